@@ -1,0 +1,18 @@
+//! Browser runtime of gnnrec, exported to JavaScript with wasm-bindgen.
+//!
+//! [`Encoder`] loads all-MiniLM-L6-v2 from the bytes of its three files and
+//! encodes text on WebGPU (burn-wgpu) when the browser offers an adapter, or on
+//! the wasm CPU backend (burn-ndarray) otherwise — and says which, and why.
+//! Every failure reaches JavaScript as a rejected promise or a thrown `Error`;
+//! nothing here panics on bad input.
+
+mod backend;
+mod encoder;
+
+pub use encoder::Encoder;
+
+/// Routes Rust panic messages (which would be bugs) to the browser console.
+#[wasm_bindgen::prelude::wasm_bindgen(start)]
+pub fn start() {
+    console_error_panic_hook::set_once();
+}

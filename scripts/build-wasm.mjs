@@ -1,0 +1,53 @@
+#!/usr/bin/env node
+// Builds the browser package into pkg/ with the settings of wasm-pack.toml:
+// cargo (wasm32) → wasm-bindgen → wasm-opt (npm binaryen) → package.json.
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync, statSync, mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse } from 'smol-toml';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const settings = parse(readFileSync(join(root, 'wasm-pack.toml'), 'utf8'));
+const { crate, 'npm-name': npmName, 'out-dir': outDir, target } = settings.package;
+const profile = settings.profile.release;
+const manifest = parse(readFileSync(join(root, crate, 'Cargo.toml'), 'utf8'));
+const workspace = parse(readFileSync(join(root, 'Cargo.toml'), 'utf8'));
+const crateName = manifest.package.name;
+const libName = crateName.replaceAll('-', '_');
+const version = workspace.workspace.package.version;
+
+function run(cmd, args, env = {}) {
+  console.error(`$ ${cmd} ${args.join(' ')}`);
+  execFileSync(cmd, args, { cwd: root, stdio: 'inherit', env: { ...process.env, ...env } });
+}
+
+const rustflags = profile.rustflags.join(' ');
+run('cargo', ['build', '--target', 'wasm32-unknown-unknown', '--profile', profile['cargo-profile'], '-p', crateName],
+  { CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS: rustflags });
+
+const wasm = join(root, 'target/wasm32-unknown-unknown', profile['cargo-profile'], `${libName}.wasm`);
+const out = join(root, outDir);
+mkdirSync(out, { recursive: true });
+run('wasm-bindgen', ['--target', target, '--out-dir', out, '--out-name', libName, '--typescript', wasm]);
+
+const bindgenWasm = join(out, `${libName}_bg.wasm`);
+if (profile['wasm-opt'].length > 0) {
+  const wasmOpt = join(root, 'node_modules/.bin/wasm-opt');
+  if (!existsSync(wasmOpt)) throw new Error(`${wasmOpt} is missing: run npm ci`);
+  run(wasmOpt, [...profile['wasm-opt'], bindgenWasm, '-o', bindgenWasm]);
+}
+
+const pkg = {
+  name: npmName,
+  version,
+  description: manifest.package.description,
+  license: workspace.workspace.package.license,
+  type: 'module',
+  main: `${libName}.js`,
+  types: `${libName}.d.ts`,
+  files: [`${libName}.js`, `${libName}.d.ts`, `${libName}_bg.wasm`, `${libName}_bg.wasm.d.ts`, 'README.md'],
+  sideEffects: false,
+};
+writeFileSync(join(out, 'package.json'), JSON.stringify(pkg, null, 2) + '\n');
+console.error(`${outDir}/${libName}_bg.wasm: ${statSync(bindgenWasm).size} bytes`);

@@ -1,0 +1,60 @@
+#!/usr/bin/env node
+// Static file server for the demo, the browser tests and the benchmarks.
+// Serves a directory (default: the repository root) on 127.0.0.1 with the
+// right MIME types and the COOP/COEP headers that give the page cross-origin
+// isolation. Only GET/HEAD; paths cannot escape the root.
+import { createServer } from 'node:http';
+import { createReadStream, statSync } from 'node:fs';
+import { extname, join, normalize, resolve, sep, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const MIME = {
+  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json', '.webmanifest': 'application/manifest+json',
+  '.wasm': 'application/wasm', '.svg': 'image/svg+xml', '.png': 'image/png',
+  '.txt': 'text/plain; charset=utf-8', '.md': 'text/markdown; charset=utf-8',
+};
+
+/** Starts serving `root` on `port` (0 picks a free one); resolves to `{ url, close }`. */
+export function serve({ root, port = 0, host = '127.0.0.1' }) {
+  const base = resolve(root);
+  const server = createServer((req, res) => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.writeHead(405).end();
+      return;
+    }
+    const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
+    let file = normalize(join(base, path));
+    if (file !== base && !file.startsWith(base + sep)) {
+      res.writeHead(403).end();
+      return;
+    }
+    try {
+      if (statSync(file).isDirectory()) file = join(file, 'index.html');
+      const { size } = statSync(file);
+      res.writeHead(200, {
+        'content-type': MIME[extname(file)] ?? 'application/octet-stream',
+        'content-length': size,
+        'cross-origin-opener-policy': 'same-origin',
+        'cross-origin-embedder-policy': 'require-corp',
+        'cache-control': 'no-cache',
+      });
+      if (req.method === 'HEAD') res.end();
+      else createReadStream(file).pipe(res);
+    } catch {
+      res.writeHead(404, { 'content-type': 'text/plain' }).end(`not found: ${path}\n`);
+    }
+  });
+  return new Promise((ok) => server.listen(port, host, () => ok({
+    url: `http://${host}:${server.address().port}`,
+    close: () => new Promise((done) => server.close(done)),
+  })));
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const args = Object.fromEntries(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=')));
+  const root = args.root ?? join(dirname(fileURLToPath(import.meta.url)), '..');
+  const { url } = await serve({ root, port: Number(args.port ?? 8080) });
+  console.log(`serving ${resolve(root)} at ${url}/${args.open ?? ''}`);
+}

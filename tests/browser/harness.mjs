@@ -1,0 +1,66 @@
+// Shared set-up of the browser tests: the static server, Debian's Chromium and
+// native reference outputs from `train-cli`.
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { serve } from '../../scripts/serve.mjs';
+
+export const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
+export const modelDir = join(root, 'models/all-MiniLM-L6-v2');
+export const trainCli = join(root, 'target/release/train-cli');
+
+/** Chromium flags for a headless, sandbox-less, offline-quiet browser (we run as root). */
+const BASE_ARGS = [
+  '--no-sandbox', '--disable-quic', '--no-first-run', '--disable-background-networking',
+  '--disable-component-update', '--disable-sync',
+];
+
+/** Launches Debian's Chromium; `webgpu` adds --enable-unsafe-webgpu (SwiftShader adapter). */
+export function launch({ webgpu = false } = {}) {
+  const args = webgpu ? [...BASE_ARGS, '--enable-unsafe-webgpu', '--enable-features=Vulkan'] : BASE_ARGS;
+  return chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args });
+}
+
+/** Serves the repository root; resolves to `{ url, close }`. */
+export const serveRoot = () => serve({ root });
+
+/** The sentence-transformers fixture. */
+export const reference = () =>
+  JSON.parse(readFileSync(join(root, 'tests/fixtures/minilm_reference.json'), 'utf8')).items;
+
+/** Native embeddings of `texts` from `train-cli encode` (one per line). */
+export function nativeEmbeddings(texts, { quantized = false } = {}) {
+  const args = ['encode', '--model-dir', modelDir, ...(quantized ? ['--quantized'] : [])];
+  const out = execFileSync(trainCli, args, { input: texts.join('\n') + '\n', maxBuffer: 1 << 28 });
+  return out.toString().trim().split('\n').map((line) => JSON.parse(line).embedding);
+}
+
+/** Cosine similarity. */
+export function cosine(a, b) {
+  let dot = 0, na = 0, nb = 0;
+  for (let i = 0; i < a.length; i++) { dot += a[i] * b[i]; na += a[i] * a[i]; nb += b[i] * b[i]; }
+  return dot / Math.sqrt(na * nb);
+}
+
+/** Opens web/encoder.html with `query` options and waits for the encoder (or its error). */
+export async function openEncoderPage(browser, url, query) {
+  const page = await browser.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(`${url}/web/encoder.html?${new URLSearchParams(query)}`);
+  const state = await page.evaluate(() => window.gnnrecEncoder.then(
+    (e) => ({ backend: e.backend, fallbackReason: e.fallbackReason ?? null }),
+    (e) => ({ error: e.message }),
+  ));
+  return { page, state, errors };
+}
+
+/** Encodes `texts` one by one in the page; returns plain arrays. */
+export const encodeInPage = (page, texts) => page.evaluate(async (texts) => {
+  const encoder = await window.gnnrecEncoder;
+  const out = [];
+  for (const text of texts) out.push(Array.from(await encoder.encode(text)));
+  return out;
+}, texts);

@@ -1,0 +1,27 @@
+//! `train-cli quantize-encoder`: write the int8 weights browsers download.
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::Args;
+use gnnrec_text_encoder::file_names::{F32_WEIGHTS, INT8_WEIGHTS};
+use gnnrec_text_encoder::quantize::quantize_safetensors;
+
+/// Arguments of `train-cli quantize-encoder`.
+#[derive(Args)]
+pub struct QuantizeArgs {
+    /// Directory with model.safetensors; model.int8.safetensors is written beside it.
+    #[arg(long)]
+    model_dir: PathBuf,
+}
+
+/// Runs the command.
+pub fn run(args: &QuantizeArgs) -> anyhow::Result<()> {
+    let source = args.model_dir.join(F32_WEIGHTS);
+    let bytes = std::fs::read(&source).with_context(|| format!("cannot read {}", source.display()))?;
+    let quantized = quantize_safetensors(&source.display().to_string(), &bytes)?;
+    let target = args.model_dir.join(INT8_WEIGHTS);
+    std::fs::write(&target, &quantized).with_context(|| format!("cannot write {}", target.display()))?;
+    eprintln!("{}: {} bytes (from {} bytes)", target.display(), quantized.len(), bytes.len());
+    Ok(())
+}
