@@ -16,7 +16,9 @@ export async function fetchBytes(url) {
 }
 
 async function load() {
-  await init();
+  const wasm = await init();
+  // Linear memory only grows, so its size is the peak the module needed.
+  window.gnnrecWasmMemoryBytes = () => wasm.memory.buffer.byteLength;
   const file = (name) => fetchBytes(new URL(name, modelBase));
   const [config, weightBytes, tokenizer] = await Promise.all([
     file('config.json'), file(weights), file('tokenizer.json'),

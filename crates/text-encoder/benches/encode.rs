@@ -1,0 +1,36 @@
+//! Native encoder throughput on the CPU (burn-ndarray): batch 32 of ~64-token texts,
+//! and one 8-word query, for f32 and int8 weights. Run: `cargo bench -p gnnrec-text-encoder`.
+
+use std::path::PathBuf;
+
+use burn::backend::NdArray;
+use burn::backend::ndarray::NdArrayDevice;
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use gnnrec_text_encoder::{TextEncoder, WeightFormat};
+
+const QUERY: &str = "a quiet romantic comedy set in Paris tonight";
+/// About 64 tokens once tokenised.
+const PASSAGE: &str = "A retired detective returns to the small coastal town where he grew up \
+    to investigate the disappearance of a young musician, uncovering old family secrets, a \
+    corrupt mayor and a love story that never ended, while a storm cuts the town off from \
+    the rest of the world for three days";
+
+fn bench(c: &mut Criterion) {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../models/all-MiniLM-L6-v2");
+    let batch: Vec<String> = (0..32).map(|i| format!("{PASSAGE} {i}")).collect();
+    for (label, format) in [("f32", WeightFormat::F32), ("int8", WeightFormat::Int8)] {
+        let encoder = TextEncoder::<NdArray>::load_dir(&dir, format, &NdArrayDevice::Cpu).expect("model loads");
+        let tokens = encoder.token_ids(&batch[0]).unwrap().len();
+        let mut group = c.benchmark_group(format!("cpu-{label}"));
+        group.sample_size(10);
+        group.throughput(Throughput::Elements(32));
+        group.bench_function(format!("batch32x{tokens}tok"), |b| b.iter(|| encoder.encode_many(&batch, 32).unwrap()));
+        group.throughput(Throughput::Elements(1));
+        group.sample_size(50);
+        group.bench_function("query-8-words", |b| b.iter(|| encoder.encode(&[QUERY]).unwrap()));
+        group.finish();
+    }
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

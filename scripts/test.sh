@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# The whole test suite: set up (idempotent), then native tests and browser tests.
+# Every artefact is built once (release profile) and shared by all tests.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$root"
+scripts/setup.sh
+printf '\n== native tests (cargo test --release)\n' >&2
+cargo test --release
+printf '\n== browser tests (Debian Chromium via playwright-core)\n' >&2
+node --test tests/browser/
