@@ -28,10 +28,15 @@ run('cargo', ['build', '--target', 'wasm32-unknown-unknown', '--profile', profil
 
 const wasm = join(root, 'target/wasm32-unknown-unknown', profile['cargo-profile'], `${libName}.wasm`);
 const out = join(root, outDir);
+const bindgenWasm = join(out, `${libName}_bg.wasm`);
+const mtime = (file) => (existsSync(file) ? statSync(file).mtimeMs : 0);
+if (mtime(bindgenWasm) > Math.max(mtime(wasm), mtime(join(root, 'wasm-pack.toml')), mtime(import.meta.filename))) {
+  console.error(`${outDir}/ is up to date with ${wasm}`);
+  process.exit(0);
+}
 mkdirSync(out, { recursive: true });
 run('wasm-bindgen', ['--target', target, '--out-dir', out, '--out-name', libName, '--typescript', wasm]);
 
-const bindgenWasm = join(out, `${libName}_bg.wasm`);
 if (profile['wasm-opt'].length > 0) {
   const wasmOpt = join(root, 'node_modules/.bin/wasm-opt');
   if (!existsSync(wasmOpt)) throw new Error(`${wasmOpt} is missing: run npm ci`);

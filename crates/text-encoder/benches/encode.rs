@@ -19,12 +19,15 @@ fn bench(c: &mut Criterion) {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../models/all-MiniLM-L6-v2");
     let batch: Vec<String> = (0..32).map(|i| format!("{PASSAGE} {i}")).collect();
     for (label, format) in [("f32", WeightFormat::F32), ("int8", WeightFormat::Int8)] {
-        let encoder = TextEncoder::<NdArray>::load_dir(&dir, format, &NdArrayDevice::Cpu).expect("model loads");
+        let encoder =
+            TextEncoder::<NdArray>::load_dir(&dir, format, &NdArrayDevice::Cpu).expect("model loads");
         let tokens = encoder.token_ids(&batch[0]).unwrap().len();
         let mut group = c.benchmark_group(format!("cpu-{label}"));
         group.sample_size(10);
         group.throughput(Throughput::Elements(32));
-        group.bench_function(format!("batch32x{tokens}tok"), |b| b.iter(|| encoder.encode_many(&batch, 32).unwrap()));
+        group.bench_function(format!("batch32x{tokens}tok"), |b| {
+            b.iter(|| encoder.encode_many(&batch, 32).unwrap())
+        });
         group.throughput(Throughput::Elements(1));
         group.sample_size(50);
         group.bench_function("query-8-words", |b| b.iter(|| encoder.encode(&[QUERY]).unwrap()));

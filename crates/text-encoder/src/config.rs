@@ -30,21 +30,14 @@ pub struct BertConfig {
 impl BertConfig {
     /// Parses and validates `config.json`; `file` names it in errors.
     pub fn from_json(file: &str, bytes: &[u8]) -> Result<Self> {
-        let config: BertConfig = serde_json::from_slice(bytes).map_err(|e| EncoderError::Config {
-            file: file.to_string(),
-            message: e.to_string(),
-        })?;
+        let config: BertConfig = serde_json::from_slice(bytes)
+            .map_err(|e| EncoderError::Config { file: file.to_string(), message: e.to_string() })?;
         config.validate(file)?;
         Ok(config)
     }
 
     fn validate(&self, file: &str) -> Result<()> {
-        let fail = |message: String| {
-            Err(EncoderError::Config {
-                file: file.to_string(),
-                message,
-            })
-        };
+        let fail = |message: String| Err(EncoderError::Config { file: file.to_string(), message });
         if self.hidden_act != "gelu" {
             return fail(format!("hidden_act `{}` is not supported (only `gelu`)", self.hidden_act));
         }
@@ -77,10 +70,5 @@ impl BertConfig {
             return fail(format!("layer_norm_eps {} must be a positive number", self.layer_norm_eps));
         }
         Ok(())
-    }
-
-    /// Width of one attention head.
-    pub fn head_dim(&self) -> usize {
-        self.hidden_size / self.num_attention_heads
     }
 }

@@ -61,7 +61,8 @@ impl<B: Backend> TextEncoder<B> {
         let config = BertConfig::from_json(files.config.name, files.config.bytes)?;
         let tokenizer = SentenceTokenizer::from_bytes(files.tokenizer.name, files.tokenizer.bytes)?;
         let weights = Weights::parse(files.weights.name, files.weights.bytes)?;
-        let words = weights.table("embeddings.word_embeddings.weight", config.vocab_size, config.hidden_size)?;
+        let words =
+            weights.table("embeddings.word_embeddings.weight", config.vocab_size, config.hidden_size)?;
         if tokenizer.vocab_size() != words.rows() {
             return Err(EncoderError::TokenizerMismatch {
                 tokenizer_file: files.tokenizer.name.to_string(),
@@ -93,9 +94,9 @@ impl<B: Backend> TextEncoder<B> {
         };
         let read = |name: &str| {
             let path = dir.join(name);
-            std::fs::read(&path).map(|bytes| (path.display().to_string(), bytes)).map_err(|source| {
-                EncoderError::Io { path: path.display().to_string(), source }
-            })
+            std::fs::read(&path)
+                .map(|bytes| (path.display().to_string(), bytes))
+                .map_err(|source| EncoderError::Io { path: path.display().to_string(), source })
         };
         let (config, tokenizer, weights) =
             (read(file_names::CONFIG)?, read(file_names::TOKENIZER)?, read(weights_file)?);
@@ -159,7 +160,8 @@ impl<B: Backend> TextEncoder<B> {
         for &id in &batch.ids {
             self.words.push_row(id as usize, &mut words);
         }
-        let words = Tensor::from_data(TensorData::new(words, [batch.size, batch.len, self.hidden]), &self.device);
+        let words =
+            Tensor::from_data(TensorData::new(words, [batch.size, batch.len, self.hidden]), &self.device);
         let mask = Tensor::from_data(TensorData::new(batch.mask, [batch.size, batch.len]), &self.device);
         Ok(Some(self.model.forward(words, mask)))
     }

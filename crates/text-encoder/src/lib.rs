@@ -23,5 +23,5 @@ mod weights;
 pub use config::BertConfig;
 pub use encoder::{EMBEDDING_DIM, EncoderFiles, NamedBytes, TextEncoder, file_names};
 pub use error::EncoderError;
-pub use tokenize::{Batch, MAX_TOKENS};
+pub use tokenize::MAX_TOKENS;
 pub use weights::WeightFormat;

@@ -40,8 +40,10 @@ impl<B: Backend> Bert<B> {
     pub fn load(config: &BertConfig, weights: &Weights<'_>, device: &B::Device) -> Result<Self> {
         let h = config.hidden_size;
         let loader = Loader { weights, config, device };
-        let positions = loader.matrix("embeddings.position_embeddings.weight", config.max_position_embeddings, h)?;
-        let token_types = weights.matrix("embeddings.token_type_embeddings.weight", config.type_vocab_size, h)?;
+        let positions =
+            loader.matrix("embeddings.position_embeddings.weight", config.max_position_embeddings, h)?;
+        let token_types =
+            weights.matrix("embeddings.token_type_embeddings.weight", config.type_vocab_size, h)?;
         let token_type = Tensor::from_data(TensorData::new(token_types[..h].to_vec(), [h]), device);
         let layers = (0..config.num_hidden_layers)
             .map(|i| loader.layer(&format!("encoder.layer.{i}")))
@@ -124,7 +126,10 @@ impl<B: Backend> Loader<'_, '_, B> {
             bias.extend(self.weights.vector(&format!("{name}.bias"), d_out)?);
         }
         Ok(Linear {
-            weight: Param::from_tensor(Tensor::from_data(TensorData::new(weight, [d_in, width]), self.device)),
+            weight: Param::from_tensor(Tensor::from_data(
+                TensorData::new(weight, [d_in, width]),
+                self.device,
+            )),
             bias: Some(Param::from_tensor(Tensor::from_data(TensorData::new(bias, [width]), self.device))),
         })
     }

@@ -9,7 +9,7 @@ pub const MAX_TOKENS: usize = 256;
 
 /// Token ids of several texts, right-padded to the longest, with the attention mask.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Batch {
+pub(crate) struct Batch {
     /// Number of texts.
     pub size: usize,
     /// Padded length of every row.

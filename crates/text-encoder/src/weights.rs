@@ -26,10 +26,8 @@ pub(crate) struct Weights<'a> {
 impl<'a> Weights<'a> {
     /// Parses the safetensors header of `bytes`; `file` names it in errors.
     pub fn parse(file: &'a str, bytes: &'a [u8]) -> Result<Self> {
-        let tensors = SafeTensors::deserialize(bytes).map_err(|e| EncoderError::Safetensors {
-            file: file.to_string(),
-            message: e.to_string(),
-        })?;
+        let tensors = SafeTensors::deserialize(bytes)
+            .map_err(|e| EncoderError::Safetensors { file: file.to_string(), message: e.to_string() })?;
         Ok(Self { file, tensors })
     }
 
@@ -85,16 +83,10 @@ impl<'a> Weights<'a> {
         if view.dtype() != Dtype::F32 {
             return Err(self.dtype_error(name, "F32", view.dtype()));
         }
-        let values: Vec<f32> = view
-            .data()
-            .chunks_exact(4)
-            .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-            .collect();
+        let values: Vec<f32> =
+            view.data().chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect();
         if values.iter().any(|v| !v.is_finite()) {
-            return Err(EncoderError::NonFinite {
-                file: self.file.to_string(),
-                tensor: name.to_string(),
-            });
+            return Err(EncoderError::NonFinite { file: self.file.to_string(), tensor: name.to_string() });
         }
         Ok(values)
     }

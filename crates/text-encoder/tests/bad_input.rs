@@ -34,7 +34,8 @@ fn message(result: Result<TextEncoder<NdArray>, EncoderError>) -> String {
 fn a_missing_file_is_named_with_its_path() {
     let dir = std::env::temp_dir().join("gnnrec-empty-model-dir");
     std::fs::create_dir_all(&dir).unwrap();
-    let error = TextEncoder::<NdArray>::load_dir(&dir, WeightFormat::Int8, &NdArrayDevice::Cpu).err().unwrap();
+    let error =
+        TextEncoder::<NdArray>::load_dir(&dir, WeightFormat::Int8, &NdArrayDevice::Cpu).err().unwrap();
     assert!(matches!(error, EncoderError::Io { .. }));
     assert!(error.to_string().contains("gnnrec-empty-model-dir/config.json"), "{error}");
 }
@@ -55,16 +56,24 @@ fn a_missing_tensor_and_a_wrong_shape_name_the_tensor() {
     let (config, _, tokenizer) = real();
     let one = vec![0u8; 4 * 384 * 10];
     let view = TensorView::new(Dtype::F32, vec![10, 384], &one).unwrap();
-    let only_words = safetensors::serialize([("embeddings.word_embeddings.weight", view)], None::<HashMap<_, _>>).unwrap();
+    let only_words =
+        safetensors::serialize([("embeddings.word_embeddings.weight", view)], None::<HashMap<_, _>>).unwrap();
     let shape = message(load(&config, &only_words, &tokenizer));
     assert_eq!(
         shape,
         "model.safetensors: tensor `embeddings.word_embeddings.weight` has shape [10, 384], expected [30522, 384]"
     );
     let (_, weights, _) = real();
-    let wider = String::from_utf8(config.clone()).unwrap().replace("\"intermediate_size\": 1536", "\"intermediate_size\": 1024");
+    let wider = String::from_utf8(config.clone())
+        .unwrap()
+        .replace("\"intermediate_size\": 1536", "\"intermediate_size\": 1024");
     let wrong = message(load(wider.as_bytes(), &weights, &tokenizer));
-    assert!(wrong.contains("`encoder.layer.0.intermediate.dense.weight` has shape [1536, 384], expected [1024, 384]"), "{wrong}");
+    assert!(
+        wrong.contains(
+            "`encoder.layer.0.intermediate.dense.weight` has shape [1536, 384], expected [1024, 384]"
+        ),
+        "{wrong}"
+    );
     let view = TensorView::new(Dtype::F32, vec![30522, 384], &[]).err();
     assert!(view.is_some(), "safetensors itself refuses inconsistent views");
 }
@@ -90,7 +99,10 @@ fn a_tokenizer_of_another_model_is_a_mismatch() {
 fn an_unsupported_config_is_explained() {
     let (config, weights, tokenizer) = real();
     let relu = String::from_utf8(config).unwrap().replace("\"gelu\"", "\"relu\"");
-    assert_eq!(message(load(relu.as_bytes(), &weights, &tokenizer)), "config.json: hidden_act `relu` is not supported (only `gelu`)");
+    assert_eq!(
+        message(load(relu.as_bytes(), &weights, &tokenizer)),
+        "config.json: hidden_act `relu` is not supported (only `gelu`)"
+    );
     let missing = message(load(b"{\"hidden_size\": 384}", &weights, &tokenizer));
     assert!(missing.starts_with("config.json: missing field"), "{missing}");
 }

@@ -30,7 +30,8 @@ fn f32_embeddings_match_the_reference_batched_and_one_by_one() {
     let batched = encoder.encode_many(&texts, 8).unwrap();
     for (item, embedding) in items.iter().zip(&batched) {
         let single = encoder.encode(&[&item.text]).unwrap().remove(0);
-        let (cos_batched, cos_single) = (cosine(embedding, &item.embedding), cosine(&single, &item.embedding));
+        let (cos_batched, cos_single) =
+            (cosine(embedding, &item.embedding), cosine(&single, &item.embedding));
         assert!(cos_batched >= 0.9999, "batched {:?}: cosine {cos_batched}", item.text);
         assert!(cos_single >= 0.9999, "single {:?}: cosine {cos_single}", item.text);
         let norm: f32 = single.iter().map(|v| v * v).sum::<f32>().sqrt();

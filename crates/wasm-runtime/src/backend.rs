@@ -38,7 +38,8 @@ pub async fn probe_webgpu() -> Result<(), String> {
         return Err("this browser exposes no navigator.gpu".into());
     }
     let request = Reflect::get(&gpu, &"requestAdapter".into()).map_err(describe)?;
-    let request: js_sys::Function = request.dyn_into().map_err(|_| "navigator.gpu.requestAdapter is not a function")?;
+    let request: js_sys::Function =
+        request.dyn_into().map_err(|_| "navigator.gpu.requestAdapter is not a function")?;
     let promise: Promise = request.call0(&gpu).map_err(describe)?.dyn_into().map_err(describe)?;
     let adapter = JsFuture::from(promise).await.map_err(describe)?;
     if adapter.is_null() || adapter.is_undefined() {

@@ -74,7 +74,10 @@ impl Encoder {
             }
             Err(reason) => {
                 let encoder = TextEncoder::from_files(&files, &NdArrayDevice::Cpu).map_err(to_js)?;
-                (Loaded::Cpu(encoder), reason.map(|r| format!("WebGPU unavailable ({r}); using the CPU backend")))
+                (
+                    Loaded::Cpu(encoder),
+                    reason.map(|r| format!("WebGPU unavailable ({r}); using the CPU backend")),
+                )
             }
         };
         Ok(Encoder { loaded: Rc::new(loaded), fallback_reason })
