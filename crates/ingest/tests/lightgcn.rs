@@ -13,7 +13,7 @@ fn write_split(train: &str, valid: &str, test: &str) -> tempfile::TempDir {
 }
 
 fn error(dir: &Path) -> String {
-    read_lightgcn_split(dir).err().expect("bad input is rejected").to_string()
+    read_lightgcn_split(dir).expect_err("bad input is rejected").to_string()
 }
 
 #[test]

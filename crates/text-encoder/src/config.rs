@@ -53,7 +53,7 @@ impl BertConfig {
         if let Some((name, _)) = sizes.iter().find(|(_, v)| *v == 0) {
             return fail(format!("`{name}` must be positive"));
         }
-        if self.hidden_size % self.num_attention_heads != 0 {
+        if !self.hidden_size.is_multiple_of(self.num_attention_heads) {
             return fail(format!(
                 "hidden_size {} is not divisible by num_attention_heads {}",
                 self.hidden_size, self.num_attention_heads

@@ -61,7 +61,7 @@ impl<B: Backend> Bert<B> {
     /// into L2-normalised mean-pooled sentence embeddings `[batch, hidden]`.
     pub fn forward(&self, words: Tensor<B, 3>, mask: Tensor<B, 2>) -> Tensor<B, 2> {
         let [batch, len, hidden] = words.dims();
-        let positions = self.positions.val().slice([0..len]).unsqueeze::<3>();
+        let positions = self.positions.val().narrow(0, 0, len).unsqueeze::<3>();
         let token_type = self.token_type.val().reshape([1, 1, hidden]);
         let mut x = self.embedding_norm.forward(words + positions + token_type);
         let bias = (mask.clone() - 1.0).mul_scalar(-MASKED_SCORE).reshape([batch, 1, 1, len]);
