@@ -138,13 +138,15 @@ impl<B: Backend> TextEncoder<B> {
     /// length to limit padding; results come back in input order.
     pub fn encode_many<S: AsRef<str>>(&self, texts: &[S], batch_size: usize) -> Result<Vec<Vec<f32>>> {
         let texts: Vec<&str> = texts.iter().map(AsRef::as_ref).collect();
-        let lengths: Vec<usize> = self.tokenizer.tokenize(&texts)?.iter().map(Vec::len).collect();
+        let sequences = self.tokenizer.tokenize(&texts)?;
         let mut order: Vec<usize> = (0..texts.len()).collect();
-        order.sort_by_key(|&i| lengths[i]);
+        order.sort_by_key(|&i| sequences[i].len());
         let mut out = vec![Vec::new(); texts.len()];
         for chunk in order.chunks(batch_size.max(1)) {
-            let batch: Vec<&str> = chunk.iter().map(|&i| texts[i]).collect();
-            for (&i, embedding) in chunk.iter().zip(self.encode(&batch)?) {
+            let batch: Vec<Vec<u32>> = chunk.iter().map(|&i| sequences[i].clone()).collect();
+            let Some(output) = self.forward_tokens(&batch) else { continue };
+            let data = output.try_into_data().map_err(|e| EncoderError::Readback(format!("{e:?}")))?;
+            for (&i, embedding) in chunk.iter().zip(self.rows(data)?) {
                 out[i] = embedding;
             }
         }
@@ -152,10 +154,14 @@ impl<B: Backend> TextEncoder<B> {
     }
 
     fn forward(&self, texts: &[&str]) -> Result<Option<Tensor<B, 2>>> {
-        if texts.is_empty() {
-            return Ok(None);
+        Ok(self.forward_tokens(&self.tokenizer.tokenize(texts)?))
+    }
+
+    fn forward_tokens(&self, sequences: &[Vec<u32>]) -> Option<Tensor<B, 2>> {
+        if sequences.is_empty() {
+            return None;
         }
-        let batch = Batch::pad(&self.tokenizer.tokenize(texts)?);
+        let batch = Batch::pad(sequences);
         let mut words = Vec::with_capacity(batch.ids.len() * self.hidden);
         for &id in &batch.ids {
             self.words.push_row(id as usize, &mut words);
@@ -163,7 +169,7 @@ impl<B: Backend> TextEncoder<B> {
         let words =
             Tensor::from_data(TensorData::new(words, [batch.size, batch.len, self.hidden]), &self.device);
         let mask = Tensor::from_data(TensorData::new(batch.mask, [batch.size, batch.len]), &self.device);
-        Ok(Some(self.model.forward(words, mask)))
+        Some(self.model.forward(words, mask))
     }
 
     fn rows(&self, data: TensorData) -> Result<Vec<Vec<f32>>> {

@@ -12,7 +12,7 @@ use safetensors::tensor::TensorView;
 use safetensors::{Dtype, SafeTensors};
 
 use crate::error::{EncoderError, Result};
-use crate::weights::SCALE_SUFFIX;
+use crate::weights::{SCALE_SUFFIX, f32_from_le_bytes};
 
 /// Metadata key/value that marks a file written by this module.
 pub const FORMAT_TAG: (&str, &str) = ("format", "gnnrec-minilm-int8-v1");
@@ -37,8 +37,7 @@ pub fn quantize_safetensors(file: &str, bytes: &[u8]) -> Result<Vec<u8>> {
                 found: format!("{:?}", view.dtype()),
             });
         }
-        let values: Vec<f32> =
-            view.data().chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect();
+        let values = f32_from_le_bytes(view.data());
         let shape = view.shape().to_vec();
         if let [rows, cols] = shape[..] {
             let (q, scales) = quantize_rows(&values, cols);

@@ -83,8 +83,7 @@ impl<'a> Weights<'a> {
         if view.dtype() != Dtype::F32 {
             return Err(self.dtype_error(name, "F32", view.dtype()));
         }
-        let values: Vec<f32> =
-            view.data().chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect();
+        let values = f32_from_le_bytes(view.data());
         if values.iter().any(|v| !v.is_finite()) {
             return Err(EncoderError::NonFinite { file: self.file.to_string(), tensor: name.to_string() });
         }
@@ -99,4 +98,9 @@ impl<'a> Weights<'a> {
             found: format!("{found:?}"),
         }
     }
+}
+
+/// Decodes little-endian f32 values (safetensors' byte order).
+pub(crate) fn f32_from_le_bytes(bytes: &[u8]) -> Vec<f32> {
+    bytes.chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect()
 }
