@@ -3,10 +3,11 @@
 mod backend;
 mod encode;
 mod quantize;
+mod train;
 
 use clap::{Parser, Subcommand};
 
-/// gnnrec's native tools: encode text with MiniLM and prepare the encoder for browsers.
+/// gnnrec's native tools: train graph recommenders, encode text with MiniLM, prepare the encoder for browsers.
 #[derive(Parser)]
 #[command(name = "train-cli", version, about)]
 struct Cli {
@@ -20,12 +21,15 @@ enum Command {
     Encode(encode::EncodeArgs),
     /// Write model.int8.safetensors (int8 weights, per-row scales) next to model.safetensors.
     QuantizeEncoder(quantize::QuantizeArgs),
+    /// Train a graph recommender on a LightGCN-format split; writes OUT/metrics.json.
+    Train(Box<train::TrainArgs>),
 }
 
 fn main() -> std::process::ExitCode {
     let result = match Cli::parse().command {
         Command::Encode(args) => encode::run(&args),
         Command::QuantizeEncoder(args) => quantize::run(&args),
+        Command::Train(args) => train::run(&args),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

@@ -1,0 +1,156 @@
+//! Compressed sparse row matrices and their product with dense row-major matrices.
+
+use rayon::prelude::*;
+
+/// A sparse `n_rows × n_cols` matrix in CSR form with `f32` values.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Csr {
+    n_rows: usize,
+    n_cols: usize,
+    indptr: Vec<usize>,
+    indices: Vec<u32>,
+    values: Vec<f32>,
+}
+
+impl Csr {
+    /// Builds a matrix from `(row, col, value)` triplets; duplicates are summed.
+    ///
+    /// # Panics
+    /// If a row or column index is out of range (a programming error: graphs are
+    /// validated at ingest).
+    pub fn from_triplets(n_rows: usize, n_cols: usize, triplets: &[(u32, u32, f32)]) -> Self {
+        let mut counts = vec![0usize; n_rows + 1];
+        for &(r, c, _) in triplets {
+            assert!((r as usize) < n_rows && (c as usize) < n_cols, "triplet ({r}, {c}) out of range");
+            counts[r as usize + 1] += 1;
+        }
+        for i in 0..n_rows {
+            counts[i + 1] += counts[i];
+        }
+        let mut next = counts.clone();
+        let mut cols = vec![0u32; triplets.len()];
+        let mut vals = vec![0f32; triplets.len()];
+        for &(r, c, v) in triplets {
+            let slot = &mut next[r as usize];
+            cols[*slot] = c;
+            vals[*slot] = v;
+            *slot += 1;
+        }
+        let mut indptr = Vec::with_capacity(n_rows + 1);
+        let mut indices = Vec::with_capacity(triplets.len());
+        let mut values = Vec::with_capacity(triplets.len());
+        indptr.push(0);
+        for r in 0..n_rows {
+            let mut row: Vec<(u32, f32)> =
+                (counts[r]..counts[r + 1]).map(|k| (cols[k], vals[k])).collect();
+            row.sort_unstable_by_key(|&(c, _)| c);
+            for (c, v) in row {
+                match indices.last() {
+                    Some(&last) if last == c && indices.len() > indptr[r] => *values.last_mut().unwrap() += v,
+                    _ => {
+                        indices.push(c);
+                        values.push(v);
+                    }
+                }
+            }
+            indptr.push(indices.len());
+        }
+        Self { n_rows, n_cols, indptr, indices, values }
+    }
+
+    /// Number of rows.
+    pub fn n_rows(&self) -> usize {
+        self.n_rows
+    }
+
+    /// Number of columns.
+    pub fn n_cols(&self) -> usize {
+        self.n_cols
+    }
+
+    /// Number of stored (non-zero) entries.
+    pub fn nnz(&self) -> usize {
+        self.indices.len()
+    }
+
+    /// The `(column, value)` entries of one row.
+    pub fn row(&self, r: usize) -> impl Iterator<Item = (u32, f32)> + '_ {
+        let span = self.indptr[r]..self.indptr[r + 1];
+        self.indices[span.clone()].iter().copied().zip(self.values[span].iter().copied())
+    }
+
+    /// The transposed matrix.
+    pub fn transpose(&self) -> Self {
+        let triplets: Vec<(u32, u32, f32)> = (0..self.n_rows)
+            .flat_map(|r| self.row(r).map(move |(c, v)| (c, r as u32, v)))
+            .collect();
+        Self::from_triplets(self.n_cols, self.n_rows, &triplets)
+    }
+
+    /// The matrix as a dense row-major `n_rows × n_cols` buffer.
+    pub fn to_dense(&self) -> Vec<f32> {
+        let mut dense = vec![0f32; self.n_rows * self.n_cols];
+        for r in 0..self.n_rows {
+            for (c, v) in self.row(r) {
+                dense[r * self.n_cols + c as usize] = v;
+            }
+        }
+        dense
+    }
+
+    /// `self × x` where `x` is a dense row-major `n_cols × dim` matrix; returns
+    /// `n_rows × dim`, rows computed in parallel.
+    ///
+    /// # Panics
+    /// If `x.len() != n_cols * dim`.
+    pub fn matmul_dense(&self, x: &[f32], dim: usize) -> Vec<f32> {
+        assert_eq!(x.len(), self.n_cols * dim, "dense operand has the wrong shape");
+        let mut out = vec![0f32; self.n_rows * dim];
+        if dim == 0 {
+            return out;
+        }
+        out.par_chunks_mut(dim).enumerate().for_each(|(r, out_row)| {
+            for (c, v) in self.row(r) {
+                let x_row = &x[c as usize * dim..(c as usize + 1) * dim];
+                for (o, xv) in out_row.iter_mut().zip(x_row) {
+                    *o += v * xv;
+                }
+            }
+        });
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn example() -> Csr {
+        // [[1, 0, 2],
+        //  [0, 0, 0],
+        //  [0, 3, 0]]
+        Csr::from_triplets(3, 3, &[(2, 1, 3.0), (0, 2, 1.5), (0, 0, 1.0), (0, 2, 0.5)])
+    }
+
+    #[test]
+    fn duplicates_are_summed_and_rows_sorted() {
+        let m = example();
+        assert_eq!(m.nnz(), 3);
+        assert_eq!(m.row(0).collect::<Vec<_>>(), vec![(0, 1.0), (2, 2.0)]);
+        assert_eq!(m.row(1).count(), 0);
+        assert_eq!(m.to_dense(), vec![1.0, 0.0, 2.0, 0.0, 0.0, 0.0, 0.0, 3.0, 0.0]);
+    }
+
+    #[test]
+    fn transpose_mirrors_entries() {
+        let t = example().transpose();
+        assert_eq!(t.to_dense(), vec![1.0, 0.0, 0.0, 0.0, 0.0, 3.0, 2.0, 0.0, 0.0]);
+    }
+
+    #[test]
+    fn product_matches_hand_computation() {
+        let x = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0]; // 3 × 2
+        let y = example().matmul_dense(&x, 2);
+        assert_eq!(y, vec![1.0 + 10.0, 2.0 + 12.0, 0.0, 0.0, 9.0, 12.0]);
+    }
+}

@@ -1,0 +1,121 @@
+//! Choosing between sparse (host CSR) and dense (device matmul) propagation.
+
+use std::time::{Duration, Instant};
+
+use burn::tensor::backend::Backend;
+use burn::tensor::{Distribution, Tensor, TensorData, TensorPrimitive};
+
+use crate::{Csr, GraphBackend, SparseOperator};
+
+/// How a [`Propagator`] multiplies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Strategy {
+    /// Host CSR product (custom autodiff op).
+    Sparse,
+    /// Dense matrix on the device, multiplied with `matmul`.
+    Dense,
+    /// Time both on the actual graph and keep the faster (dense only if it fits the limit).
+    Auto,
+}
+
+/// A fixed graph operator applied to node features, differentiable w.r.t. the features.
+#[derive(Debug, Clone)]
+pub enum Propagator<B: Backend> {
+    /// Host CSR product.
+    Sparse(SparseOperator),
+    /// Dense device matrix.
+    Dense(Tensor<B, 2>),
+}
+
+impl<B: GraphBackend> Propagator<B> {
+    /// Prepares `matrix` with the given strategy. `dense_limit_bytes` caps the dense
+    /// matrix size considered by [`Strategy::Auto`]; `dim` is the feature width used
+    /// to time the candidates.
+    pub fn new(matrix: Csr, strategy: Strategy, dim: usize, dense_limit_bytes: usize, device: &B::Device) -> Self {
+        match strategy {
+            Strategy::Sparse => Self::Sparse(SparseOperator::new(matrix)),
+            Strategy::Dense => Self::dense(&matrix, device),
+            Strategy::Auto => {
+                let dense_bytes = matrix.n_rows() * matrix.n_cols() * 4;
+                let sparse = Self::Sparse(SparseOperator::new(matrix.clone()));
+                if dense_bytes > dense_limit_bytes {
+                    return sparse;
+                }
+                let dense = Self::dense(&matrix, device);
+                let x = Tensor::<B, 2>::random([matrix.n_cols(), dim], Distribution::Default, device);
+                if dense.time(&x) < sparse.time(&x) { dense } else { sparse }
+            }
+        }
+    }
+
+    fn dense(matrix: &Csr, device: &B::Device) -> Self {
+        let data = TensorData::new(matrix.to_dense(), [matrix.n_rows(), matrix.n_cols()]);
+        Self::Dense(Tensor::from_data(data, device))
+    }
+
+    /// Best of three runs (after one warm-up), synchronised by reading one value back.
+    fn time(&self, x: &Tensor<B, 2>) -> Duration {
+        let run = || {
+            let start = Instant::now();
+            let y = self.apply(x.clone());
+            let _ = y.slice([0..1, 0..1]).into_data();
+            start.elapsed()
+        };
+        run();
+        (0..3).map(|_| run()).min().expect("three runs")
+    }
+
+    /// Which strategy this propagator ended up with.
+    pub fn strategy(&self) -> Strategy {
+        match self {
+            Self::Sparse(_) => Strategy::Sparse,
+            Self::Dense(_) => Strategy::Dense,
+        }
+    }
+
+    /// `operator × x`.
+    pub fn apply(&self, x: Tensor<B, 2>) -> Tensor<B, 2> {
+        match self {
+            Self::Sparse(op) => {
+                Tensor::from_primitive(TensorPrimitive::Float(B::spmm(op, x.into_primitive().tensor())))
+            }
+            Self::Dense(matrix) => matrix.clone().matmul(x),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use burn::backend::{Autodiff, NdArray};
+
+    type Ad = Autodiff<NdArray>;
+
+    #[test]
+    fn sparse_and_dense_agree_in_value_and_gradient() {
+        let device = Default::default();
+        let triplets: Vec<(u32, u32, f32)> =
+            (0..40u32).map(|k| ((k * 7) % 13, (k * 5) % 11, 0.1 * k as f32 - 1.5)).collect();
+        let matrix = Csr::from_triplets(13, 11, &triplets);
+        let x0 = Tensor::<Ad, 2>::random([11, 4], Distribution::Default, &device);
+        let w = Tensor::<Ad, 2>::random([13, 4], Distribution::Default, &device);
+        let run = |strategy| {
+            let x = x0.clone().require_grad();
+            let p = Propagator::<Ad>::new(matrix.clone(), strategy, 4, usize::MAX, &device);
+            let y = p.apply(x.clone());
+            let grads = (y.clone() * w.clone()).sum().backward();
+            (y.into_data(), x.grad(&grads).unwrap().into_data())
+        };
+        let (ys, gs) = run(Strategy::Sparse);
+        let (yd, gd) = run(Strategy::Dense);
+        ys.assert_approx_eq::<f32>(&yd, Default::default());
+        gs.assert_approx_eq::<f32>(&gd, Default::default());
+    }
+
+    #[test]
+    fn auto_respects_the_dense_limit() {
+        let matrix = Csr::from_triplets(3, 3, &[(0, 1, 1.0)]);
+        let p = Propagator::<NdArray>::new(matrix, Strategy::Auto, 8, 0, &Default::default());
+        assert_eq!(p.strategy(), Strategy::Sparse);
+    }
+}

@@ -1,0 +1,134 @@
+//! LightGCN (He et al., SIGIR 2020) and LightGCN++ (Lee et al., RecSys 2024).
+//!
+//! Both propagate ID embeddings over a normalised adjacency without weights or
+//! non-linearities. LightGCN: `Â = D^-½ A D^-½`, final = mean of layers 0..K.
+//! LightGCN++: `Â = D^-α A D^-β`, each layer's input scaled to unit norm, final =
+//! `γ·E⁰ + (1-γ)·mean(E¹..Eᴷ)`.
+
+use burn::module::{Module, Param};
+use burn::nn::Initializer;
+use burn::tensor::backend::Backend;
+use burn::tensor::{Int, Tensor};
+use gnnrec_graph::GraphBackend;
+use serde::{Deserialize, Serialize};
+
+use crate::inputs::Operators;
+use crate::{Embeddings, GraphInputs, Recommender, l2_normalize_rows};
+
+/// Hyper-parameters of [`LightGcn`].
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct LightGcnConfig {
+    /// Embedding width.
+    pub dim: usize,
+    /// Propagation layers K.
+    pub layers: usize,
+    /// Target-degree exponent α (0.5 for LightGCN).
+    pub alpha: f32,
+    /// Source-degree exponent β (0.5 for LightGCN).
+    pub beta: f32,
+    /// Weight of layer 0 in the final mix; `None` = plain mean over 0..K (LightGCN).
+    pub gamma: Option<f32>,
+    /// Scale each layer's input to unit norm (LightGCN++).
+    pub normalize_inputs: bool,
+}
+
+impl LightGcnConfig {
+    /// LightGCN with the paper's settings (3 layers).
+    pub fn lightgcn(dim: usize) -> Self {
+        Self { dim, layers: 3, alpha: 0.5, beta: 0.5, gamma: None, normalize_inputs: false }
+    }
+
+    /// LightGCN++ with the given α, β, γ.
+    pub fn lightgcn_pp(dim: usize, alpha: f32, beta: f32, gamma: f32) -> Self {
+        Self { dim, layers: 3, alpha, beta, gamma: Some(gamma), normalize_inputs: true }
+    }
+
+    /// The operator this model propagates with.
+    pub fn operators(&self) -> Operators {
+        Operators::Adjacency { alpha: self.alpha, beta: self.beta }
+    }
+
+    /// Initial model: embeddings ~ N(0, 0.1²) as in LightGCN-PyTorch.
+    pub fn init<B: Backend>(&self, n_users: usize, n_items: usize, device: &B::Device) -> LightGcn<B> {
+        let embedding = Initializer::Normal { mean: 0.0, std: 0.1 }.init([n_users + n_items, self.dim], device);
+        LightGcn { embedding, n_users, config: *self }
+    }
+}
+
+/// LightGCN / LightGCN++ model: one ID embedding per user and item.
+#[derive(Module, Debug)]
+pub struct LightGcn<B: Backend> {
+    /// Layer-0 embeddings, users then items.
+    pub embedding: Param<Tensor<B, 2>>,
+    #[module(skip)]
+    n_users: usize,
+    #[module(skip)]
+    config: LightGcnConfig,
+}
+
+impl<B: GraphBackend> Recommender<B> for LightGcn<B> {
+    fn embed(&self, graph: &GraphInputs<B>) -> Embeddings<B> {
+        let adjacency = graph.adjacency.as_ref().expect("LightGCN needs the adjacency operator");
+        let c = &self.config;
+        let e0 = self.embedding.val();
+        let k = c.layers as f32;
+        let (w0, wk) = match c.gamma {
+            None => (1.0 / (k + 1.0), 1.0 / (k + 1.0)),
+            Some(g) => (g, (1.0 - g) / k),
+        };
+        let mut layer = e0.clone();
+        let mut total = e0 * w0;
+        for _ in 0..c.layers {
+            let input = if c.normalize_inputs { l2_normalize_rows(layer) } else { layer };
+            layer = adjacency.apply(input);
+            total = total + layer.clone() * wk;
+        }
+        let n = total.dims()[0];
+        Embeddings { users: total.clone().slice(0..self.n_users), items: total.slice(self.n_users..n) }
+    }
+
+    fn ego_square_norm(&self, users: Tensor<B, 1, Int>, items: Tensor<B, 1, Int>) -> Option<Tensor<B, 1>> {
+        let items = items + self.n_users as i64;
+        let rows = self.embedding.val().select(0, Tensor::cat(vec![users, items], 0));
+        Some(rows.powf_scalar(2.0).sum())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use burn::backend::NdArray;
+    use gnnrec_graph::{BipartiteGraph, Strategy};
+
+    #[test]
+    fn one_layer_lightgcn_matches_hand_computation() {
+        let device = Default::default();
+        // u0–i0 only: Â has 1 at (u0,i0) and (i0,u0).
+        let graph = BipartiteGraph::new(1, 1, &[(0, 0)]);
+        let mut config = LightGcnConfig::lightgcn(2);
+        config.layers = 1;
+        let mut model = config.init::<NdArray>(1, 1, &device);
+        model.embedding = Param::from_tensor(Tensor::from_floats([[1.0, 0.0], [0.0, 2.0]], &device));
+        let inputs = GraphInputs::build(&graph, config.operators(), None, Strategy::Sparse, 2, &device);
+        let e = model.embed(&inputs);
+        // user = (e_u + e_i)/2, item = (e_i + e_u)/2.
+        e.users.into_data().assert_eq(&burn::tensor::TensorData::from([[0.5f32, 1.0]]), false);
+        e.items.into_data().assert_eq(&burn::tensor::TensorData::from([[0.5f32, 1.0]]), false);
+    }
+
+    #[test]
+    fn lightgcn_pp_normalises_inputs_and_mixes_with_gamma() {
+        let device = Default::default();
+        let graph = BipartiteGraph::new(1, 1, &[(0, 0)]);
+        let mut config = LightGcnConfig::lightgcn_pp(2, 0.5, 0.5, 0.25);
+        config.layers = 1;
+        let mut model = config.init::<NdArray>(1, 1, &device);
+        model.embedding = Param::from_tensor(Tensor::from_floats([[3.0, 0.0], [0.0, 2.0]], &device));
+        let inputs = GraphInputs::build(&graph, config.operators(), None, Strategy::Sparse, 2, &device);
+        let e = model.embed(&inputs);
+        // user = 0.25·(3,0) + 0.75·unit(e_i) = (0.75, 0.75).
+        e.users.into_data().assert_approx_eq::<f32>(&burn::tensor::TensorData::from([[0.75f32, 0.75]]), Default::default());
+        // item = 0.25·(0,2) + 0.75·unit(e_u) = (0.75, 0.5).
+        e.items.into_data().assert_approx_eq::<f32>(&burn::tensor::TensorData::from([[0.75f32, 0.5]]), Default::default());
+    }
+}

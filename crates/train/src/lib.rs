@@ -1,0 +1,27 @@
+//! Training and evaluating graph recommenders.
+//!
+//! [`train`] runs BPR with uniform and in-batch hard negatives, Adam, gradient
+//! clipping, ReduceLROnPlateau and early stopping on a validation metric; it saves the
+//! best model and a resumable last checkpoint, and stops with an error (keeping the
+//! last good checkpoint) on a non-finite loss. [`rank_users`] and [`evaluate_split`]
+//! implement the full-ranking LightGCN protocol on top of `gnnrec-eval`.
+
+mod checkpoint;
+mod config;
+mod curve;
+mod error;
+mod evaluate;
+mod interactions;
+mod loss;
+mod memory;
+mod sampler;
+mod trainer;
+
+pub use config::{SelectMetric, TrainConfig};
+pub use curve::write_training_curve;
+pub use error::TrainError;
+pub use evaluate::{evaluate_split, metric_map, rank_users};
+pub use interactions::Interactions;
+pub use memory::peak_rss_bytes;
+pub use sampler::{BprBatch, BprSampler};
+pub use trainer::{EpochRecord, TrainOutcome, train};

@@ -1,0 +1,126 @@
+//! `train-cli train` end to end on a small synthetic split with a learnable structure.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+/// 60 users in 3 taste groups; group g likes items 20g..20g+20; 140 more items nobody
+/// touches. Each user has 12 of its group's items in train, 4 in valid, 4 in test.
+fn write_split(dir: &Path) {
+    let mut files = [String::new(), String::new(), String::new()];
+    for user in 0..60u32 {
+        let group = user % 3;
+        let items: Vec<u32> = (0..20).map(|k| group * 20 + (k + user * 7) % 20).collect();
+        for (file, part) in files.iter_mut().zip([&items[..12], &items[12..16], &items[16..]]) {
+            let ids: Vec<String> = part.iter().map(u32::to_string).collect();
+            file.push_str(&format!("{user} {}\n", ids.join(" ")));
+        }
+    }
+    // Item 199 appears once so that the catalogue has 200 items.
+    files[0].push_str("60 199\n");
+    for (name, text) in ["train.txt", "valid.txt", "test.txt"].iter().zip(files) {
+        std::fs::write(dir.join(name), text).unwrap();
+    }
+}
+
+fn train(split: &Path, out: &Path, args: &[&str]) -> std::process::Output {
+    Command::cargo_bin("train-cli")
+        .unwrap()
+        .args(["train", "--split-dir"])
+        .arg(split)
+        .arg("--out")
+        .arg(out)
+        .args(["--dim", "16", "--batch-size", "256", "--seed", "7"])
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn metrics(out: &Path) -> Value {
+    serde_json::from_str(&std::fs::read_to_string(out.join("metrics.json")).unwrap()).unwrap()
+}
+
+fn split_dir() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let split = dir.path().join("split");
+    std::fs::create_dir(&split).unwrap();
+    write_split(&split);
+    (dir, split)
+}
+
+#[test]
+fn every_model_learns_the_taste_groups_and_reports_metrics() {
+    let (dir, split) = split_dir();
+    for (model, epochs, lr) in [("lightgcn", "40", "0.01"), ("lightgcnpp", "40", "0.01"), ("ngcf", "30", "0.005"), ("sage", "30", "0.02")] {
+        let out = dir.path().join(model);
+        let output = train(&split, &out, &["--model", model, "--epochs", epochs, "--lr", lr, "--eval-every", "5"]);
+        assert!(output.status.success(), "{model}: {}", String::from_utf8_lossy(&output.stderr));
+        let m = metrics(&out);
+        for part in ["valid", "test"] {
+            for key in ["recall@10", "recall@20", "recall@40", "ndcg@20", "precision@20", "hit_rate@20", "mrr@20"] {
+                assert!(m[part][key].is_number(), "{model}: {part}.{key} missing");
+            }
+        }
+        assert_eq!(m["epochs"].as_u64().unwrap() as usize, m["history"].as_array().unwrap().len());
+        assert!(m["seconds_per_epoch"].as_f64().unwrap() > 0.0);
+        // Random ranking finds 4 of 188 candidates: recall@20 ≈ 0.11.
+        let recall = m["test"]["recall@20"].as_f64().unwrap();
+        assert!(recall > 0.5, "{model}: test recall@20 {recall}");
+        assert!(out.join("curve.svg").exists() && out.join("best/model.mpk").exists());
+    }
+}
+
+#[test]
+fn resume_continues_exactly_where_an_interrupted_run_stopped() {
+    let (dir, split) = split_dir();
+    let args = ["--model", "lightgcnpp", "--lr", "0.01", "--propagation", "sparse"];
+    let whole = dir.path().join("whole");
+    assert!(train(&split, &whole, &[&args[..], &["--epochs", "4"]].concat()).status.success());
+    let parts = dir.path().join("parts");
+    assert!(train(&split, &parts, &[&args[..], &["--epochs", "2"]].concat()).status.success());
+    let resumed = train(&split, &parts, &[&args[..], &["--epochs", "4", "--resume"]].concat());
+    assert!(resumed.status.success(), "{}", String::from_utf8_lossy(&resumed.stderr));
+    let (a, b) = (metrics(&whole), metrics(&parts));
+    assert_eq!(b["epochs"], 4);
+    let losses = |m: &Value| -> Vec<f64> { m["history"].as_array().unwrap().iter().map(|r| r["loss"].as_f64().unwrap()).collect() };
+    for (x, y) in losses(&a).iter().zip(losses(&b)) {
+        assert!((x - y).abs() < 1e-6, "{:?} vs {:?}", losses(&a), losses(&b));
+    }
+    assert_eq!(a["test"]["ndcg@20"], b["test"]["ndcg@20"]);
+
+    let changed = train(&split, &parts, &[&args[..], &["--epochs", "6", "--resume", "--l2", "0.5"]].concat());
+    assert!(!changed.status.success());
+    assert!(String::from_utf8_lossy(&changed.stderr).contains("different model, data or training configuration"));
+}
+
+#[test]
+fn diverging_training_stops_with_a_clear_error() {
+    let (dir, split) = split_dir();
+    let out = dir.path().join("nan");
+    let output = train(&split, &out, &["--model", "lightgcn", "--epochs", "3", "--lr", "1e30", "--l2", "0"]);
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("loss became"), "{stderr}");
+}
+
+#[test]
+fn malformed_split_names_file_and_line() {
+    let (_dir, split) = split_dir();
+    std::fs::write(split.join("valid.txt"), "0 1 2\n1 x\n").unwrap();
+    let output = train(&split, &split.join("out"), &["--model", "lightgcn", "--epochs", "1"]);
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("valid.txt:2"), "{stderr}");
+}
+
+#[test]
+fn missing_split_and_unknown_model_are_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = train(&dir.path().join("nowhere"), &dir.path().join("out"), &["--model", "lightgcn"]);
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("nowhere"));
+    let output = train(dir.path(), &dir.path().join("out"), &["--model", "gat"]);
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("invalid value 'gat'"));
+}
