@@ -8,7 +8,10 @@ use burn::tensor::backend::AutodiffBackend;
 use clap::{Args, ValueEnum};
 use gnnrec_graph::{BipartiteGraph, GraphBackend, Strategy};
 use gnnrec_models::{GraphInputs, LightGcnConfig, ModelConfig, NgcfConfig, Recommender, SageConfig};
-use gnnrec_train::{Interactions, SelectMetric, TrainConfig, evaluate_split, metric_map, peak_rss_bytes, train, write_training_curve};
+use gnnrec_train::{
+    Interactions, RunOptions, SelectMetric, TrainConfig, evaluate_split, metric_map, peak_rss_bytes, train,
+    write_training_curve,
+};
 use serde_json::json;
 
 /// The model families.
@@ -162,15 +165,22 @@ impl TrainArgs {
     fn model_config(&self) -> ModelConfig {
         let dim = self.dim.unwrap_or(if self.model == ModelChoice::Sage { 128 } else { 64 });
         match self.model {
-            ModelChoice::Lightgcn => ModelConfig::LightGcn(LightGcnConfig { layers: self.layers, ..LightGcnConfig::lightgcn(dim) }),
+            ModelChoice::Lightgcn => {
+                ModelConfig::LightGcn(LightGcnConfig { layers: self.layers, ..LightGcnConfig::lightgcn(dim) })
+            }
             ModelChoice::Lightgcnpp => ModelConfig::LightGcn(LightGcnConfig {
                 layers: self.layers,
                 ..LightGcnConfig::lightgcn_pp(dim, self.alpha, self.beta, self.gamma)
             }),
-            ModelChoice::Ngcf => ModelConfig::Ngcf(NgcfConfig { dim, layers: self.layers, dropout: self.dropout }),
-            ModelChoice::Sage => {
-                ModelConfig::Sage(SageConfig { dim, layers: self.layers, dropout: self.dropout, item_feature_dim: None })
+            ModelChoice::Ngcf => {
+                ModelConfig::Ngcf(NgcfConfig { dim, layers: self.layers, dropout: self.dropout })
             }
+            ModelChoice::Sage => ModelConfig::Sage(SageConfig {
+                dim,
+                layers: self.layers,
+                dropout: self.dropout,
+                item_feature_dim: None,
+            }),
         }
     }
 
@@ -197,13 +207,19 @@ pub fn run(args: &TrainArgs) -> anyhow::Result<()> {
         data.test.iter().map(Vec::len).sum::<usize>()
     );
     match args.backend {
-        TrainBackend::Cpu => run_on::<burn::backend::Autodiff<burn::backend::NdArray>>(args, &data, &Default::default()),
-        #[cfg(feature = "wgpu")]
-        TrainBackend::Wgpu => {
-            run_on::<burn::backend::Autodiff<burn::backend::Wgpu>>(args, &data, &crate::backend::wgpu_device()?)
+        TrainBackend::Cpu => {
+            run_on::<burn::backend::Autodiff<burn::backend::NdArray>>(args, &data, &Default::default())
         }
+        #[cfg(feature = "wgpu")]
+        TrainBackend::Wgpu => run_on::<burn::backend::Autodiff<burn::backend::Wgpu>>(
+            args,
+            &data,
+            &crate::backend::wgpu_device()?,
+        ),
         #[cfg(feature = "cuda")]
-        TrainBackend::Cuda => run_on::<burn::backend::Autodiff<burn::backend::Cuda>>(args, &data, &Default::default()),
+        TrainBackend::Cuda => {
+            run_on::<burn::backend::Autodiff<burn::backend::Cuda>>(args, &data, &Default::default())
+        }
     }
 }
 
@@ -217,9 +233,36 @@ where
     let config = args.model_config();
     let (n_users, n_items) = (data.n_users, data.n_items);
     match config {
-        ModelConfig::LightGcn(c) => fit(args, data, &graph, config, c.operators(), c.dim, c.init::<B>(n_users, n_items, device), device),
-        ModelConfig::Ngcf(c) => fit(args, data, &graph, config, c.operators(), c.dim, c.init::<B>(n_users, n_items, device), device),
-        ModelConfig::Sage(c) => fit(args, data, &graph, config, c.operators(), c.dim, c.init::<B>(n_users, n_items, device), device),
+        ModelConfig::LightGcn(c) => fit(
+            args,
+            data,
+            &graph,
+            config,
+            c.operators(),
+            c.dim,
+            c.init::<B>(n_users, n_items, device),
+            device,
+        ),
+        ModelConfig::Ngcf(c) => fit(
+            args,
+            data,
+            &graph,
+            config,
+            c.operators(),
+            c.dim,
+            c.init::<B>(n_users, n_items, device),
+            device,
+        ),
+        ModelConfig::Sage(c) => fit(
+            args,
+            data,
+            &graph,
+            config,
+            c.operators(),
+            c.dim,
+            c.init::<B>(n_users, n_items, device),
+            device,
+        ),
     }
 }
 
@@ -241,7 +284,8 @@ where
     M::InnerModule: Recommender<B::InnerBackend>,
 {
     let inputs = GraphInputs::<B>::build(graph, operators, None, args.strategy(), dim, device);
-    let strategies: Vec<String> = inputs.strategies().iter().map(|s| format!("{s:?}").to_lowercase()).collect();
+    let strategies: Vec<String> =
+        inputs.strategies().iter().map(|s| format!("{s:?}").to_lowercase()).collect();
     eprintln!("propagation: {}", strategies.join(", "));
     let train_config = args.train_config();
     // Everything but the epoch budget must match for --resume (more epochs may be asked for).
@@ -253,7 +297,8 @@ where
         "training": training,
     });
     std::fs::create_dir_all(&args.out).with_context(|| format!("creating {}", args.out.display()))?;
-    let outcome = train(model, &inputs, data, &train_config, fingerprint, &args.out, args.resume, device)?;
+    let options = RunOptions { out: args.out.clone(), resume: args.resume, fingerprint };
+    let outcome = train(model, &inputs, data, &train_config, &options, device)?;
 
     let inner = outcome.best_model.valid();
     let embeddings = inner.embed(&inputs.inner());

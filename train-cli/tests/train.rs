@@ -52,13 +52,21 @@ fn split_dir() -> (tempfile::TempDir, PathBuf) {
 #[test]
 fn every_model_learns_the_taste_groups_and_reports_metrics() {
     let (dir, split) = split_dir();
-    for (model, epochs, lr) in [("lightgcn", "40", "0.01"), ("lightgcnpp", "40", "0.01"), ("ngcf", "30", "0.005"), ("sage", "30", "0.02")] {
+    for (model, epochs, lr) in [
+        ("lightgcn", "40", "0.01"),
+        ("lightgcnpp", "40", "0.01"),
+        ("ngcf", "30", "0.005"),
+        ("sage", "30", "0.02"),
+    ] {
         let out = dir.path().join(model);
-        let output = train(&split, &out, &["--model", model, "--epochs", epochs, "--lr", lr, "--eval-every", "5"]);
+        let output =
+            train(&split, &out, &["--model", model, "--epochs", epochs, "--lr", lr, "--eval-every", "5"]);
         assert!(output.status.success(), "{model}: {}", String::from_utf8_lossy(&output.stderr));
         let m = metrics(&out);
         for part in ["valid", "test"] {
-            for key in ["recall@10", "recall@20", "recall@40", "ndcg@20", "precision@20", "hit_rate@20", "mrr@20"] {
+            for key in
+                ["recall@10", "recall@20", "recall@40", "ndcg@20", "precision@20", "hit_rate@20", "mrr@20"]
+            {
                 assert!(m[part][key].is_number(), "{model}: {part}.{key} missing");
             }
         }
@@ -83,7 +91,9 @@ fn resume_continues_exactly_where_an_interrupted_run_stopped() {
     assert!(resumed.status.success(), "{}", String::from_utf8_lossy(&resumed.stderr));
     let (a, b) = (metrics(&whole), metrics(&parts));
     assert_eq!(b["epochs"], 4);
-    let losses = |m: &Value| -> Vec<f64> { m["history"].as_array().unwrap().iter().map(|r| r["loss"].as_f64().unwrap()).collect() };
+    let losses = |m: &Value| -> Vec<f64> {
+        m["history"].as_array().unwrap().iter().map(|r| r["loss"].as_f64().unwrap()).collect()
+    };
     for (x, y) in losses(&a).iter().zip(losses(&b)) {
         assert!((x - y).abs() < 1e-6, "{:?} vs {:?}", losses(&a), losses(&b));
     }
@@ -91,7 +101,9 @@ fn resume_continues_exactly_where_an_interrupted_run_stopped() {
 
     let changed = train(&split, &parts, &[&args[..], &["--epochs", "6", "--resume", "--l2", "0.5"]].concat());
     assert!(!changed.status.success());
-    assert!(String::from_utf8_lossy(&changed.stderr).contains("different model, data or training configuration"));
+    assert!(
+        String::from_utf8_lossy(&changed.stderr).contains("different model, data or training configuration")
+    );
 }
 
 #[test]

@@ -68,9 +68,9 @@ impl BipartiteGraph {
         let i_deg: Vec<f32> = (0..self.n_items).map(|i| self.item_degree(i) as f32).collect();
         let offset = self.n_users as u32;
         let mut triplets = Vec::with_capacity(2 * self.n_edges());
-        for u in 0..self.n_users {
+        for (u, &du) in u_deg.iter().enumerate() {
             for (i, _) in self.user_items.row(u) {
-                let (du, di) = (u_deg[u], i_deg[i as usize]);
+                let di = i_deg[i as usize];
                 triplets.push((u as u32, offset + i, du.powf(-alpha) * di.powf(-beta)));
                 triplets.push((offset + i, u as u32, di.powf(-alpha) * du.powf(-beta)));
             }

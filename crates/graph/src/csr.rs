@@ -41,8 +41,7 @@ impl Csr {
         let mut values = Vec::with_capacity(triplets.len());
         indptr.push(0);
         for r in 0..n_rows {
-            let mut row: Vec<(u32, f32)> =
-                (counts[r]..counts[r + 1]).map(|k| (cols[k], vals[k])).collect();
+            let mut row: Vec<(u32, f32)> = (counts[r]..counts[r + 1]).map(|k| (cols[k], vals[k])).collect();
             row.sort_unstable_by_key(|&(c, _)| c);
             for (c, v) in row {
                 match indices.last() {
@@ -81,9 +80,8 @@ impl Csr {
 
     /// The transposed matrix.
     pub fn transpose(&self) -> Self {
-        let triplets: Vec<(u32, u32, f32)> = (0..self.n_rows)
-            .flat_map(|r| self.row(r).map(move |(c, v)| (c, r as u32, v)))
-            .collect();
+        let triplets: Vec<(u32, u32, f32)> =
+            (0..self.n_rows).flat_map(|r| self.row(r).map(move |(c, v)| (c, r as u32, v))).collect();
         Self::from_triplets(self.n_cols, self.n_rows, &triplets)
     }
 

@@ -31,7 +31,13 @@ impl<B: GraphBackend> Propagator<B> {
     /// Prepares `matrix` with the given strategy. `dense_limit_bytes` caps the dense
     /// matrix size considered by [`Strategy::Auto`]; `dim` is the feature width used
     /// to time the candidates.
-    pub fn new(matrix: Csr, strategy: Strategy, dim: usize, dense_limit_bytes: usize, device: &B::Device) -> Self {
+    pub fn new(
+        matrix: Csr,
+        strategy: Strategy,
+        dim: usize,
+        dense_limit_bytes: usize,
+        device: &B::Device,
+    ) -> Self {
         match strategy {
             Strategy::Sparse => Self::Sparse(SparseOperator::new(matrix)),
             Strategy::Dense => Self::dense(&matrix, device),

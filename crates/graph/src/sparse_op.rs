@@ -55,7 +55,12 @@ pub fn host_spmm<B: Backend>(op: &SparseOperator, x: FloatTensor<B>) -> FloatTen
     let x = Tensor::<B, 2>::from_primitive(TensorPrimitive::Float(x));
     let device = x.device();
     let [rows, dim] = x.dims();
-    assert_eq!(rows, op.matrix().n_cols(), "spmm: operand has {rows} rows, operator {} columns", op.matrix().n_cols());
+    assert_eq!(
+        rows,
+        op.matrix().n_cols(),
+        "spmm: operand has {rows} rows, operator {} columns",
+        op.matrix().n_cols()
+    );
     let data = x.into_data().convert::<f32>();
     let values = data.as_slice::<f32>().expect("f32 after convert");
     let out = op.matrix().matmul_dense(values, dim);
@@ -118,7 +123,10 @@ mod tests {
         // 2 × 3 operator.
         let op = SparseOperator::new(Csr::from_triplets(2, 3, &[(0, 0, 1.0), (0, 2, 2.0), (1, 1, -1.0)]));
         let x = Tensor::<Ad, 2>::from_floats([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]], &device).require_grad();
-        let y = Tensor::<Ad, 2>::from_primitive(TensorPrimitive::Float(Ad::spmm(&op, x.clone().into_primitive().tensor())));
+        let y = Tensor::<Ad, 2>::from_primitive(TensorPrimitive::Float(Ad::spmm(
+            &op,
+            x.clone().into_primitive().tensor(),
+        )));
         y.clone().into_data().assert_eq(&TensorData::from([[11.0f32, 14.0], [-3.0, -4.0]]), false);
         // Loss = sum(y ⊙ w); dL/dx = Aᵀ w.
         let w = Tensor::<Ad, 2>::from_floats([[1.0, 0.5], [2.0, -1.0]], &device);

@@ -1,8 +1,25 @@
 //! Ingest: turning interaction files into dense user/item id lists, with errors
 //! that name the file, line and field, and counts of everything that was dropped.
+//!
+//! Two sources: LightGCN split folders ([`read_lightgcn_split`]) and catalogue data sets
+//! described by a TOML file or a preset ([`DatasetConfig`]): ratings (CSV/TSV, any
+//! encoding) + item metadata + tags → filters (minimum rating, duplicate pairs, k-core)
+//! → per-user random split.
 
+mod catalog;
+mod dataset;
 mod error;
+mod filters;
 mod lightgcn;
+mod ratings;
+mod split;
+mod table;
 
+pub use catalog::{Item, ItemColumns, TagColumns, read_items, read_tags};
+pub use dataset::{CatalogDataset, DatasetConfig, preset_names};
 pub use error::IngestError;
+pub use filters::{FilterConfig, FilterReport, StageStats, apply_filters};
 pub use lightgcn::{SPLIT_FILES, SplitDataset, read_lightgcn_split};
+pub use ratings::{IdMap, Rating, RatingColumns, RatingsFile, read_ratings};
+pub use split::{Split, random_split};
+pub use table::{Table, TableFormat};

@@ -4,7 +4,6 @@ use serde::{Deserialize, Serialize};
 
 use crate::{LightGcnConfig, NgcfConfig, SageConfig};
 
-
 /// A model family with its hyper-parameters (saved next to every checkpoint).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "lowercase")]

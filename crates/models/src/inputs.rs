@@ -48,12 +48,21 @@ impl<B: GraphBackend> GraphInputs<B> {
         const DENSE_LIMIT: usize = 2 << 30;
         let prop = |m| Propagator::new(m, strategy, dim, DENSE_LIMIT, device);
         let (adjacency, users_from_items, items_from_users) = match operators {
-            Operators::Adjacency { alpha, beta } => (Some(prop(graph.normalized_adjacency(alpha, beta))), None, None),
+            Operators::Adjacency { alpha, beta } => {
+                (Some(prop(graph.normalized_adjacency(alpha, beta))), None, None)
+            }
             Operators::NeighbourMeans => {
                 (None, Some(prop(graph.mean_users_from_items())), Some(prop(graph.mean_items_from_users())))
             }
         };
-        Self { n_users: graph.n_users(), n_items: graph.n_items(), adjacency, users_from_items, items_from_users, item_features }
+        Self {
+            n_users: graph.n_users(),
+            n_items: graph.n_items(),
+            adjacency,
+            users_from_items,
+            items_from_users,
+            item_features,
+        }
     }
 
     /// Strategies actually in use, for logging (`"sparse"`/`"dense"` per operator).

@@ -58,7 +58,11 @@ pub(crate) fn l2_normalize_rows<B: Backend>(x: Tensor<B, 2>) -> Tensor<B, 2> {
 }
 
 /// An `n × d` embedding table with PyTorch's `xavier_uniform_` fans (in = d, out = n).
-pub(crate) fn xavier_table<B: Backend>(n: usize, d: usize, device: &B::Device) -> burn::module::Param<Tensor<B, 2>> {
+pub(crate) fn xavier_table<B: Backend>(
+    n: usize,
+    d: usize,
+    device: &B::Device,
+) -> burn::module::Param<Tensor<B, 2>> {
     burn::nn::Initializer::XavierUniform { gain: 1.0 }.init_with([n, d], Some(d), Some(n), device)
 }
 
@@ -72,7 +76,10 @@ mod tests {
         let device = Default::default();
         let x = Tensor::<Autodiff<NdArray>, 2>::from_floats([[0.0, 0.0], [3.0, 4.0]], &device).require_grad();
         let y = l2_normalize_rows(x.clone());
-        y.clone().into_data().assert_approx_eq::<f32>(&burn::tensor::TensorData::from([[0.0f32, 0.0], [0.6, 0.8]]), Default::default());
+        y.clone().into_data().assert_approx_eq::<f32>(
+            &burn::tensor::TensorData::from([[0.0f32, 0.0], [0.6, 0.8]]),
+            Default::default(),
+        );
         let grad = x.grad(&y.sum().backward()).unwrap().into_data().to_vec::<f32>().unwrap();
         assert!(grad.iter().all(|g| g.is_finite()), "{grad:?}");
     }

@@ -50,7 +50,8 @@ impl LightGcnConfig {
 
     /// Initial model: embeddings ~ N(0, 0.1²) as in LightGCN-PyTorch.
     pub fn init<B: Backend>(&self, n_users: usize, n_items: usize, device: &B::Device) -> LightGcn<B> {
-        let embedding = Initializer::Normal { mean: 0.0, std: 0.1 }.init([n_users + n_items, self.dim], device);
+        let embedding =
+            Initializer::Normal { mean: 0.0, std: 0.1 }.init([n_users + n_items, self.dim], device);
         LightGcn { embedding, n_users, config: *self }
     }
 }
@@ -127,8 +128,12 @@ mod tests {
         let inputs = GraphInputs::build(&graph, config.operators(), None, Strategy::Sparse, 2, &device);
         let e = model.embed(&inputs);
         // user = 0.25·(3,0) + 0.75·unit(e_i) = (0.75, 0.75).
-        e.users.into_data().assert_approx_eq::<f32>(&burn::tensor::TensorData::from([[0.75f32, 0.75]]), Default::default());
+        e.users
+            .into_data()
+            .assert_approx_eq::<f32>(&burn::tensor::TensorData::from([[0.75f32, 0.75]]), Default::default());
         // item = 0.25·(0,2) + 0.75·unit(e_u) = (0.75, 0.5).
-        e.items.into_data().assert_approx_eq::<f32>(&burn::tensor::TensorData::from([[0.75f32, 0.5]]), Default::default());
+        e.items
+            .into_data()
+            .assert_approx_eq::<f32>(&burn::tensor::TensorData::from([[0.75f32, 0.5]]), Default::default());
     }
 }

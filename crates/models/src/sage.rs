@@ -154,7 +154,12 @@ mod tests {
         let matrix = model.score_matrix(users.clone(), items.clone());
         for u in 0..3 {
             let pairs = model.score_pairs(users.clone().slice(u..u + 1).repeat_dim(0, 4), items.clone());
-            matrix.clone().slice(u..u + 1).reshape([4]).into_data().assert_approx_eq::<f32>(&pairs.into_data(), Default::default());
+            matrix
+                .clone()
+                .slice(u..u + 1)
+                .reshape([4])
+                .into_data()
+                .assert_approx_eq::<f32>(&pairs.into_data(), Default::default());
         }
     }
 
@@ -165,7 +170,8 @@ mod tests {
         let config = SageConfig { dim: 8, layers: 3, dropout: 0.0, item_feature_dim: Some(5) };
         let model = config.init::<NdArray>(2, 3, &device);
         let features = Tensor::<NdArray, 2>::random([3, 5], Distribution::Default, &device);
-        let inputs = GraphInputs::build(&graph, config.operators(), Some(features), Strategy::Sparse, 8, &device);
+        let inputs =
+            GraphInputs::build(&graph, config.operators(), Some(features), Strategy::Sparse, 8, &device);
         let e = model.embed(&inputs);
         let cold = e.items.clone().slice(2..3).into_data().to_vec::<f32>().unwrap();
         let warm = e.items.slice(0..1).into_data().to_vec::<f32>().unwrap();

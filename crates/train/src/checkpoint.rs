@@ -74,7 +74,11 @@ impl RunDir {
     }
 
     /// Loads the best model into `model`.
-    pub fn load_best<B: AutodiffBackend, M: Module<B>>(&self, model: M, device: &B::Device) -> Result<M, TrainError> {
+    pub fn load_best<B: AutodiffBackend, M: Module<B>>(
+        &self,
+        model: M,
+        device: &B::Device,
+    ) -> Result<M, TrainError> {
         let path = self.best_model();
         model.load_file(path.clone(), &recorder(), device).map_err(|e| checkpoint_error(&path, e))
     }
@@ -88,9 +92,14 @@ impl RunDir {
     {
         let model_path = self.last("model");
         self.create(&model_path)?;
-        model.clone().save_file(model_path.clone(), &recorder()).map_err(|e| checkpoint_error(&model_path, e))?;
+        model
+            .clone()
+            .save_file(model_path.clone(), &recorder())
+            .map_err(|e| checkpoint_error(&model_path, e))?;
         let optim_path = self.last("optimizer");
-        recorder().record(optimizer.to_record(), optim_path.clone()).map_err(|e| checkpoint_error(&optim_path, e))?;
+        recorder()
+            .record(optimizer.to_record(), optim_path.clone())
+            .map_err(|e| checkpoint_error(&optim_path, e))?;
         let state_path = self.state_file();
         let temp = self.last("state.json.tmp");
         let json = serde_json::to_vec_pretty(state).expect("loop state serialises");
@@ -99,7 +108,12 @@ impl RunDir {
     }
 
     /// Loads the last checkpoint, if there is one.
-    pub fn load_last<B, M, O>(&self, model: M, optimizer: O, device: &B::Device) -> Result<Option<(M, O, LoopState)>, TrainError>
+    pub fn load_last<B, M, O>(
+        &self,
+        model: M,
+        optimizer: O,
+        device: &B::Device,
+    ) -> Result<Option<(M, O, LoopState)>, TrainError>
     where
         B: AutodiffBackend,
         M: burn::module::AutodiffModule<B>,
@@ -111,11 +125,15 @@ impl RunDir {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
             Err(source) => return Err(TrainError::Io { path: state_path, source }),
         };
-        let state: LoopState = serde_json::from_slice(&bytes).map_err(|e| checkpoint_error(&state_path, e))?;
+        let state: LoopState =
+            serde_json::from_slice(&bytes).map_err(|e| checkpoint_error(&state_path, e))?;
         let model_path = self.last("model");
-        let model = model.load_file(model_path.clone(), &recorder(), device).map_err(|e| checkpoint_error(&model_path, e))?;
+        let model = model
+            .load_file(model_path.clone(), &recorder(), device)
+            .map_err(|e| checkpoint_error(&model_path, e))?;
         let optim_path = self.last("optimizer");
-        let record = recorder().load(optim_path.clone(), device).map_err(|e| checkpoint_error(&optim_path, e))?;
+        let record =
+            recorder().load(optim_path.clone(), device).map_err(|e| checkpoint_error(&optim_path, e))?;
         Ok(Some((model, optimizer.load_record(record), state)))
     }
 }

@@ -8,7 +8,8 @@ use crate::{EpochRecord, TrainError};
 
 /// Draws `history` to an SVG file with two panels (training loss; validation metrics).
 pub fn write_training_curve(history: &[EpochRecord], path: &Path) -> Result<(), TrainError> {
-    draw(history, path).map_err(|e| TrainError::Io { path: path.to_owned(), source: std::io::Error::other(e.to_string()) })
+    draw(history, path)
+        .map_err(|e| TrainError::Io { path: path.to_owned(), source: std::io::Error::other(e.to_string()) })
 }
 
 fn draw(history: &[EpochRecord], path: &Path) -> Result<(), Box<dyn std::error::Error>> {
@@ -40,16 +41,29 @@ fn draw(history: &[EpochRecord], path: &Path) -> Result<(), Box<dyn std::error::
         .y_label_area_size(60)
         .build_cartesian_2d(0f64..last_epoch, lo..hi)?;
     chart.configure_mesh().x_desc("epoch").draw()?;
-    chart.draw_series(LineSeries::new(recall, &BLUE))?.label("Recall@20").legend(|(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], BLUE));
-    chart.draw_series(LineSeries::new(ndcg, &GREEN))?.label("NDCG@20").legend(|(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], GREEN));
+    chart
+        .draw_series(LineSeries::new(recall, &BLUE))?
+        .label("Recall@20")
+        .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], BLUE));
+    chart
+        .draw_series(LineSeries::new(ndcg, &GREEN))?
+        .label("NDCG@20")
+        .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], GREEN));
     chart.configure_series_labels().border_style(BLACK).background_style(WHITE).draw()?;
     root.present()?;
     Ok(())
 }
 
 fn bounds(values: impl Iterator<Item = f64>) -> (f64, f64) {
-    let (lo, hi) = values.filter(|v| v.is_finite()).fold((f64::MAX, f64::MIN), |(lo, hi), v| (lo.min(v), hi.max(v)));
-    if lo > hi { (0.0, 1.0) } else if lo == hi { (lo - 0.5, hi + 0.5) } else { (lo - 0.05 * (hi - lo), hi + 0.05 * (hi - lo)) }
+    let (lo, hi) =
+        values.filter(|v| v.is_finite()).fold((f64::MAX, f64::MIN), |(lo, hi), v| (lo.min(v), hi.max(v)));
+    if lo > hi {
+        (0.0, 1.0)
+    } else if lo == hi {
+        (lo - 0.5, hi + 0.5)
+    } else {
+        (lo - 0.05 * (hi - lo), hi + 0.05 * (hi - lo))
+    }
 }
 
 #[cfg(test)]
@@ -67,7 +81,12 @@ mod tests {
                 loss: 0.7 / epoch as f64,
                 learning_rate: 1e-3,
                 seconds: 1.0,
-                valid: (epoch % 2 == 0).then(|| BTreeMap::from([("recall@20".into(), 0.1 * epoch as f64), ("ndcg@20".into(), 0.05 * epoch as f64)])),
+                valid: (epoch % 2 == 0).then(|| {
+                    BTreeMap::from([
+                        ("recall@20".into(), 0.1 * epoch as f64),
+                        ("ndcg@20".into(), 0.05 * epoch as f64),
+                    ])
+                }),
             })
             .collect();
         write_training_curve(&history, &path).unwrap();

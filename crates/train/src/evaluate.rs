@@ -14,7 +14,13 @@ const SCORES_PER_CHUNK: usize = 1 << 25;
 
 /// The top `k` items for each of `users`, ranking every item and skipping the user's
 /// `exclude` items (training items under the LightGCN protocol).
-pub fn rank_users<B, M>(model: &M, embeddings: &Embeddings<B>, users: &[u32], exclude: &[Vec<u32>], k: usize) -> Vec<Vec<u32>>
+pub fn rank_users<B, M>(
+    model: &M,
+    embeddings: &Embeddings<B>,
+    users: &[u32],
+    exclude: &[Vec<u32>],
+    k: usize,
+) -> Vec<Vec<u32>>
 where
     B: Backend + GraphBackend,
     M: Recommender<B>,
@@ -26,14 +32,17 @@ where
     let mut ranked = Vec::with_capacity(users.len());
     for part in users.chunks(chunk) {
         let ids: Vec<i64> = part.iter().map(|&u| i64::from(u)).collect();
-        let index = burn::tensor::Tensor::from_data(burn::tensor::TensorData::new(ids, [part.len()]), &device);
+        let index =
+            burn::tensor::Tensor::from_data(burn::tensor::TensorData::new(ids, [part.len()]), &device);
         let rows = embeddings.users.clone().select(0, index);
         let scores = model.score_matrix(rows, embeddings.items.clone()).into_data().convert::<f32>();
         let scores = scores.as_slice::<f32>().expect("f32 scores");
         let part_ranked: Vec<Vec<u32>> = part
             .par_iter()
             .enumerate()
-            .map(|(row, &u)| top_k_excluding(&scores[row * n_items..(row + 1) * n_items], &exclude[u as usize], k))
+            .map(|(row, &u)| {
+                top_k_excluding(&scores[row * n_items..(row + 1) * n_items], &exclude[u as usize], k)
+            })
             .collect();
         ranked.extend(part_ranked);
     }
@@ -42,7 +51,13 @@ where
 
 /// Evaluates `truth` (per-user held-out items) against full rankings that exclude the
 /// users' `train` items, at the cut-offs `ks`.
-pub fn evaluate_split<B, M>(model: &M, embeddings: &Embeddings<B>, train: &[Vec<u32>], truth: &[Vec<u32>], ks: &[usize]) -> Evaluation
+pub fn evaluate_split<B, M>(
+    model: &M,
+    embeddings: &Embeddings<B>,
+    train: &[Vec<u32>],
+    truth: &[Vec<u32>],
+    ks: &[usize],
+) -> Evaluation
 where
     B: Backend + GraphBackend,
     M: Recommender<B>,

@@ -17,7 +17,13 @@ pub struct Interactions {
 
 impl Interactions {
     /// Wraps per-user lists, sorting and deduplicating each.
-    pub fn new(n_users: usize, n_items: usize, train: Vec<Vec<u32>>, valid: Vec<Vec<u32>>, test: Vec<Vec<u32>>) -> Self {
+    pub fn new(
+        n_users: usize,
+        n_items: usize,
+        train: Vec<Vec<u32>>,
+        valid: Vec<Vec<u32>>,
+        test: Vec<Vec<u32>>,
+    ) -> Self {
         let tidy = |mut lists: Vec<Vec<u32>>| {
             lists.resize(n_users, Vec::new());
             for list in &mut lists {
@@ -31,7 +37,11 @@ impl Interactions {
 
     /// Training edges as `(user, item)` pairs.
     pub fn train_edges(&self) -> Vec<(u32, u32)> {
-        self.train.iter().enumerate().flat_map(|(u, items)| items.iter().map(move |&i| (u as u32, i))).collect()
+        self.train
+            .iter()
+            .enumerate()
+            .flat_map(|(u, items)| items.iter().map(move |&i| (u as u32, i)))
+            .collect()
     }
 
     /// Number of training interactions.

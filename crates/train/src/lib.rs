@@ -24,4 +24,4 @@ pub use evaluate::{evaluate_split, metric_map, rank_users};
 pub use interactions::Interactions;
 pub use memory::peak_rss_bytes;
 pub use sampler::{BprBatch, BprSampler};
-pub use trainer::{EpochRecord, TrainOutcome, train};
+pub use trainer::{EpochRecord, RunOptions, TrainOutcome, train};

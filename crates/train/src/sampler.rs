@@ -43,7 +43,11 @@ impl<'a> BprSampler<'a> {
         while remaining > 0 && !self.active_users.is_empty() {
             let n = remaining.min(batch_size.max(1));
             remaining -= n;
-            let mut batch = BprBatch { users: Vec::with_capacity(n), positives: Vec::with_capacity(n), negatives: Vec::with_capacity(n) };
+            let mut batch = BprBatch {
+                users: Vec::with_capacity(n),
+                positives: Vec::with_capacity(n),
+                negatives: Vec::with_capacity(n),
+            };
             for _ in 0..n {
                 let user = self.active_users[rng.random_range(0..self.active_users.len())];
                 let items = &self.data.train[user as usize];

@@ -1,13 +1,13 @@
 //! The training loop.
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::PathBuf;
 use std::time::Instant;
 
+use burn::grad_clipping::GradientClippingConfig;
 use burn::module::AutodiffModule;
 use burn::optim::decay::WeightDecayConfig;
 use burn::optim::{AdamConfig, GradientsParams, Optimizer};
-use burn::grad_clipping::GradientClippingConfig;
 use burn::tensor::ElementConversion;
 use burn::tensor::backend::AutodiffBackend;
 use gnnrec_graph::GraphBackend;
@@ -51,18 +51,28 @@ pub struct TrainOutcome<M> {
     pub history: Vec<EpochRecord>,
 }
 
+/// Where a run keeps its checkpoints and whether it continues an earlier one.
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    /// Run directory (checkpoints).
+    pub out: PathBuf,
+    /// Continue the last checkpoint in `out`.
+    pub resume: bool,
+    /// What the run is made of (model, data shape, settings); `resume` requires a match.
+    pub fingerprint: serde_json::Value,
+}
+
 /// Trains `model` on `data.train` over `graph`, selecting on `data.valid`.
 ///
-/// Checkpoints go to `out` (see the checkpoint module); with `resume` an existing last
-/// checkpoint whose `fingerprint` matches is continued. Returns the best model.
+/// Checkpoints go to `run.out` (see the checkpoint module); with `run.resume` an
+/// existing last checkpoint whose fingerprint matches is continued. Returns the best
+/// model.
 pub fn train<B, M>(
     model: M,
     graph: &GraphInputs<B>,
     data: &Interactions,
     config: &TrainConfig,
-    fingerprint: serde_json::Value,
-    out: &Path,
-    resume: bool,
+    options: &RunOptions,
     device: &B::Device,
 ) -> Result<TrainOutcome<M>, TrainError>
 where
@@ -77,14 +87,16 @@ where
     if data.valid.iter().all(Vec::is_empty) {
         return Err(TrainError::Empty("validation"));
     }
-    let run = RunDir(out.to_owned());
+    let run = RunDir(options.out.clone());
     let mut optimizer = AdamConfig::new()
-        .with_weight_decay((config.weight_decay > 0.0).then(|| WeightDecayConfig::new(config.weight_decay as f32)))
+        .with_weight_decay(
+            (config.weight_decay > 0.0).then(|| WeightDecayConfig::new(config.weight_decay as f32)),
+        )
         .with_grad_clipping(Some(GradientClippingConfig::Norm(1.0)))
         .init::<B, M>();
     let mut model = model;
     let mut state = LoopState {
-        fingerprint: fingerprint.clone(),
+        fingerprint: options.fingerprint.clone(),
         epoch: 0,
         learning_rate: config.learning_rate,
         best: None,
@@ -92,15 +104,21 @@ where
         evals_since_lr_change: 0,
         history: Vec::new(),
     };
-    if resume {
+    if options.resume {
         if let Some((m, o, s)) = run.load_last(model.clone(), optimizer, device)? {
-            if s.fingerprint != fingerprint {
-                return Err(TrainError::ResumeMismatch { path: run.state_file(), what: "model, data or training configuration" });
+            if s.fingerprint != options.fingerprint {
+                return Err(TrainError::ResumeMismatch {
+                    path: run.state_file(),
+                    what: "model, data or training configuration",
+                });
             }
             eprintln!("resuming after epoch {} (best so far: {:?})", s.epoch, s.best);
             (model, optimizer, state) = (m, o, s);
         } else {
-            return Err(TrainError::Checkpoint { path: run.state_file(), message: "--resume given but there is no checkpoint to resume".into() });
+            return Err(TrainError::Checkpoint {
+                path: run.state_file(),
+                message: "--resume given but there is no checkpoint to resume".into(),
+            });
         }
     }
 
@@ -112,8 +130,10 @@ where
         B::seed(device, config.seed.wrapping_add(epoch as u64));
         let batches = sampler.epoch(epoch, config.batch_size);
         let bar = ProgressBar::new(batches.len() as u64).with_style(
-            ProgressStyle::with_template("epoch {prefix} {bar:30} {pos}/{len} steps  loss {msg}  {elapsed}<{eta}")
-                .expect("valid template"),
+            ProgressStyle::with_template(
+                "epoch {prefix} {bar:30} {pos}/{len} steps  loss {msg}  {elapsed}<{eta}",
+            )
+            .expect("valid template"),
         );
         bar.set_prefix(epoch.to_string());
         let start = Instant::now();
@@ -141,12 +161,19 @@ where
         }
         bar.finish_and_clear();
         let seconds = start.elapsed().as_secs_f64();
-        let mut record = EpochRecord { epoch, loss: loss_sum / batches.len().max(1) as f64, learning_rate: state.learning_rate, seconds, valid: None };
+        let mut record = EpochRecord {
+            epoch,
+            loss: loss_sum / batches.len().max(1) as f64,
+            learning_rate: state.learning_rate,
+            seconds,
+            valid: None,
+        };
 
-        if epoch % config.eval_every.max(1) == 0 || epoch == config.epochs {
+        if epoch.is_multiple_of(config.eval_every.max(1)) || epoch == config.epochs {
             let inner = model.valid();
             let embeddings = inner.embed(&inner_graph);
-            let metrics = metric_map(&evaluate_split(&inner, &embeddings, &data.train, &data.valid, &config.ks));
+            let metrics =
+                metric_map(&evaluate_split(&inner, &embeddings, &data.train, &data.valid, &config.ks));
             let value = metrics.get(config.select.key()).copied().unwrap_or(0.0);
             if state.best.is_none_or(|(best, _)| value > best) {
                 state.best = Some((value, epoch));
@@ -157,7 +184,8 @@ where
                 state.evals_since_best += 1;
                 state.evals_since_lr_change += 1;
                 if state.evals_since_lr_change >= config.plateau_patience {
-                    state.learning_rate = (state.learning_rate * config.plateau_factor).max(config.min_learning_rate);
+                    state.learning_rate =
+                        (state.learning_rate * config.plateau_factor).max(config.min_learning_rate);
                     state.evals_since_lr_change = 0;
                 }
             }
@@ -178,17 +206,31 @@ where
         state.epoch = epoch;
         run.save_last(&model, &optimizer, &state)?;
         if state.evals_since_best >= config.patience {
-            eprintln!("early stop: no improvement of {} in {} evaluations", config.select.key(), config.patience);
+            eprintln!(
+                "early stop: no improvement of {} in {} evaluations",
+                config.select.key(),
+                config.patience
+            );
             stopped_early = true;
             break;
         }
     }
 
     let Some((_, best_epoch)) = state.best else {
-        return Err(TrainError::Checkpoint { path: run.state_file(), message: "no epoch was evaluated (epochs = 0?)".into() });
+        return Err(TrainError::Checkpoint {
+            path: run.state_file(),
+            message: "no epoch was evaluated (epochs = 0?)".into(),
+        });
     };
     let best_model = run.load_best(model, device)?;
     let trained = &state.history;
     let seconds_per_epoch = trained.iter().map(|r| r.seconds).sum::<f64>() / trained.len().max(1) as f64;
-    Ok(TrainOutcome { best_model, best_epoch, epochs: state.epoch, seconds_per_epoch, stopped_early, history: state.history })
+    Ok(TrainOutcome {
+        best_model,
+        best_epoch,
+        epochs: state.epoch,
+        seconds_per_epoch,
+        stopped_early,
+        history: state.history,
+    })
 }

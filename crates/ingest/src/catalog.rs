@@ -1,0 +1,174 @@
+//! Item metadata (id, title, text fields) and free-text tags.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use crate::{IngestError, Table, TableFormat};
+
+/// Which columns of an items file hold what.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ItemColumns {
+    /// Item identifier column (matches the ratings file's item column).
+    pub id: String,
+    /// Title column.
+    pub title: String,
+    /// Further text columns (description, genres, authors, …), in the order used for text.
+    pub text: Vec<String>,
+    /// Separator inside list-valued fields such as `Adventure|Comedy` (shown as `, `).
+    pub list_separator: Option<String>,
+}
+
+/// Which columns of a tags file hold what (one tag per row).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TagColumns {
+    /// Item identifier column.
+    pub item: String,
+    /// Tag text column.
+    pub tag: String,
+}
+
+/// One catalogue item.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Item {
+    /// External id.
+    pub id: String,
+    /// Display title.
+    pub title: String,
+    /// Named text fields (empty values omitted).
+    pub fields: Vec<(String, String)>,
+}
+
+impl Item {
+    /// The text fed to the sentence encoder: `title. field: value. …`.
+    pub fn text(&self) -> String {
+        let mut text = self.title.clone();
+        for (name, value) in &self.fields {
+            text.push_str(&format!(". {name}: {value}"));
+        }
+        text
+    }
+}
+
+/// Reads the items file. A repeated item id is an error naming both lines; missing
+/// titles or text values are allowed (empty text fields are left out).
+pub fn read_items(
+    path: &Path,
+    format: &TableFormat,
+    columns: &ItemColumns,
+) -> Result<Vec<Item>, IngestError> {
+    let table = Table::read(path, format)?;
+    let id = table.column(&columns.id)?;
+    let title = table.column(&columns.title)?;
+    let text: Vec<(String, usize)> =
+        columns.text.iter().map(|c| table.column(c).map(|i| (c.clone(), i))).collect::<Result<_, _>>()?;
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    let mut items = Vec::new();
+    for (line, record) in table.records() {
+        let field = |index: usize| record.get(index).unwrap_or("").trim();
+        let item_id = field(id);
+        if item_id.is_empty() {
+            return Err(table.error(line, id, "empty item id"));
+        }
+        if let Some(first) = seen.insert(item_id.to_owned(), line) {
+            return Err(table.error(
+                line,
+                id,
+                format!("item id {item_id:?} already defined on line {first}"),
+            ));
+        }
+        let fields = text
+            .iter()
+            .filter(|(_, index)| !field(*index).is_empty() && field(*index) != "(no genres listed)")
+            .map(|(name, index)| {
+                let value = match &columns.list_separator {
+                    Some(sep) => {
+                        field(*index).split(sep.as_str()).map(str::trim).collect::<Vec<_>>().join(", ")
+                    }
+                    None => field(*index).to_owned(),
+                };
+                (name.clone(), value)
+            })
+            .collect();
+        items.push(Item { id: item_id.to_owned(), title: field(title).to_owned(), fields });
+    }
+    Ok(items)
+}
+
+/// Reads a tags file into `item id → distinct tags` (case-insensitively distinct, first
+/// spelling kept, file order).
+pub fn read_tags(
+    path: &Path,
+    format: &TableFormat,
+    columns: &TagColumns,
+) -> Result<HashMap<String, Vec<String>>, IngestError> {
+    let table = Table::read(path, format)?;
+    let item = table.column(&columns.item)?;
+    let tag = table.column(&columns.tag)?;
+    let mut tags: HashMap<String, Vec<String>> = HashMap::new();
+    for (_, record) in table.records() {
+        let (item_id, text) = (record.get(item).unwrap_or("").trim(), record.get(tag).unwrap_or("").trim());
+        if item_id.is_empty() || text.is_empty() {
+            continue;
+        }
+        let list = tags.entry(item_id.to_owned()).or_default();
+        if !list.iter().any(|t| t.eq_ignore_ascii_case(text)) {
+            list.push(text.to_owned());
+        }
+    }
+    Ok(tags)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(name: &str, text: &str) -> (tempfile::TempDir, std::path::PathBuf) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        (dir, path)
+    }
+
+    fn movie_columns() -> ItemColumns {
+        ItemColumns {
+            id: "movieId".into(),
+            title: "title".into(),
+            text: vec!["genres".into()],
+            list_separator: Some("|".into()),
+        }
+    }
+
+    #[test]
+    fn items_with_lists_and_quoted_titles() {
+        let (_d, path) = write(
+            "movies.csv",
+            "movieId,title,genres\n1,\"American President, The (1995)\",Comedy|Drama|Romance\n2,Nothing,(no genres listed)\n",
+        );
+        let items = read_items(&path, &TableFormat::default(), &movie_columns()).unwrap();
+        assert_eq!(items[0].text(), "American President, The (1995). genres: Comedy, Drama, Romance");
+        assert_eq!(items[1].text(), "Nothing");
+    }
+
+    #[test]
+    fn repeated_item_ids_name_both_lines() {
+        let (_d, path) = write("movies.csv", "movieId,title,genres\n1,A,Comedy\n1,B,Drama\n");
+        let err = read_items(&path, &TableFormat::default(), &movie_columns()).unwrap_err().to_string();
+        assert!(err.ends_with("movies.csv:3: field 1: item id \"1\" already defined on line 2"), "{err}");
+    }
+
+    #[test]
+    fn tags_are_grouped_and_deduplicated() {
+        let (_d, path) = write(
+            "tags.csv",
+            "userId,movieId,tag,timestamp\n1,10,Pixar,1\n2,10,pixar,2\n2,10,funny,3\n3,11,,4\n",
+        );
+        let tags = read_tags(
+            &path,
+            &TableFormat::default(),
+            &TagColumns { item: "movieId".into(), tag: "tag".into() },
+        )
+        .unwrap();
+        assert_eq!(tags["10"], vec!["Pixar", "funny"]);
+        assert!(!tags.contains_key("11"));
+    }
+}
