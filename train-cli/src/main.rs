@@ -1,7 +1,9 @@
 //! `train-cli`: gnnrec's native command line.
 
 mod backend;
+mod dataset;
 mod encode;
+mod features;
 mod quantize;
 mod train;
 
@@ -21,7 +23,7 @@ enum Command {
     Encode(encode::EncodeArgs),
     /// Write model.int8.safetensors (int8 weights, per-row scales) next to model.safetensors.
     QuantizeEncoder(quantize::QuantizeArgs),
-    /// Train a graph recommender on a LightGCN-format split; writes OUT/metrics.json.
+    /// Train a graph recommender (LightGCN split folder or catalogue data set); writes OUT/metrics.json.
     Train(Box<train::TrainArgs>),
 }
 

@@ -5,14 +5,18 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use burn::module::AutodiffModule;
 use burn::tensor::backend::AutodiffBackend;
+use burn::tensor::{Tensor, TensorData};
 use clap::{Args, ValueEnum};
 use gnnrec_graph::{BipartiteGraph, GraphBackend, Strategy};
 use gnnrec_models::{GraphInputs, LightGcnConfig, ModelConfig, NgcfConfig, Recommender, SageConfig};
 use gnnrec_train::{
-    Interactions, RunOptions, SelectMetric, TrainConfig, evaluate_split, metric_map, peak_rss_bytes, train,
-    write_training_curve,
+    ColdItems, Interactions, RunOptions, SelectMetric, TrainConfig, evaluate_cold_items, evaluate_split,
+    hold_out_items, metric_map, peak_rss_bytes, train, write_training_curve,
 };
 use serde_json::json;
+
+use crate::dataset::Source;
+use crate::features::{ItemFeatures, item_features};
 
 /// The model families.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -55,8 +59,36 @@ pub enum TrainBackend {
 #[derive(Args, Debug)]
 pub struct TrainArgs {
     /// Folder with LightGCN-format train.txt, valid.txt, test.txt (`user item item …`).
+    #[arg(long, required_unless_present_any = ["preset", "dataset"], conflicts_with_all = ["preset", "dataset"])]
+    split_dir: Option<PathBuf>,
+    /// Built-in layout of the files in --data-dir (movielens, amazon-books).
+    #[arg(long, requires = "data_dir", conflicts_with = "dataset")]
+    preset: Option<String>,
+    /// Folder with the preset's files.
     #[arg(long)]
-    split_dir: PathBuf,
+    data_dir: Option<PathBuf>,
+    /// TOML description of a catalogue data set (see docs/dataset-config.md).
+    #[arg(long)]
+    dataset: Option<PathBuf>,
+    /// Keep ratings at or above this value (catalogue data sets; default: the config's, 3.0).
+    #[arg(long)]
+    min_rating: Option<f32>,
+    /// Iterative k-core for users and items (catalogue data sets; default: the config's, 5).
+    #[arg(long)]
+    k_core: Option<usize>,
+    /// Hold this fraction of the rated items out of training and report how well they
+    /// are ranked from their text alone (metrics.json "cold_start").
+    #[arg(long, default_value_t = 0.0)]
+    cold_start_items: f64,
+    /// MiniLM folder used for item text features (catalogue data sets, sage).
+    #[arg(long, default_value = "models/all-MiniLM-L6-v2")]
+    encoder_dir: PathBuf,
+    /// Cache of item text embeddings (keyed by model and text hash).
+    #[arg(long, default_value = "cache/text-embeddings")]
+    cache_dir: PathBuf,
+    /// PCA width of the item text features.
+    #[arg(long, default_value_t = 128)]
+    feature_dim: usize,
     /// Model family.
     #[arg(long, value_enum)]
     model: ModelChoice,
@@ -193,87 +225,107 @@ impl TrainArgs {
     }
 }
 
+/// Data ready for training: interactions (cold items removed), held-out cold items and
+/// item text features.
+struct Prepared {
+    data: Interactions,
+    cold: Option<ColdItems>,
+    features: Option<ItemFeatures>,
+    description: String,
+    filter_report: Option<String>,
+}
+
+impl TrainArgs {
+    fn source(&self) -> Source {
+        match (&self.split_dir, &self.preset, &self.dataset) {
+            (Some(dir), _, _) => Source::Split(dir.clone()),
+            (_, Some(name), _) => {
+                Source::Preset(name.clone(), self.data_dir.clone().expect("clap requires --data-dir"))
+            }
+            (_, _, Some(path)) => Source::Config(path.clone()),
+            _ => unreachable!("clap requires one data source"),
+        }
+    }
+
+    fn prepare(&self) -> anyhow::Result<Prepared> {
+        let loaded = self.source().load(self.min_rating, self.k_core, self.seed)?;
+        let (data, cold) = if self.cold_start_items > 0.0 {
+            let (data, cold) = hold_out_items(&loaded.interactions, self.cold_start_items, self.seed);
+            eprintln!("cold start: {} items held out of training", cold.items.len());
+            (data, Some(cold))
+        } else {
+            (loaded.interactions, None)
+        };
+        let features = match (&loaded.items, self.model) {
+            (Some(items), ModelChoice::Sage) => {
+                Some(item_features(items, &self.encoder_dir, &self.cache_dir, self.feature_dim)?)
+            }
+            _ => None,
+        };
+        eprintln!(
+            "{}: {} users, {} items, {} train / {} valid / {} test interactions",
+            loaded.description,
+            data.n_users,
+            data.n_items,
+            data.n_train(),
+            data.valid.iter().map(Vec::len).sum::<usize>(),
+            data.test.iter().map(Vec::len).sum::<usize>()
+        );
+        Ok(Prepared {
+            data,
+            cold,
+            features,
+            description: loaded.description,
+            filter_report: loaded.filter_report,
+        })
+    }
+}
+
 /// Runs the command.
 pub fn run(args: &TrainArgs) -> anyhow::Result<()> {
-    let split = gnnrec_ingest::read_lightgcn_split(&args.split_dir)?;
-    let data = Interactions::new(split.n_users, split.n_items, split.train, split.valid, split.test);
-    eprintln!(
-        "{}: {} users, {} items, {} train / {} valid / {} test interactions",
-        args.split_dir.display(),
-        data.n_users,
-        data.n_items,
-        data.n_train(),
-        data.valid.iter().map(Vec::len).sum::<usize>(),
-        data.test.iter().map(Vec::len).sum::<usize>()
-    );
+    let prepared = args.prepare()?;
     match args.backend {
         TrainBackend::Cpu => {
-            run_on::<burn::backend::Autodiff<burn::backend::NdArray>>(args, &data, &Default::default())
+            run_on::<burn::backend::Autodiff<burn::backend::NdArray>>(args, &prepared, &Default::default())
         }
         #[cfg(feature = "wgpu")]
         TrainBackend::Wgpu => run_on::<burn::backend::Autodiff<burn::backend::Wgpu>>(
             args,
-            &data,
+            &prepared,
             &crate::backend::wgpu_device()?,
         ),
         #[cfg(feature = "cuda")]
         TrainBackend::Cuda => {
-            run_on::<burn::backend::Autodiff<burn::backend::Cuda>>(args, &data, &Default::default())
+            run_on::<burn::backend::Autodiff<burn::backend::Cuda>>(args, &prepared, &Default::default())
         }
     }
 }
 
-fn run_on<B>(args: &TrainArgs, data: &Interactions, device: &B::Device) -> anyhow::Result<()>
+fn run_on<B>(args: &TrainArgs, prepared: &Prepared, device: &B::Device) -> anyhow::Result<()>
 where
     B: AutodiffBackend + GraphBackend,
     B::InnerBackend: GraphBackend,
 {
     B::seed(device, args.seed);
-    let graph = BipartiteGraph::new(data.n_users, data.n_items, &data.train_edges());
-    let config = args.model_config();
+    let data = &prepared.data;
+    let mut config = args.model_config();
+    if let (ModelConfig::Sage(c), Some(features)) = (&mut config, &prepared.features) {
+        c.item_feature_dim = Some(features.width);
+    }
     let (n_users, n_items) = (data.n_users, data.n_items);
     match config {
-        ModelConfig::LightGcn(c) => fit(
-            args,
-            data,
-            &graph,
-            config,
-            c.operators(),
-            c.dim,
-            c.init::<B>(n_users, n_items, device),
-            device,
-        ),
-        ModelConfig::Ngcf(c) => fit(
-            args,
-            data,
-            &graph,
-            config,
-            c.operators(),
-            c.dim,
-            c.init::<B>(n_users, n_items, device),
-            device,
-        ),
-        ModelConfig::Sage(c) => fit(
-            args,
-            data,
-            &graph,
-            config,
-            c.operators(),
-            c.dim,
-            c.init::<B>(n_users, n_items, device),
-            device,
-        ),
+        ModelConfig::LightGcn(c) => {
+            fit(args, prepared, config, c.init::<B>(n_users, n_items, device), device)
+        }
+        ModelConfig::Ngcf(c) => fit(args, prepared, config, c.init::<B>(n_users, n_items, device), device),
+        ModelConfig::Sage(c) => fit(args, prepared, config, c.init::<B>(n_users, n_items, device), device),
     }
 }
 
-#[allow(clippy::too_many_arguments)]
 fn fit<B, M>(
     args: &TrainArgs,
-    data: &Interactions,
-    graph: &BipartiteGraph,
+    prepared: &Prepared,
     config: ModelConfig,
-    operators: gnnrec_models::Operators,
-    dim: usize,
     model: M,
     device: &B::Device,
 ) -> anyhow::Result<()>
@@ -283,7 +335,13 @@ where
     M: Recommender<B> + AutodiffModule<B>,
     M::InnerModule: Recommender<B::InnerBackend>,
 {
-    let inputs = GraphInputs::<B>::build(graph, operators, None, args.strategy(), dim, device);
+    let data = &prepared.data;
+    let graph = BipartiteGraph::new(data.n_users, data.n_items, &data.train_edges());
+    let features = prepared.features.as_ref().map(|f| {
+        Tensor::<B, 2>::from_data(TensorData::new(f.values.clone(), [data.n_items, f.width]), device)
+    });
+    let inputs =
+        GraphInputs::<B>::build(&graph, config.operators(), features, args.strategy(), config.dim(), device);
     let strategies: Vec<String> =
         inputs.strategies().iter().map(|s| format!("{s:?}").to_lowercase()).collect();
     eprintln!("propagation: {}", strategies.join(", "));
@@ -293,7 +351,7 @@ where
     training.as_object_mut().expect("TrainConfig is a struct").remove("epochs");
     let fingerprint = json!({
         "model": config,
-        "data": { "n_users": data.n_users, "n_items": data.n_items, "n_train": data.n_train() },
+        "data": { "source": prepared.description, "n_users": data.n_users, "n_items": data.n_items, "n_train": data.n_train() },
         "training": training,
     });
     std::fs::create_dir_all(&args.out).with_context(|| format!("creating {}", args.out.display()))?;
@@ -308,11 +366,24 @@ where
         "best epoch {}: test recall@20 {:.4} ndcg@20 {:.4} ({} epochs, {:.2} s/epoch)",
         outcome.best_epoch, test["recall@20"], test["ndcg@20"], outcome.epochs, outcome.seconds_per_epoch
     );
+    let cold_start = prepared.cold.as_ref().map(|cold| {
+        let metrics = metric_map(&evaluate_cold_items(&inner, &embeddings, cold, &train_config.ks));
+        eprintln!("cold-start items: recall@20 {:.4} ndcg@20 {:.4}", metrics["recall@20"], metrics["ndcg@20"]);
+        json!({
+            "items": cold.items.len(),
+            "users": cold.per_user.iter().filter(|l| !l.is_empty()).count(),
+            "protocol": "held-out items ranked among themselves for every user who interacted with them; none was seen in training",
+            "random_recall@20": (20.0_f64 / cold.items.len().max(1) as f64).min(1.0),
+            "metrics": metrics,
+        })
+    });
     let curve = args.out.join("curve.svg");
     write_training_curve(&outcome.history, &curve)?;
     let metrics = json!({
         "model": format!("{:?}", args.model).to_lowercase(),
-        "split_dir": args.split_dir,
+        "data_source": prepared.description,
+        "ingest": prepared.filter_report,
+        "text_features": prepared.features.as_ref().map(|f| json!({"width": f.width, "explained_variance": f.explained_variance})),
         "backend": format!("{:?}", args.backend).to_lowercase(),
         "propagation": strategies,
         "model_config": config,
@@ -325,6 +396,7 @@ where
         "protocol": "full ranking over all items, training items excluded, averaged over users with held-out items",
         "valid": valid,
         "test": test,
+        "cold_start": cold_start,
         "epochs": outcome.epochs,
         "best_epoch": outcome.best_epoch,
         "stopped_early": outcome.stopped_early,

@@ -15,3 +15,23 @@ pub enum ModelConfig {
     /// NGCF.
     Ngcf(NgcfConfig),
 }
+
+impl ModelConfig {
+    /// The graph operators this model propagates with.
+    pub fn operators(&self) -> crate::Operators {
+        match self {
+            Self::Sage(c) => c.operators(),
+            Self::LightGcn(c) => c.operators(),
+            Self::Ngcf(c) => c.operators(),
+        }
+    }
+
+    /// The width of the propagated features.
+    pub fn dim(&self) -> usize {
+        match self {
+            Self::Sage(c) => c.dim,
+            Self::LightGcn(c) => c.dim,
+            Self::Ngcf(c) => c.dim,
+        }
+    }
+}

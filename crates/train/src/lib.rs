@@ -7,6 +7,7 @@
 //! implement the full-ranking LightGCN protocol on top of `gnnrec-eval`.
 
 mod checkpoint;
+mod cold_start;
 mod config;
 mod curve;
 mod error;
@@ -17,6 +18,7 @@ mod memory;
 mod sampler;
 mod trainer;
 
+pub use cold_start::{ColdItems, evaluate_cold_items, hold_out_items};
 pub use config::{SelectMetric, TrainConfig};
 pub use curve::write_training_curve;
 pub use error::TrainError;
