@@ -117,3 +117,35 @@ fn bad_configs_and_files_are_specific_errors() {
     assert!(matches!(err, IngestError::UnknownPreset { .. }));
     assert_eq!(err.to_string(), "unknown preset \"netflix\" (known: movielens, amazon-books)");
 }
+
+#[test]
+fn amazon_books_preset_joins_on_title_and_counts_anonymous_reviews() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut ratings = String::from(
+        "Id,Title,Price,User_id,profileName,review/helpfulness,review/score,review/time,review/summary,review/text\n",
+    );
+    for u in 0..5 {
+        for b in 0..5 {
+            ratings.push_str(&format!(
+                "{b},\"Book {b}, Vol. 1\",,U{u},Name,1/1,4.0,9400{u},ok,\"Fine, really\"\n"
+            ));
+        }
+    }
+    ratings.push_str("9,\"Book 0, Vol. 1\",,,Anonymous,0/0,5.0,940000000,x,y\n");
+    std::fs::write(dir.path().join("Books_rating.csv"), ratings).unwrap();
+    let mut books = String::from(
+        "Title,description,authors,image,previewLink,publisher,publishedDate,infoLink,categories,ratingsCount\n",
+    );
+    for b in 0..6 {
+        books.push_str(&format!("\"Book {b}, Vol. 1\",A story.,['Author {b}'],,,,1999,,['Fiction'],\n"));
+    }
+    std::fs::write(dir.path().join("books_data.csv"), books).unwrap();
+    let data = DatasetConfig::preset("amazon-books", dir.path()).unwrap().load().unwrap();
+    assert_eq!((data.users.len(), data.items.len()), (5, 6));
+    assert_eq!(
+        data.items[0].text(),
+        "Book 0, Vol. 1. authors: ['Author 0']. categories: ['Fiction']. description: A story."
+    );
+    let skipped = data.report.stages.iter().find(|s| s.stage == "rows without user/item id").unwrap();
+    assert_eq!(skipped.removed, 1);
+}
