@@ -1,0 +1,234 @@
+//! Command-line arguments of `train-cli train` and what they map to.
+
+use std::path::PathBuf;
+
+use clap::{Args, ValueEnum};
+use gnnrec_graph::Strategy;
+use gnnrec_models::{LightGcnConfig, ModelConfig, NgcfConfig, SageConfig};
+use gnnrec_train::{SelectMetric, TrainConfig};
+
+use crate::dataset::Source;
+
+/// The model families.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ModelChoice {
+    /// Heterogeneous GraphSAGE with an MLP predictor.
+    Sage,
+    /// LightGCN.
+    Lightgcn,
+    /// LightGCN++ (see --alpha, --beta, --gamma).
+    Lightgcnpp,
+    /// NGCF.
+    Ngcf,
+}
+
+/// Where propagation runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PropagationChoice {
+    /// Time both on the graph and keep the faster.
+    Auto,
+    /// Host CSR sparse products.
+    Sparse,
+    /// Dense adjacency matmuls on the device.
+    Dense,
+}
+
+/// Compute backend for training.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TrainBackend {
+    /// burn-ndarray on the CPU.
+    Cpu,
+    /// burn-wgpu (Vulkan/Metal/DX12).
+    #[cfg(feature = "wgpu")]
+    Wgpu,
+    /// burn-cuda (NVIDIA).
+    #[cfg(feature = "cuda")]
+    Cuda,
+}
+
+/// Arguments of `train-cli train`.
+#[derive(Args, Debug)]
+pub struct TrainArgs {
+    /// Folder with LightGCN-format train.txt, valid.txt, test.txt (`user item item …`).
+    #[arg(long, required_unless_present_any = ["preset", "dataset"], conflicts_with_all = ["preset", "dataset"])]
+    pub split_dir: Option<PathBuf>,
+    /// Built-in layout of the files in --data-dir (movielens, amazon-books).
+    #[arg(long, requires = "data_dir", conflicts_with = "dataset")]
+    pub preset: Option<String>,
+    /// Folder with the preset's files.
+    #[arg(long)]
+    pub data_dir: Option<PathBuf>,
+    /// TOML description of a catalogue data set (see docs/dataset-config.md).
+    #[arg(long)]
+    pub dataset: Option<PathBuf>,
+    /// Keep ratings at or above this value (catalogue data sets; default: the config's, 3.0).
+    #[arg(long)]
+    pub min_rating: Option<f32>,
+    /// Iterative k-core for users and items (catalogue data sets; default: the config's, 5).
+    #[arg(long)]
+    pub k_core: Option<usize>,
+    /// Hold this fraction of the rated items out of training and report how well they
+    /// are ranked from their text alone (metrics.json "cold_start").
+    #[arg(long, default_value_t = 0.0)]
+    pub cold_start_items: f64,
+    /// MiniLM folder used for item text features (catalogue data sets, sage).
+    #[arg(long, default_value = "models/all-MiniLM-L6-v2")]
+    pub encoder_dir: PathBuf,
+    /// Cache of item text embeddings (keyed by model and text hash).
+    #[arg(long, default_value = "cache/text-embeddings")]
+    pub cache_dir: PathBuf,
+    /// PCA width of the item text features.
+    #[arg(long, default_value_t = 128)]
+    pub feature_dim: usize,
+    /// Model family.
+    #[arg(long, value_enum)]
+    pub model: ModelChoice,
+    /// Run directory: checkpoints, metrics.json, curve.svg.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Where to write the metrics JSON (default OUT/metrics.json).
+    #[arg(long)]
+    pub metrics_out: Option<PathBuf>,
+    /// Continue the interrupted run in OUT.
+    #[arg(long)]
+    pub resume: bool,
+    /// Embedding width (default 64; 128 for sage).
+    #[arg(long)]
+    pub dim: Option<usize>,
+    /// Propagation layers.
+    #[arg(long, default_value_t = 3)]
+    pub layers: usize,
+    /// LightGCN++ target-degree exponent.
+    #[arg(long, default_value_t = 0.6, allow_negative_numbers = true)]
+    pub alpha: f32,
+    /// LightGCN++ source-degree exponent.
+    #[arg(long, default_value_t = -0.1, allow_negative_numbers = true)]
+    pub beta: f32,
+    /// LightGCN++ weight of layer 0 in the final mix.
+    #[arg(long, default_value_t = 0.2)]
+    pub gamma: f32,
+    /// Dropout (sage, ngcf).
+    #[arg(long, default_value_t = 0.1)]
+    pub dropout: f64,
+    /// Maximum epochs.
+    #[arg(long, default_value_t = 1000)]
+    pub epochs: usize,
+    /// BPR triples per step.
+    #[arg(long, default_value_t = 2048)]
+    pub batch_size: usize,
+    /// Adam learning rate.
+    #[arg(long, default_value_t = 1e-3)]
+    pub lr: f64,
+    /// L2 on the batch's layer-0 embeddings.
+    #[arg(long, default_value_t = 1e-4)]
+    l2: f64,
+    /// Adam weight decay on all parameters.
+    #[arg(long, default_value_t = 0.0)]
+    pub weight_decay: f64,
+    /// Weight of the in-batch hard-negative term (0 = uniform negatives only).
+    #[arg(long, default_value_t = 0.0)]
+    pub hard_negative_weight: f64,
+    /// Batch positives used as hard-negative candidates.
+    #[arg(long, default_value_t = 128)]
+    pub hard_candidates: usize,
+    /// Validate every N epochs.
+    #[arg(long, default_value_t = 1)]
+    pub eval_every: usize,
+    /// Early stopping: evaluations without improvement.
+    #[arg(long, default_value_t = 20)]
+    pub patience: usize,
+    /// ReduceLROnPlateau: evaluations without improvement before halving the rate.
+    #[arg(long, default_value_t = 8)]
+    pub plateau_patience: usize,
+    /// Validation metric for model selection.
+    #[arg(long, value_enum, default_value = "ndcg20")]
+    pub select: SelectChoice,
+    /// Seed (initialisation, sampling, dropout).
+    #[arg(long, default_value_t = 2024)]
+    pub seed: u64,
+    /// Compute backend.
+    #[arg(long, value_enum, default_value = "cpu")]
+    pub backend: TrainBackend,
+    /// Propagation strategy.
+    #[arg(long, value_enum, default_value = "auto")]
+    pub propagation: PropagationChoice,
+}
+
+/// `--select` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SelectChoice {
+    /// NDCG@20.
+    Ndcg20,
+    /// Recall@20.
+    Recall20,
+}
+
+impl TrainArgs {
+    /// Training-loop settings.
+    pub fn train_config(&self) -> TrainConfig {
+        TrainConfig {
+            epochs: self.epochs,
+            batch_size: self.batch_size,
+            learning_rate: self.lr,
+            l2: self.l2,
+            weight_decay: self.weight_decay,
+            hard_negative_weight: self.hard_negative_weight,
+            hard_candidates: self.hard_candidates,
+            eval_every: self.eval_every,
+            patience: self.patience,
+            plateau_patience: self.plateau_patience,
+            select: match self.select {
+                SelectChoice::Ndcg20 => SelectMetric::Ndcg20,
+                SelectChoice::Recall20 => SelectMetric::Recall20,
+            },
+            seed: self.seed,
+            ..TrainConfig::default()
+        }
+    }
+
+    /// The model family with its hyper-parameters.
+    pub fn model_config(&self) -> ModelConfig {
+        let dim = self.dim.unwrap_or(if self.model == ModelChoice::Sage { 128 } else { 64 });
+        match self.model {
+            ModelChoice::Lightgcn => {
+                ModelConfig::LightGcn(LightGcnConfig { layers: self.layers, ..LightGcnConfig::lightgcn(dim) })
+            }
+            ModelChoice::Lightgcnpp => ModelConfig::LightGcn(LightGcnConfig {
+                layers: self.layers,
+                ..LightGcnConfig::lightgcn_pp(dim, self.alpha, self.beta, self.gamma)
+            }),
+            ModelChoice::Ngcf => {
+                ModelConfig::Ngcf(NgcfConfig { dim, layers: self.layers, dropout: self.dropout })
+            }
+            ModelChoice::Sage => ModelConfig::Sage(SageConfig {
+                dim,
+                layers: self.layers,
+                dropout: self.dropout,
+                item_feature_dim: None,
+            }),
+        }
+    }
+
+    /// Propagation strategy.
+    pub fn strategy(&self) -> Strategy {
+        match self.propagation {
+            PropagationChoice::Auto => Strategy::Auto,
+            PropagationChoice::Sparse => Strategy::Sparse,
+            PropagationChoice::Dense => Strategy::Dense,
+        }
+    }
+}
+
+impl TrainArgs {
+    /// The data source given on the command line.
+    pub fn source(&self) -> Source {
+        match (&self.split_dir, &self.preset, &self.dataset) {
+            (Some(dir), _, _) => Source::Split(dir.clone()),
+            (_, Some(name), _) => {
+                Source::Preset(name.clone(), self.data_dir.clone().expect("clap requires --data-dir"))
+            }
+            (_, _, Some(path)) => Source::Config(path.clone()),
+            _ => unreachable!("clap requires one data source"),
+        }
+    }
+}

@@ -1,0 +1,199 @@
+//! `train-cli train`: train a graph recommender on a split and report test metrics.
+
+use std::path::Path;
+
+use anyhow::Context;
+use burn::module::AutodiffModule;
+use burn::tensor::backend::AutodiffBackend;
+use burn::tensor::{Tensor, TensorData};
+use gnnrec_graph::{BipartiteGraph, GraphBackend};
+use gnnrec_models::{GraphInputs, ModelConfig, Recommender};
+use gnnrec_train::{
+    ColdItems, Interactions, RunOptions, evaluate_cold_items, evaluate_split, hold_out_items, metric_map,
+    peak_rss_bytes, train, write_training_curve,
+};
+use serde_json::json;
+
+use crate::features::{ItemFeatures, item_features};
+
+mod args;
+
+pub use args::TrainArgs;
+use args::{ModelChoice, TrainBackend};
+
+/// Data ready for training: interactions (cold items removed), held-out cold items and
+/// item text features.
+struct Prepared {
+    data: Interactions,
+    cold: Option<ColdItems>,
+    features: Option<ItemFeatures>,
+    description: String,
+    filter_report: Option<String>,
+}
+
+impl TrainArgs {
+    fn prepare(&self) -> anyhow::Result<Prepared> {
+        let loaded = self.source().load(self.min_rating, self.k_core, self.seed)?;
+        let (data, cold) = if self.cold_start_items > 0.0 {
+            let (data, cold) = hold_out_items(&loaded.interactions, self.cold_start_items, self.seed);
+            eprintln!("cold start: {} items held out of training", cold.items.len());
+            (data, Some(cold))
+        } else {
+            (loaded.interactions, None)
+        };
+        let features = match (&loaded.items, self.model) {
+            (Some(items), ModelChoice::Sage) => {
+                Some(item_features(items, &self.encoder_dir, &self.cache_dir, self.feature_dim)?)
+            }
+            _ => None,
+        };
+        eprintln!(
+            "{}: {} users, {} items, {} train / {} valid / {} test interactions",
+            loaded.description,
+            data.n_users,
+            data.n_items,
+            data.n_train(),
+            data.valid.iter().map(Vec::len).sum::<usize>(),
+            data.test.iter().map(Vec::len).sum::<usize>()
+        );
+        Ok(Prepared {
+            data,
+            cold,
+            features,
+            description: loaded.description,
+            filter_report: loaded.filter_report,
+        })
+    }
+}
+
+/// Runs the command.
+pub fn run(args: &TrainArgs) -> anyhow::Result<()> {
+    let prepared = args.prepare()?;
+    match args.backend {
+        TrainBackend::Cpu => {
+            run_on::<burn::backend::Autodiff<burn::backend::NdArray>>(args, &prepared, &Default::default())
+        }
+        #[cfg(feature = "wgpu")]
+        TrainBackend::Wgpu => run_on::<burn::backend::Autodiff<burn::backend::Wgpu>>(
+            args,
+            &prepared,
+            &crate::backend::wgpu_device()?,
+        ),
+        #[cfg(feature = "cuda")]
+        TrainBackend::Cuda => {
+            run_on::<burn::backend::Autodiff<burn::backend::Cuda>>(args, &prepared, &Default::default())
+        }
+    }
+}
+
+fn run_on<B>(args: &TrainArgs, prepared: &Prepared, device: &B::Device) -> anyhow::Result<()>
+where
+    B: AutodiffBackend + GraphBackend,
+    B::InnerBackend: GraphBackend,
+{
+    B::seed(device, args.seed);
+    let data = &prepared.data;
+    let mut config = args.model_config();
+    if let (ModelConfig::Sage(c), Some(features)) = (&mut config, &prepared.features) {
+        c.item_feature_dim = Some(features.width);
+    }
+    let (n_users, n_items) = (data.n_users, data.n_items);
+    match config {
+        ModelConfig::LightGcn(c) => {
+            fit(args, prepared, config, c.init::<B>(n_users, n_items, device), device)
+        }
+        ModelConfig::Ngcf(c) => fit(args, prepared, config, c.init::<B>(n_users, n_items, device), device),
+        ModelConfig::Sage(c) => fit(args, prepared, config, c.init::<B>(n_users, n_items, device), device),
+    }
+}
+
+fn fit<B, M>(
+    args: &TrainArgs,
+    prepared: &Prepared,
+    config: ModelConfig,
+    model: M,
+    device: &B::Device,
+) -> anyhow::Result<()>
+where
+    B: AutodiffBackend + GraphBackend,
+    B::InnerBackend: GraphBackend,
+    M: Recommender<B> + AutodiffModule<B>,
+    M::InnerModule: Recommender<B::InnerBackend>,
+{
+    let data = &prepared.data;
+    let graph = BipartiteGraph::new(data.n_users, data.n_items, &data.train_edges());
+    let features = prepared.features.as_ref().map(|f| {
+        Tensor::<B, 2>::from_data(TensorData::new(f.values.clone(), [data.n_items, f.width]), device)
+    });
+    let inputs =
+        GraphInputs::<B>::build(&graph, config.operators(), features, args.strategy(), config.dim(), device);
+    let strategies: Vec<String> =
+        inputs.strategies().iter().map(|s| format!("{s:?}").to_lowercase()).collect();
+    eprintln!("propagation: {}", strategies.join(", "));
+    let train_config = args.train_config();
+    // Everything but the epoch budget must match for --resume (more epochs may be asked for).
+    let mut training = serde_json::to_value(&train_config)?;
+    training.as_object_mut().expect("TrainConfig is a struct").remove("epochs");
+    let fingerprint = json!({
+        "model": config,
+        "data": { "source": prepared.description, "n_users": data.n_users, "n_items": data.n_items, "n_train": data.n_train() },
+        "training": training,
+    });
+    std::fs::create_dir_all(&args.out).with_context(|| format!("creating {}", args.out.display()))?;
+    let options = RunOptions { out: args.out.clone(), resume: args.resume, fingerprint };
+    let outcome = train(model, &inputs, data, &train_config, &options, device)?;
+
+    let inner = outcome.best_model.valid();
+    let embeddings = inner.embed(&inputs.inner());
+    let valid = metric_map(&evaluate_split(&inner, &embeddings, &data.train, &data.valid, &train_config.ks));
+    let test = metric_map(&evaluate_split(&inner, &embeddings, &data.train, &data.test, &train_config.ks));
+    eprintln!(
+        "best epoch {}: test recall@20 {:.4} ndcg@20 {:.4} ({} epochs, {:.2} s/epoch)",
+        outcome.best_epoch, test["recall@20"], test["ndcg@20"], outcome.epochs, outcome.seconds_per_epoch
+    );
+    let cold_start = prepared.cold.as_ref().map(|cold| {
+        let metrics = metric_map(&evaluate_cold_items(&inner, &embeddings, cold, &train_config.ks));
+        eprintln!("cold-start items: recall@20 {:.4} ndcg@20 {:.4}", metrics["recall@20"], metrics["ndcg@20"]);
+        json!({
+            "items": cold.items.len(),
+            "users": cold.per_user.iter().filter(|l| !l.is_empty()).count(),
+            "protocol": "held-out items ranked among themselves for every user who interacted with them; none was seen in training",
+            "random_recall@20": (20.0_f64 / cold.items.len().max(1) as f64).min(1.0),
+            "metrics": metrics,
+        })
+    });
+    let curve = args.out.join("curve.svg");
+    write_training_curve(&outcome.history, &curve)?;
+    let metrics = json!({
+        "model": format!("{:?}", args.model).to_lowercase(),
+        "data_source": prepared.description,
+        "ingest": prepared.filter_report,
+        "text_features": prepared.features.as_ref().map(|f| json!({"width": f.width, "explained_variance": f.explained_variance})),
+        "backend": format!("{:?}", args.backend).to_lowercase(),
+        "propagation": strategies,
+        "model_config": config,
+        "train_config": train_config,
+        "data": {
+            "n_users": data.n_users, "n_items": data.n_items, "n_train": data.n_train(),
+            "n_valid": data.valid.iter().map(Vec::len).sum::<usize>(),
+            "n_test": data.test.iter().map(Vec::len).sum::<usize>(),
+        },
+        "protocol": "full ranking over all items, training items excluded, averaged over users with held-out items",
+        "valid": valid,
+        "test": test,
+        "cold_start": cold_start,
+        "epochs": outcome.epochs,
+        "best_epoch": outcome.best_epoch,
+        "stopped_early": outcome.stopped_early,
+        "seconds_per_epoch": outcome.seconds_per_epoch,
+        "peak_rss_bytes": peak_rss_bytes(),
+        "history": outcome.history,
+    });
+    let path = args.metrics_out.clone().unwrap_or_else(|| args.out.join("metrics.json"));
+    write_json(&path, &metrics)
+}
+
+fn write_json(path: &Path, value: &serde_json::Value) -> anyhow::Result<()> {
+    let text = serde_json::to_string_pretty(value)?;
+    std::fs::write(path, text + "\n").with_context(|| format!("writing {}", path.display()))
+}
