@@ -50,6 +50,25 @@ pub trait Recommender<B: GraphBackend>: Module<B> {
     fn ego_square_norm(&self, users: Tensor<B, 1, Int>, items: Tensor<B, 1, Int>) -> Option<Tensor<B, 1>>;
 }
 
+impl<B: Backend> Embeddings<B> {
+    /// Splits a `[n_users + n_items, d]` node matrix (users first) into its two parts.
+    pub(crate) fn from_nodes(nodes: Tensor<B, 2>, n_users: usize) -> Self {
+        let n = nodes.dims()[0];
+        Self { users: nodes.clone().slice(0..n_users), items: nodes.slice(n_users..n) }
+    }
+}
+
+/// Sum of squared rows `users` and `n_users + items` of a users-then-items table.
+pub(crate) fn node_square_norm<B: Backend>(
+    table: Tensor<B, 2>,
+    n_users: usize,
+    users: Tensor<B, 1, Int>,
+    items: Tensor<B, 1, Int>,
+) -> Tensor<B, 1> {
+    let rows = table.select(0, Tensor::cat(vec![users, items + n_users as i64], 0));
+    rows.powf_scalar(2.0).sum()
+}
+
 /// Rows of `x` scaled to unit L2 norm (zero rows stay zero).
 pub(crate) fn l2_normalize_rows<B: Backend>(x: Tensor<B, 2>) -> Tensor<B, 2> {
     // Clamp before the square root: its gradient at 0 is infinite and would turn into NaN.

@@ -12,7 +12,7 @@ use gnnrec_graph::GraphBackend;
 use serde::{Deserialize, Serialize};
 
 use crate::inputs::Operators;
-use crate::{Embeddings, GraphInputs, Recommender, l2_normalize_rows, xavier_table};
+use crate::{Embeddings, GraphInputs, Recommender, l2_normalize_rows, node_square_norm, xavier_table};
 
 /// Hyper-parameters of [`Ngcf`].
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -70,14 +70,11 @@ impl<B: GraphBackend> Recommender<B> for Ngcf<B> {
             all.push(l2_normalize_rows(layer.clone()));
         }
         let total = Tensor::cat(all, 1);
-        let n = total.dims()[0];
-        Embeddings { users: total.clone().slice(0..self.n_users), items: total.slice(self.n_users..n) }
+        Embeddings::from_nodes(total, self.n_users)
     }
 
     fn ego_square_norm(&self, users: Tensor<B, 1, Int>, items: Tensor<B, 1, Int>) -> Option<Tensor<B, 1>> {
-        let items = items + self.n_users as i64;
-        let rows = self.embedding.val().select(0, Tensor::cat(vec![users, items], 0));
-        Some(rows.powf_scalar(2.0).sum())
+        Some(node_square_norm(self.embedding.val(), self.n_users, users, items))
     }
 }
 

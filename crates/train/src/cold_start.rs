@@ -65,9 +65,7 @@ where
     M: Recommender<B>,
 {
     let device = embeddings.items.device();
-    let ids: Vec<i64> = cold.items.iter().map(|&i| i64::from(i)).collect();
-    let index =
-        burn::tensor::Tensor::from_data(burn::tensor::TensorData::new(ids, [cold.items.len()]), &device);
+    let index = crate::index_tensor(&cold.items, &device);
     let subset =
         Embeddings { users: embeddings.users.clone(), items: embeddings.items.clone().select(0, index) };
     let users: Vec<u32> =

@@ -31,9 +31,7 @@ where
     let device = embeddings.users.device();
     let mut ranked = Vec::with_capacity(users.len());
     for part in users.chunks(chunk) {
-        let ids: Vec<i64> = part.iter().map(|&u| i64::from(u)).collect();
-        let index =
-            burn::tensor::Tensor::from_data(burn::tensor::TensorData::new(ids, [part.len()]), &device);
+        let index = crate::index_tensor(part, &device);
         let rows = embeddings.users.clone().select(0, index);
         let scores = model.score_matrix(rows, embeddings.items.clone()).into_data().convert::<f32>();
         let scores = scores.as_slice::<f32>().expect("f32 scores");

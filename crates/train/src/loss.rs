@@ -2,16 +2,11 @@
 
 use burn::tensor::activation::softplus;
 use burn::tensor::backend::AutodiffBackend;
-use burn::tensor::{Int, Tensor, TensorData};
+use burn::tensor::{Tensor, TensorData};
 use gnnrec_graph::GraphBackend;
 use gnnrec_models::{Embeddings, Recommender};
 
-use crate::{BprBatch, Interactions, TrainConfig};
-
-fn ids<B: AutodiffBackend>(ids: &[u32], device: &B::Device) -> Tensor<B, 1, Int> {
-    let data: Vec<i64> = ids.iter().map(|&i| i64::from(i)).collect();
-    Tensor::from_data(TensorData::new(data, [ids.len()]), device)
-}
+use crate::{BprBatch, Interactions, TrainConfig, index_tensor};
 
 /// `mean softplus(s⁻ − s⁺)` over uniform negatives, plus `hard_negative_weight ×` the
 /// same over each user's highest-scored in-batch positive of another user that is not
@@ -29,9 +24,9 @@ where
     M: Recommender<B>,
 {
     let n = batch.users.len();
-    let users = ids::<B>(&batch.users, device);
-    let positives = ids::<B>(&batch.positives, device);
-    let negatives = ids::<B>(&batch.negatives, device);
+    let users = index_tensor::<B>(&batch.users, device);
+    let positives = index_tensor::<B>(&batch.positives, device);
+    let negatives = index_tensor::<B>(&batch.negatives, device);
     let user_rows = embeddings.users.clone().select(0, users.clone());
     let positive_rows = embeddings.items.clone().select(0, positives.clone());
     let negative_rows = embeddings.items.clone().select(0, negatives.clone());
