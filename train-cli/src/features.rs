@@ -29,6 +29,16 @@ pub fn item_features(
     cache_dir: &Path,
     width: usize,
 ) -> anyhow::Result<ItemFeatures> {
+    let embeddings = item_text_embeddings(items, encoder_dir, cache_dir)?;
+    let pca = Pca::fit(&embeddings, width)?;
+    eprintln!("PCA {EMBEDDING_DIM} → {width}: {:.1}% of the variance kept", 100.0 * pca.explained_variance());
+    let values = embeddings.iter().flat_map(|e| pca.transform(e)).collect();
+    Ok(ItemFeatures { values, width, explained_variance: pca.explained_variance() })
+}
+
+/// The MiniLM embedding (f32 weights in `encoder_dir`) of every item's text, read from or
+/// added to the cache in `cache_dir`.
+pub fn item_text_embeddings(items: &[Item], encoder_dir: &Path, cache_dir: &Path) -> anyhow::Result<Vec<Vec<f32>>> {
     let encoder = TextEncoder::<NdArray>::load_dir(encoder_dir, WeightFormat::F32, &Default::default())
         .with_context(|| {
             format!("loading the text encoder from {} (run scripts/fetch-minilm.sh)", encoder_dir.display())
@@ -41,9 +51,5 @@ pub fn item_features(
     let texts: Vec<String> = items.iter().map(Item::text).collect();
     let cached = texts.iter().filter(|t| cache.get(t).is_some()).count();
     eprintln!("item texts: {} ({} cached in {})", texts.len(), cached, cache.path().display());
-    let embeddings = encode_with_cache(&encoder, &mut cache, &texts, BATCH)?;
-    let pca = Pca::fit(&embeddings, width)?;
-    eprintln!("PCA {EMBEDDING_DIM} → {width}: {:.1}% of the variance kept", 100.0 * pca.explained_variance());
-    let values = embeddings.iter().flat_map(|e| pca.transform(e)).collect();
-    Ok(ItemFeatures { values, width, explained_variance: pca.explained_variance() })
+    Ok(encode_with_cache(&encoder, &mut cache, &texts, BATCH)?)
 }

@@ -3,8 +3,12 @@
 mod backend;
 mod dataset;
 mod encode;
+mod evaluate_bundle;
+mod export;
 mod features;
+mod query;
 mod quantize;
+mod run_files;
 mod train;
 
 use clap::{Parser, Subcommand};
@@ -25,6 +29,12 @@ enum Command {
     QuantizeEncoder(quantize::QuantizeArgs),
     /// Train a graph recommender (LightGCN split folder or catalogue data set); writes OUT/metrics.json.
     Train(Box<train::TrainArgs>),
+    /// Write the static bundle (int8 embeddings, clusters, HNSW, query tower, encoder) of a run.
+    Export(export::ExportArgs),
+    /// Search (with a query) or recommend (without) from a bundle; prints JSON results.
+    Query(query::QueryArgs),
+    /// Measure a bundle against its run: fold-in and int8 quality, HNSW recall and speed.
+    EvaluateBundle(evaluate_bundle::EvaluateArgs),
 }
 
 fn main() -> std::process::ExitCode {
@@ -32,6 +42,9 @@ fn main() -> std::process::ExitCode {
         Command::Encode(args) => encode::run(&args),
         Command::QuantizeEncoder(args) => quantize::run(&args),
         Command::Train(args) => train::run(&args),
+        Command::Export(args) => export::run(&args),
+        Command::Query(args) => query::run(&args),
+        Command::EvaluateBundle(args) => evaluate_bundle::run(&args),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

@@ -175,6 +175,44 @@ fn movielens_demo_trains_sage_on_text_features_and_ranks_cold_items() {
     let second = run("b");
     assert!(second.status.success());
     assert!(String::from_utf8_lossy(&second.stderr).contains("item texts: 9125 (9125 cached"));
+
+    // Export the run as a bundle and query it with the browser's ranking code.
+    let cli = |args: &[&std::ffi::OsStr]| {
+        let output = Command::cargo_bin("train-cli").unwrap().args(args).output().unwrap();
+        assert!(output.status.success(), "{args:?}: {}", String::from_utf8_lossy(&output.stderr));
+        output
+    };
+    let (run_dir, bundle) = (dir.path().join("a"), dir.path().join("bundle"));
+    let export = cli(&["export".as_ref(), "--run".as_ref(), run_dir.as_os_str(), "--out".as_ref(), bundle.as_os_str()]);
+    let sizes = String::from_utf8_lossy(&export.stdout).to_string();
+    let total: u64 = sizes.lines().find(|l| l.starts_with("total")).unwrap().split_whitespace().nth(1).unwrap().parse().unwrap();
+    assert!(total <= 25_000_000, "the demo bundle is {total} bytes:\n{sizes}");
+    let query = |extra: &[&str]| -> Value {
+        let mut args: Vec<&std::ffi::OsStr> = vec!["query".as_ref(), "--bundle".as_ref(), bundle.as_os_str()];
+        args.extend(extra.iter().map(|a| a.as_ref()));
+        serde_json::from_slice(&cli(&args).stdout).unwrap()
+    };
+    let kids = query(&["--k", "10", "animated film for kids"]);
+    let results = kids["results"].as_array().unwrap();
+    assert_eq!(results.len(), 10);
+    let animated = results.iter().filter(|r| r["subtitle"].as_str().unwrap().contains("Animation")).count();
+    assert!(animated >= 7, "{animated} of 10 animated: {kids}");
+    // Never rated by anyone (a cold item): reachable through its text.
+    let cold = query(&["--k", "10", "Monkey Kingdom, a nature documentary"]);
+    assert!(cold["results"].as_array().unwrap().iter().any(|r| r["id"] == "132458"), "{cold}");
+    // Toy Story + Aladdin liked, plus an id the catalogue does not know.
+    let liked = query(&["--history", "1,588,no-such-id", "--k", "5"]);
+    assert_eq!(liked["ignored_history"], serde_json::json!(["no-such-id"]));
+    for r in liked["results"].as_array().unwrap() {
+        assert!(r["id"] != "1" && r["id"] != "588", "liked items are not recommended again: {liked}");
+        assert!(r["why"].as_str().unwrap().starts_with("because you liked "), "{r}");
+    }
+    let evaluation = cli(&[
+        "evaluate-bundle".as_ref(), "--run".as_ref(), run_dir.as_os_str(), "--bundle".as_ref(), bundle.as_os_str(),
+        "--users".as_ref(), "100".as_ref(),
+    ]);
+    let table = String::from_utf8_lossy(&evaluation.stdout);
+    assert!(table.contains("fold-in from history × int8 (bundle)") && table.contains("recall@10"), "{table}");
 }
 
 #[test]

@@ -45,6 +45,12 @@ pub trait Recommender<B: GraphBackend>: Module<B> {
         users.matmul(items.transpose())
     }
 
+    /// The pair-scoring MLP, one `(weight [in, out], bias [out])` per layer with ReLUs in
+    /// between, whose first layer reads `[user; item]`; `None` for dot-product models.
+    fn head_layers(&self) -> Option<Vec<(Tensor<B, 2>, Tensor<B, 1>)>> {
+        None
+    }
+
     /// Sum of squared layer-0 (ID) embeddings of the given users and items, for the
     /// LightGCN-style L2 term; `None` for models without ID embeddings on both sides.
     fn ego_square_norm(&self, users: Tensor<B, 1, Int>, items: Tensor<B, 1, Int>) -> Option<Tensor<B, 1>>;

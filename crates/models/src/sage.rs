@@ -132,6 +132,15 @@ impl<B: GraphBackend> Recommender<B> for Sage<B> {
         self.head_tail(first).reshape([n_users, n_items])
     }
 
+    fn head_layers(&self) -> Option<Vec<(Tensor<B, 2>, Tensor<B, 1>)>> {
+        let layer = |l: &Linear<B>| {
+            let weight = l.weight.val();
+            let bias = l.bias.as_ref().map_or_else(|| Tensor::zeros([weight.dims()[1]], &weight.device()), |b| b.val());
+            (weight, bias)
+        };
+        Some(self.head.iter().map(layer).collect())
+    }
+
     fn ego_square_norm(&self, _: Tensor<B, 1, Int>, _: Tensor<B, 1, Int>) -> Option<Tensor<B, 1>> {
         None
     }

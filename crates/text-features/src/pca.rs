@@ -66,6 +66,16 @@ impl Pca {
         })
     }
 
+    /// Mean of the fitted rows.
+    pub fn mean(&self) -> &[f32] {
+        &self.mean
+    }
+
+    /// The principal axes, largest variance first (unit vectors).
+    pub fn axes(&self) -> &[Vec<f32>] {
+        &self.components
+    }
+
     /// Share of the total variance the kept components explain.
     pub fn explained_variance(&self) -> f64 {
         self.explained

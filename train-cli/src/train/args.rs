@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
+use serde::{Deserialize, Serialize};
 use gnnrec_graph::Strategy;
 use gnnrec_models::{LightGcnConfig, ModelConfig, NgcfConfig, SageConfig};
 use gnnrec_train::{SelectMetric, TrainConfig};
@@ -10,7 +11,7 @@ use gnnrec_train::{SelectMetric, TrainConfig};
 use crate::dataset::Source;
 
 /// The model families.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Serialize, Deserialize)]
 pub enum ModelChoice {
     /// Heterogeneous GraphSAGE with an MLP predictor.
     Sage,
@@ -23,7 +24,7 @@ pub enum ModelChoice {
 }
 
 /// Where propagation runs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Serialize, Deserialize)]
 pub enum PropagationChoice {
     /// Time both on the graph and keep the faster.
     Auto,
@@ -34,7 +35,7 @@ pub enum PropagationChoice {
 }
 
 /// Compute backend for training.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Serialize, Deserialize)]
 pub enum TrainBackend {
     /// burn-ndarray on the CPU.
     Cpu,
@@ -46,8 +47,8 @@ pub enum TrainBackend {
     Cuda,
 }
 
-/// Arguments of `train-cli train`.
-#[derive(Args, Debug)]
+/// Arguments of `train-cli train` (also saved as `OUT/run.json` for `export`).
+#[derive(Args, Debug, Clone, Serialize, Deserialize)]
 pub struct TrainArgs {
     /// Folder with LightGCN-format train.txt, valid.txt, test.txt (`user item item …`).
     #[arg(long, required_unless_present_any = ["preset", "dataset"], conflicts_with_all = ["preset", "dataset"])]
@@ -155,7 +156,7 @@ pub struct TrainArgs {
 }
 
 /// `--select` values.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Serialize, Deserialize)]
 pub enum SelectChoice {
     /// NDCG@20.
     Ndcg20,

@@ -15,6 +15,7 @@ use gnnrec_train::{
 use serde_json::json;
 
 use crate::features::{ItemFeatures, item_features};
+use crate::run_files::{self, Layer};
 
 mod args;
 
@@ -23,8 +24,11 @@ use args::{ModelChoice, TrainBackend};
 
 /// Data ready for training: interactions (cold items removed), held-out cold items and
 /// item text features.
-struct Prepared {
-    data: Interactions,
+pub(crate) struct Prepared {
+    /// Per-user train/valid/test items.
+    pub data: Interactions,
+    /// Catalogue items with their text (catalogue data sets only).
+    pub items: Option<Vec<gnnrec_ingest::Item>>,
     cold: Option<ColdItems>,
     features: Option<ItemFeatures>,
     description: String,
@@ -32,7 +36,8 @@ struct Prepared {
 }
 
 impl TrainArgs {
-    fn prepare(&self) -> anyhow::Result<Prepared> {
+    /// Loads the data as training saw it (same filters, split and held-out items).
+    pub(crate) fn prepare(&self) -> anyhow::Result<Prepared> {
         let loaded = self.source().load(self.min_rating, self.k_core, self.seed)?;
         let (data, cold) = if self.cold_start_items > 0.0 {
             let (data, cold) = hold_out_items(&loaded.interactions, self.cold_start_items, self.seed);
@@ -58,6 +63,7 @@ impl TrainArgs {
         );
         Ok(Prepared {
             data,
+            items: loaded.items,
             cold,
             features,
             description: loaded.description,
@@ -145,6 +151,7 @@ where
 
     let inner = outcome.best_model.valid();
     let embeddings = inner.embed(&inputs.inner());
+    save_embeddings(args, &inner, &embeddings)?;
     let valid = metric_map(&evaluate_split(&inner, &embeddings, &data.train, &data.valid, &train_config.ks));
     let test = metric_map(&evaluate_split(&inner, &embeddings, &data.train, &data.test, &train_config.ks));
     eprintln!(
@@ -191,6 +198,27 @@ where
     });
     let path = args.metrics_out.clone().unwrap_or_else(|| args.out.join("metrics.json"));
     write_json(&path, &metrics)
+}
+
+/// Writes `run.json` and `embeddings.safetensors` (see [`crate::run_files`]).
+fn save_embeddings<B: GraphBackend, M: Recommender<B>>(
+    args: &TrainArgs,
+    model: &M,
+    embeddings: &gnnrec_models::Embeddings<B>,
+) -> anyhow::Result<()> {
+    let values = |t: Tensor<B, 2>| t.into_data().to_vec::<f32>().expect("f32 embeddings");
+    let dim = embeddings.users.dims()[1];
+    let head: Vec<Layer> = model
+        .head_layers()
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(weight, bias)| Layer {
+            inputs: weight.dims()[0],
+            weight: values(weight),
+            bias: bias.into_data().to_vec::<f32>().expect("f32 bias"),
+        })
+        .collect();
+    run_files::write(&args.out, args, &values(embeddings.users.clone()), &values(embeddings.items.clone()), dim, &head)
 }
 
 fn write_json(path: &Path, value: &serde_json::Value) -> anyhow::Result<()> {

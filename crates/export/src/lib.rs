@@ -1,0 +1,22 @@
+//! Writing the static bundle a browser loads (format: `docs/bundle-format.md`).
+//!
+//! From a trained model's final embeddings, the catalogue and its text embeddings, the
+//! exporter writes: int8 item embeddings and the small f32 tensors ranking needs
+//! (`tensors.safetensors`), a k-means cluster index over the item embeddings, an HNSW
+//! index (instant-distance) over the projected item text vectors, a query tower fitted
+//! on the training interactions, the int8 MiniLM encoder and its tokenizer, and a
+//! manifest with every file's size and SHA-256. Files are gzip-compressed (except the
+//! manifest and the small encoder config).
+
+mod clusters;
+mod error;
+mod history_map;
+mod ridge;
+mod tower;
+mod writer;
+
+pub use clusters::{Clusters, kmeans};
+pub use error::ExportError;
+pub use history_map::fit_history_map;
+pub use tower::{TowerFit, fit_query_tower};
+pub use writer::{ExportConfig, ExportInput, ExportReport, TextInput, write_bundle};

@@ -1,0 +1,235 @@
+//! A bundle written by the exporter and read by the ranking crate: round trip, ranking
+//! behaviour, and every kind of bad input named in the bundle issue.
+
+use std::path::Path;
+
+use gnnrec_export::{ExportConfig, ExportInput, TextInput, write_bundle};
+use gnnrec_ranking::{Bundle, BundleError, HistoryEvent, ItemMeta, MlpHead, RankError, Ranker, Why, file_names};
+
+const ITEMS: usize = 240;
+const USERS: usize = 60;
+const DIM: usize = 8;
+const TEXT: usize = 384;
+/// Items fall into four topics; users like items of one topic.
+const TOPICS: usize = 4;
+
+/// Deterministic pseudo-random numbers in [-0.5, 0.5) (splitmix64).
+fn noise(seed: u64) -> f32 {
+    let mut z = seed.wrapping_add(1).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    ((z ^ (z >> 31)) >> 40) as f32 / (1u64 << 24) as f32 - 0.5
+}
+
+fn topic_vector(topic: usize, width: usize, seed: u64, spread: f32) -> Vec<f32> {
+    (0..width).map(|j| if j % TOPICS == topic { 1.0 } else { 0.0 } + spread * noise(seed * 1000 + j as u64)).collect()
+}
+
+struct Fixture {
+    items: Vec<ItemMeta>,
+    item_embeddings: Vec<f32>,
+    user_embeddings: Vec<f32>,
+    train: Vec<Vec<u32>>,
+    text: Vec<Vec<f32>>,
+}
+
+fn fixture() -> Fixture {
+    let items = (0..ITEMS)
+        .map(|i| ItemMeta {
+            id: format!("m{i}"),
+            title: if i == 7 { "<script>alert(1)</script> & co".into() } else { format!("Item {i}") },
+            subtitle: format!("topic {}", i % TOPICS),
+            url: None,
+        })
+        .collect();
+    let item_embeddings = (0..ITEMS).flat_map(|i| topic_vector(i % TOPICS, DIM, i as u64, 0.3)).collect();
+    let user_embeddings = (0..USERS).flat_map(|u| topic_vector(u % TOPICS, DIM, 10_000 + u as u64, 0.3)).collect();
+    // Each user rated 12 items of their topic; the last topic-0 items stay cold (unrated).
+    let train = (0..USERS)
+        .map(|u| (0..12).map(|k| ((u * 5 + k * TOPICS) % 200 / TOPICS * TOPICS + u % TOPICS) as u32).collect())
+        .collect();
+    // Text: the topic plus an item-specific part in 24 dimensions (which PCA keeps).
+    let text = (0..ITEMS)
+        .map(|i| {
+            let mut v = topic_vector(i % TOPICS, TEXT, 0, 0.0);
+            v.iter_mut().take(24).enumerate().for_each(|(j, x)| *x += 2.0 * noise(50_000 + (i * 24 + j) as u64));
+            v
+        })
+        .collect();
+    Fixture { items, item_embeddings, user_embeddings, train, text }
+}
+
+/// Stand-in encoder files: the bundle carries them opaquely (parsing them is the
+/// encoder's job, tested in gnnrec-text-encoder and by the real-data end-to-end test).
+fn encoder_dir(dir: &Path) {
+    std::fs::create_dir_all(dir).unwrap();
+    for (name, content) in [("config.json", "{}"), ("tokenizer.json", "{\"t\": 1}"), ("model.int8.safetensors", "weights")] {
+        std::fs::write(dir.join(name), content).unwrap();
+    }
+}
+
+fn export(out: &Path, head: Option<MlpHead>) -> Fixture {
+    let f = fixture();
+    let encoder = out.with_extension("encoder");
+    encoder_dir(&encoder);
+    let input = ExportInput {
+        model_kind: if head.is_some() { "sage" } else { "lightgcn" }.into(),
+        items: f.items.clone(),
+        item_embeddings: &f.item_embeddings,
+        user_embeddings: &f.user_embeddings,
+        dim: DIM,
+        head,
+        train: &f.train,
+        text: Some(TextInput { embeddings: &f.text, encoder_dir: &encoder }),
+    };
+    let config = ExportConfig { text_dim: 32, clusters: Some(6), ef_construction: 100, ef_search: 40, ..Default::default() };
+    let report = write_bundle(&input, &config, out).unwrap();
+    assert_eq!(report.total_bytes, report.file_bytes.values().sum::<u64>());
+    f
+}
+
+fn like(id: &str, day: f64) -> HistoryEvent {
+    HistoryEvent { id: id.into(), timestamp_ms: day * 86_400_000.0 }
+}
+
+#[test]
+fn round_trip_recommend_and_search() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("bundle");
+    let f = export(&out, None);
+    let bundle = Bundle::read_dir(&out).unwrap();
+    let ranker = &bundle.ranker;
+    assert_eq!(ranker.items(), f.items.as_slice(), "metadata (including markup) survives verbatim");
+    let encoder = bundle.encoder.as_ref().unwrap();
+    assert_eq!(encoder.tokenizer, b"{\"t\": 1}", "gzip files come back decompressed");
+
+    // History of topic-1 items → recommendations from topic 1, none of the history.
+    let history = [like("m1", 0.0), like("m5", 1.0), like("m9", 2.0), like("nope", 3.0)];
+    let ranked = ranker.recommend(&history, 10).unwrap();
+    assert_eq!(ranked.ignored_history, vec!["nope".to_string()]);
+    assert_eq!(ranked.results.len(), 10);
+    for r in &ranked.results {
+        assert!(!["m1", "m5", "m9"].contains(&r.id.as_str()), "{} was already liked", r.id);
+        assert_eq!(r.subtitle, "topic 1", "{r:?}");
+        assert!(matches!(&r.because, Why::Liked { id, .. } if ["m1", "m5", "m9"].contains(&id.as_str())));
+        assert!(r.why.starts_with("because you liked Item "));
+    }
+
+    // A topic-2 text query without history finds topic-2 items, cold ones included.
+    let query = &f.text[2];
+    let ranked = ranker.search(query, &[], 20).unwrap();
+    let topic2 = ranked.results.iter().filter(|r| r.subtitle == "topic 2").count();
+    assert!(topic2 >= 18, "{topic2} of 20 results from the query's topic");
+    let cold: Vec<u32> = (0..ITEMS as u32).filter(|i| !f.train.iter().flatten().any(|t| t == i)).collect();
+    assert!(!cold.is_empty());
+    let cold_query = &f.text[cold[0] as usize];
+    let found = ranker.search(cold_query, &[], 10).unwrap();
+    assert!(found.results.iter().any(|r| r.index == cold[0]), "cold item {} not found: {:?}", cold[0], found.results);
+}
+
+#[test]
+fn empty_history_unknown_ids_and_bad_queries() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("bundle");
+    let f = export(&out, None);
+    let ranker = Bundle::read_dir(&out).unwrap().ranker;
+    let popular = ranker.recommend(&[], 5).unwrap();
+    assert!(popular.results.iter().all(|r| r.because == Why::Popular));
+    let only_unknown = ranker.recommend(&[like("x", 0.0), like("y", 0.0)], 5).unwrap();
+    assert_eq!(only_unknown.ignored_history, vec!["x".to_string(), "y".to_string()]);
+    assert_eq!(only_unknown.results, popular.results, "no known item: popular items");
+    assert_eq!(ranker.recommend(&[], 0).unwrap_err(), RankError::ZeroK);
+
+    assert_eq!(Ranker::prepare_query("   \n\t").unwrap_err(), RankError::EmptyQuery);
+    let long = "a".repeat(10_000);
+    assert_eq!(Ranker::prepare_query(&long).unwrap().len(), gnnrec_ranking::MAX_QUERY_CHARS);
+    assert_eq!(Ranker::prepare_query(&"é".repeat(3000)).unwrap().chars().count(), gnnrec_ranking::MAX_QUERY_CHARS);
+    assert!(matches!(ranker.search(&[0.1; 10], &[], 5), Err(RankError::QueryWidth { expected: TEXT, found: 10 })));
+    assert!(ranker.search(&f.text[0], &[], 5).is_ok());
+    assert_eq!(ranker.search(&vec![0.0; TEXT], &[], 5).unwrap().results.len(), 5, "a zero embedding still ranks");
+}
+
+#[test]
+fn mlp_head_bundles_rank_with_the_head() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("bundle");
+    let (h1, h2) = (6, 4);
+    let wave = |n: usize, s: f32| (0..n).map(|i| (i as f32 * 0.61 + s).sin() * 0.4).collect::<Vec<_>>();
+    let head = MlpHead {
+        dim: DIM,
+        w1_user: wave(DIM * h1, 0.1),
+        w1_item: wave(DIM * h1, 0.9),
+        b1: wave(h1, 0.3),
+        w2: wave(h1 * h2, 1.7),
+        b2: wave(h2, 0.5),
+        w3: wave(h2, 2.2),
+        b3: 0.1,
+    };
+    export(&out, Some(head));
+    let bundle = Bundle::read_dir(&out).unwrap();
+    assert!(bundle.manifest.model.mlp_head);
+    let ranked = bundle.ranker.recommend(&[like("m3", 0.0)], 7).unwrap();
+    assert_eq!(ranked.results.len(), 7);
+    assert!(ranked.results.iter().all(|r| r.score.is_finite() && r.id != "m3"));
+}
+
+/// Writes a bundle, damages it with `damage`, and returns the load error.
+fn load_error(damage: impl FnOnce(&Path)) -> BundleError {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("bundle");
+    export(&out, None);
+    damage(&out);
+    Bundle::read_dir(&out).err().expect("the damaged bundle must not load")
+}
+
+fn edit_manifest(out: &Path, edit: impl FnOnce(&mut serde_json::Value)) {
+    let path = out.join(file_names::MANIFEST);
+    let mut manifest: serde_json::Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    edit(&mut manifest);
+    std::fs::write(&path, serde_json::to_vec(&manifest).unwrap()).unwrap();
+}
+
+#[test]
+fn damaged_bundles_are_refused_with_the_file_named() {
+    let truncated = load_error(|out| {
+        let path = out.join(file_names::TENSORS);
+        let bytes = std::fs::read(&path).unwrap();
+        std::fs::write(&path, &bytes[..bytes.len() - 100]).unwrap();
+    });
+    assert!(matches!(&truncated, BundleError::Size { file, .. } if file == file_names::TENSORS), "{truncated}");
+
+    let flipped = load_error(|out| {
+        let path = out.join(file_names::TEXT_INDEX);
+        let mut bytes = std::fs::read(&path).unwrap();
+        let middle = bytes.len() / 2;
+        bytes[middle] ^= 0x01;
+        std::fs::write(&path, bytes).unwrap();
+    });
+    assert!(matches!(&flipped, BundleError::Checksum { file, .. } if file == file_names::TEXT_INDEX), "{flipped}");
+    assert!(flipped.to_string().contains("corrupted"));
+
+    let missing = load_error(|out| std::fs::remove_file(out.join(file_names::ITEMS)).unwrap());
+    assert!(matches!(&missing, BundleError::Missing { file } if file.ends_with(file_names::ITEMS)), "{missing}");
+
+    let version = load_error(|out| edit_manifest(out, |m| m["version"] = 99.into()));
+    assert!(matches!(version, BundleError::Version { found: 99, supported: 1, .. }), "{version}");
+
+    let not_a_manifest = load_error(|out| std::fs::write(out.join(file_names::MANIFEST), "<html>404</html>").unwrap());
+    assert!(matches!(not_a_manifest, BundleError::Manifest { .. }), "{not_a_manifest}");
+
+    let dims = load_error(|out| edit_manifest(out, |m| m["model"]["dim"] = 9.into()));
+    assert!(
+        matches!(&dims, BundleError::Content { file, message } if file == file_names::TENSORS && message.contains("expected")),
+        "{dims}"
+    );
+
+    let counts = load_error(|out| edit_manifest(out, |m| m["model"]["n_items"] = 241.into()));
+    assert!(matches!(&counts, BundleError::Content { file, .. } if file == file_names::ITEMS), "{counts}");
+
+    let unlisted = load_error(|out| {
+        edit_manifest(out, |m| {
+            m["files"].as_object_mut().unwrap().remove(file_names::TENSORS);
+        })
+    });
+    assert!(unlisted.to_string().contains("does not list tensors.safetensors.gz"), "{unlisted}");
+}

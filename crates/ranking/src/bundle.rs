@@ -1,0 +1,237 @@
+//! Loading a bundle from its files, checking everything before use.
+
+use std::collections::HashMap;
+use std::io::{Read, Write};
+
+use sha2::{Digest, Sha256};
+
+use crate::clusters::ClusterIndex;
+use crate::error::BundleError;
+use crate::items::ItemMeta;
+use crate::manifest::{FORMAT_NAME, FORMAT_VERSION, FileEntry, Manifest, file_names};
+use crate::ranker::{Ranker, RankerParts, TextSide};
+use crate::scorer::{MlpHead, Scorer};
+use crate::tensors::{Tensors, tensor_names as t};
+use crate::text_index::TextIndex;
+use crate::text_space::{AffineMap, TextProjection};
+
+/// Largest size a gzip file may expand to (guards against decompression bombs).
+const MAX_INFLATED_BYTES: u64 = 1 << 30;
+
+/// The MiniLM files of a bundle, checked and decompressed, ready for the encoder.
+pub struct EncoderBytes {
+    /// `config.json`.
+    pub config: Vec<u8>,
+    /// `tokenizer.json`.
+    pub tokenizer: Vec<u8>,
+    /// int8 safetensors weights.
+    pub weights: Vec<u8>,
+}
+
+/// A loaded bundle.
+pub struct Bundle {
+    /// The manifest.
+    pub manifest: Manifest,
+    /// The ranker over its items.
+    pub ranker: Ranker,
+    /// The encoder files (bundles with item text only).
+    pub encoder: Option<EncoderBytes>,
+}
+
+impl Bundle {
+    /// Parses and checks `manifest.json`.
+    pub fn parse_manifest(bytes: &[u8]) -> Result<Manifest, BundleError> {
+        let file = file_names::MANIFEST;
+        let value: serde_json::Value = serde_json::from_slice(bytes)
+            .map_err(|e| BundleError::Manifest { file: file.into(), message: e.to_string() })?;
+        if value.get("format").and_then(|f| f.as_str()) != Some(FORMAT_NAME) {
+            return Err(BundleError::Manifest { file: file.into(), message: format!("format is not {FORMAT_NAME:?}") });
+        }
+        let version = value.get("version").and_then(|v| v.as_u64()).unwrap_or(0) as u32;
+        if version != FORMAT_VERSION {
+            return Err(BundleError::Version { file: file.into(), found: version, supported: FORMAT_VERSION });
+        }
+        serde_json::from_value(value).map_err(|e| BundleError::Manifest { file: file.into(), message: e.to_string() })
+    }
+
+    /// The files a manifest requires, in loading order.
+    pub fn required_files(manifest: &Manifest) -> Vec<&'static str> {
+        let mut files = vec![file_names::ITEMS, file_names::TENSORS];
+        if manifest.text.is_some() {
+            files.extend([
+                file_names::TEXT_INDEX,
+                file_names::ENCODER_CONFIG,
+                file_names::ENCODER_TOKENIZER,
+                file_names::ENCODER_WEIGHTS,
+            ]);
+        }
+        files
+    }
+
+    /// Builds the bundle from the manifest and the stored bytes of its files (by path).
+    /// Every file is checked against the manifest (size, SHA-256) before it is decoded.
+    pub fn from_files(manifest: Manifest, files: &HashMap<String, Vec<u8>>) -> Result<Self, BundleError> {
+        let open = |name: &str| -> Result<Vec<u8>, BundleError> {
+            let entry = manifest.files.get(name).ok_or_else(|| BundleError::Manifest {
+                file: file_names::MANIFEST.into(),
+                message: format!("files does not list {name}"),
+            })?;
+            let stored = files.get(name).ok_or_else(|| BundleError::Missing { file: name.into() })?;
+            verify(name, entry, stored)
+        };
+        let m = &manifest.model;
+        let (n, d) = (m.n_items, m.dim);
+
+        let items_bytes = open(file_names::ITEMS)?;
+        let items: Vec<ItemMeta> = serde_json::from_slice(&items_bytes)
+            .map_err(|e| BundleError::content(file_names::ITEMS, e.to_string()))?;
+        if items.len() != n {
+            return Err(BundleError::content(file_names::ITEMS, format!("{} items, the manifest says {n}", items.len())));
+        }
+
+        let tensor_bytes = open(file_names::TENSORS)?;
+        let tensors = Tensors::parse(file_names::TENSORS, &tensor_bytes)
+            .map_err(|e| BundleError::content(file_names::TENSORS, e))?;
+        let content = |e: String| BundleError::Content { file: file_names::TENSORS.into(), message: e };
+        let values = tensors.i8(t::ITEM_VALUES, &[n, d]).map_err(content)?;
+        let scales = tensors.f32(t::ITEM_SCALES, &[n]).map_err(content)?;
+        let embeddings = crate::quantized::Int8Matrix { rows: n, dim: d, values, scales }.dequantize();
+        let (head, history_map) = if m.mlp_head {
+            let map = AffineMap {
+                weight: tensors.f32(t::FOLD_IN_WEIGHT, &[d, d]).map_err(content)?,
+                bias: tensors.f32(t::FOLD_IN_BIAS, &[d]).map_err(content)?,
+            };
+            (Some(read_head(&tensors, d).map_err(content)?), Some(map))
+        } else {
+            (None, None)
+        };
+        let k = manifest.cluster_labels.len();
+        let clusters = ClusterIndex::from_assignment(
+            tensors.f32(t::CENTROIDS, &[k, d]).map_err(content)?,
+            d,
+            &tensors.u32(t::ASSIGNMENT, &[n]).map_err(content)?,
+            &tensors.u32(t::ORDER, &[n]).map_err(content)?,
+            manifest.cluster_labels.clone(),
+        )
+        .map_err(content)?;
+
+        let (text, encoder) = match &manifest.text {
+            None => (None, None),
+            Some(info) => {
+                let projection = TextProjection {
+                    mean: tensors.f32(t::TEXT_MEAN, &[info.encoder_dim]).map_err(content)?,
+                    components: tensors.f32(t::TEXT_COMPONENTS, &[info.dim, info.encoder_dim]).map_err(content)?,
+                };
+                let tower = AffineMap {
+                    weight: tensors.f32(t::TOWER_WEIGHT, &[info.dim, d]).map_err(content)?,
+                    bias: tensors.f32(t::TOWER_BIAS, &[d]).map_err(content)?,
+                };
+                let index = TextIndex::from_bytes(&open(file_names::TEXT_INDEX)?, n, info.dim)
+                    .map_err(|e| BundleError::content(file_names::TEXT_INDEX, e))?;
+                let encoder = EncoderBytes {
+                    config: open(file_names::ENCODER_CONFIG)?,
+                    tokenizer: open(file_names::ENCODER_TOKENIZER)?,
+                    weights: open(file_names::ENCODER_WEIGHTS)?,
+                };
+                (Some(TextSide { projection, index, tower }), Some(encoder))
+            }
+        };
+        let parts = RankerParts {
+            config: manifest.ranking.clone(),
+            scorer: Scorer::new(head, &embeddings),
+            items,
+            embeddings,
+            dim: d,
+            mean_user: tensors.f32(t::MEAN_USER, &[d]).map_err(content)?,
+            history_map,
+            popularity: tensors.u32(t::POPULARITY, &[n]).map_err(content)?,
+            clusters,
+            text,
+        };
+        let ranker = Ranker::new(parts).map_err(|e| BundleError::content(file_names::TENSORS, e))?;
+        Ok(Self { manifest, ranker, encoder })
+    }
+
+    /// Reads a bundle directory.
+    pub fn read_dir(dir: &std::path::Path) -> Result<Self, BundleError> {
+        let read = |name: &str| {
+            std::fs::read(dir.join(name)).map_err(|e| match e.kind() {
+                std::io::ErrorKind::NotFound => BundleError::Missing { file: dir.join(name).display().to_string() },
+                _ => BundleError::Content { file: dir.join(name).display().to_string(), message: e.to_string() },
+            })
+        };
+        let manifest = Self::parse_manifest(&read(file_names::MANIFEST)?)?;
+        let mut files = HashMap::new();
+        for name in Self::required_files(&manifest) {
+            files.insert(name.to_string(), read(name)?);
+        }
+        Self::from_files(manifest, &files)
+    }
+}
+
+fn read_head(tensors: &Tensors<'_>, d: usize) -> Result<MlpHead, String> {
+    let h1 = tensors.f32(t::HEAD_B1, &[tensor_len(tensors, t::HEAD_B1)?])?.len();
+    let h2 = tensors.f32(t::HEAD_B2, &[tensor_len(tensors, t::HEAD_B2)?])?.len();
+    let head = MlpHead {
+        dim: d,
+        w1_user: tensors.f32(t::HEAD_W1_USER, &[d, h1])?,
+        w1_item: tensors.f32(t::HEAD_W1_ITEM, &[d, h1])?,
+        b1: tensors.f32(t::HEAD_B1, &[h1])?,
+        w2: tensors.f32(t::HEAD_W2, &[h1, h2])?,
+        b2: tensors.f32(t::HEAD_B2, &[h2])?,
+        w3: tensors.f32(t::HEAD_W3, &[h2])?,
+        b3: tensors.f32(t::HEAD_B3, &[1])?[0],
+    };
+    head.check()?;
+    Ok(head)
+}
+
+/// Length of a 1-d tensor (its shape is what the other head shapes follow from).
+fn tensor_len(tensors: &Tensors<'_>, name: &str) -> Result<usize, String> {
+    tensors.shape(name)?.first().copied().ok_or(format!("tensor {name} is a scalar"))
+}
+
+/// Hex SHA-256 of `bytes`.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Stores `content` as a bundle file: gzip-compressed when `gzip`, with its manifest entry.
+pub fn store_file(content: &[u8], gzip: bool) -> (Vec<u8>, FileEntry) {
+    let stored = if gzip {
+        let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+        encoder.write_all(content).expect("writing to memory");
+        encoder.finish().expect("writing to memory")
+    } else {
+        content.to_vec()
+    };
+    let entry = FileEntry {
+        bytes: stored.len() as u64,
+        sha256: sha256_hex(&stored),
+        encoding: if gzip { "gzip" } else { "identity" }.to_string(),
+    };
+    (stored, entry)
+}
+
+/// Checks a stored file against its manifest entry and returns its content.
+fn verify(name: &str, entry: &FileEntry, stored: &[u8]) -> Result<Vec<u8>, BundleError> {
+    if stored.len() as u64 != entry.bytes {
+        return Err(BundleError::Size { file: name.into(), expected: entry.bytes, found: stored.len() as u64 });
+    }
+    let digest = sha256_hex(stored);
+    if digest != entry.sha256.to_ascii_lowercase() {
+        return Err(BundleError::Checksum { file: name.into(), expected: entry.sha256.clone(), found: digest });
+    }
+    match entry.encoding.as_str() {
+        "identity" => Ok(stored.to_vec()),
+        "gzip" => {
+            let mut out = Vec::new();
+            flate2::read::GzDecoder::new(stored)
+                .take(MAX_INFLATED_BYTES)
+                .read_to_end(&mut out)
+                .map_err(|e| BundleError::content(name, format!("bad gzip data: {e}")))?;
+            Ok(out)
+        }
+        other => Err(BundleError::content(name, format!("unknown encoding {other:?}"))),
+    }
+}

@@ -1,0 +1,41 @@
+//! The gnnrec bundle reader and ranker, compiled natively (`train-cli query`, offline
+//! evaluation) and to wasm (the browser runtime), so what is measured offline is what
+//! ships.
+//!
+//! A [`Bundle`] is loaded from the files a static server hosts (see `docs/bundle-format.md`):
+//! every file's size and SHA-256 are checked against `manifest.json`, every tensor's shape
+//! against the declared dimensions, and every failure is a [`BundleError`] naming the file.
+//! The [`Ranker`] then answers:
+//! - [`Ranker::search`]: a query embedding → HNSW neighbours in the text space plus the
+//!   members of the clusters nearest to the visitor's vector → reranked by a blend of
+//!   semantic similarity and the GNN score → top-k with an explanation each;
+//! - [`Ranker::recommend`]: the visitor's history → a folded-in user vector → the best
+//!   unseen items by GNN score.
+
+mod bundle;
+mod clusters;
+mod error;
+mod fold_in;
+mod history;
+mod items;
+mod manifest;
+mod quantized;
+mod ranker;
+mod scorer;
+mod tensors;
+mod text_index;
+mod text_space;
+
+pub use bundle::{Bundle, EncoderBytes, sha256_hex, store_file};
+pub use clusters::ClusterIndex;
+pub use error::{BundleError, RankError};
+pub use fold_in::FoldInConfig;
+pub use history::{HistoryEvent, ResolvedHistory};
+pub use items::ItemMeta;
+pub use manifest::{FORMAT_NAME, FORMAT_VERSION, FileEntry, Manifest, ModelInfo, RankingConfig, TextInfo, file_names};
+pub use quantized::Int8Matrix;
+pub use ranker::{MAX_QUERY_CHARS, Ranked, RankedItem, Ranker, RankerParts, TextSide, Why};
+pub use scorer::{MlpHead, Scorer};
+pub use tensors::{TensorBytes, Tensors, f32_bytes, tensor_names, u32_bytes};
+pub use text_index::{TextIndex, TextPoint};
+pub use text_space::{AffineMap, TextProjection};

@@ -1,0 +1,240 @@
+//! How a user vector scores items: a dot product (LightGCN, LightGCN++, NGCF) or the
+//! GraphSAGE MLP head on the concatenated pair.
+
+use crate::text_space::dot;
+
+/// The GraphSAGE link predictor `[u; i] → 128 → 64 → 1` with ReLUs, split so that the
+/// item half of the first layer is computed once per item.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MlpHead {
+    /// Embedding width `d`.
+    pub dim: usize,
+    /// First layer, user half: row-major `[d, h1]` (burn's `[in, out]` layout).
+    pub w1_user: Vec<f32>,
+    /// First layer, item half: `[d, h1]`.
+    pub w1_item: Vec<f32>,
+    /// `[h1]`.
+    pub b1: Vec<f32>,
+    /// `[h1, h2]`.
+    pub w2: Vec<f32>,
+    /// `[h2]`.
+    pub b2: Vec<f32>,
+    /// `[h2]` (the output layer's single column).
+    pub w3: Vec<f32>,
+    /// Output bias.
+    pub b3: f32,
+}
+
+/// A scorer with its per-item precomputation.
+#[derive(Debug, Clone)]
+pub enum Scorer {
+    /// `⟨u, i⟩`.
+    Dot,
+    /// The MLP head with `item_part[i] = W1_item·i + b1` for every item.
+    Mlp {
+        /// The head.
+        head: MlpHead,
+        /// Row-major `[n_items, h1]`.
+        item_part: Vec<f32>,
+    },
+}
+
+impl MlpHead {
+    fn h1(&self) -> usize {
+        self.b1.len()
+    }
+
+    fn h2(&self) -> usize {
+        self.b2.len()
+    }
+
+    /// Checks that the parameter shapes agree; returns a description of the first mismatch.
+    pub fn check(&self) -> Result<(), String> {
+        let (d, h1, h2) = (self.dim, self.h1(), self.h2());
+        for (name, len, want) in [
+            ("w1_user", self.w1_user.len(), d * h1),
+            ("w1_item", self.w1_item.len(), d * h1),
+            ("w2", self.w2.len(), h1 * h2),
+            ("w3", self.w3.len(), h2),
+        ] {
+            if len != want {
+                return Err(format!("head.{name} has {len} values, expected {want}"));
+            }
+        }
+        Ok(())
+    }
+
+    /// `x·W + b` for a row-major `[in, out]` matrix.
+    fn affine(x: &[f32], w: &[f32], b: &[f32]) -> Vec<f32> {
+        let mut out = b.to_vec();
+        for (xi, row) in x.iter().zip(w.chunks_exact(b.len())) {
+            if *xi != 0.0 {
+                out.iter_mut().zip(row).for_each(|(o, wi)| *o += xi * wi);
+            }
+        }
+        out
+    }
+
+    /// Score of a pair from the user half of layer 1 and the item's precomputed half, plus
+    /// the gradient with respect to the layer-1 pre-activation when `grad` is given.
+    fn score_from_parts(&self, user_part: &[f32], item_part: &[f32], grad: Option<&mut [f32]>) -> f32 {
+        let h1: Vec<f32> = user_part.iter().zip(item_part).map(|(a, b)| (a + b).max(0.0)).collect();
+        let mut h2 = Self::affine(&h1, &self.w2, &self.b2);
+        h2.iter_mut().for_each(|v| *v = v.max(0.0));
+        let score = dot(&h2, &self.w3) + self.b3;
+        if let Some(grad) = grad {
+            // d score / d h2_pre = w3 where h2 > 0; then back through w2 and the layer-1 ReLU.
+            let g2: Vec<f32> = h2.iter().zip(&self.w3).map(|(h, w)| if *h > 0.0 { *w } else { 0.0 }).collect();
+            for (j, g) in grad.iter_mut().enumerate() {
+                *g = if h1[j] > 0.0 { dot(&self.w2[j * self.h2()..(j + 1) * self.h2()], &g2) } else { 0.0 };
+            }
+        }
+        score
+    }
+}
+
+impl Scorer {
+    /// Precomputes what scoring needs for the row-major `items` (`[n, d]`).
+    pub fn new(head: Option<MlpHead>, items: &[f32]) -> Self {
+        match head {
+            None => Scorer::Dot,
+            Some(head) => {
+                let item_part =
+                    items.chunks_exact(head.dim).flat_map(|i| MlpHead::affine(i, &head.w1_item, &head.b1)).collect();
+                Scorer::Mlp { head, item_part }
+            }
+        }
+    }
+
+    /// The MLP head, if pairs are scored by one.
+    pub fn head(&self) -> Option<&MlpHead> {
+        match self {
+            Scorer::Dot => None,
+            Scorer::Mlp { head, .. } => Some(head),
+        }
+    }
+
+    /// Scores of `user` against every item of `items` (`[n, d]`).
+    pub fn score_all(&self, user: &[f32], items: &[f32]) -> Vec<f32> {
+        match self {
+            Scorer::Dot => items.chunks_exact(user.len()).map(|i| dot(user, i)).collect(),
+            Scorer::Mlp { head, item_part } => {
+                let user_part = MlpHead::affine(user, &head.w1_user, &vec![0.0; head.h1()]);
+                item_part.chunks_exact(head.h1()).map(|p| head.score_from_parts(&user_part, p, None)).collect()
+            }
+        }
+    }
+
+    /// Score of `user` for item `item` (row `item` of `items`).
+    pub fn score(&self, user: &[f32], items: &[f32], item: usize) -> f32 {
+        let d = user.len();
+        match self {
+            Scorer::Dot => dot(user, &items[item * d..(item + 1) * d]),
+            Scorer::Mlp { head, item_part } => {
+                let user_part = MlpHead::affine(user, &head.w1_user, &vec![0.0; head.h1()]);
+                head.score_from_parts(&user_part, &item_part[item * head.h1()..(item + 1) * head.h1()], None)
+            }
+        }
+    }
+
+    /// Scores of `user` for the listed items and each score's gradient in the scorer's
+    /// gradient space (row-major `[which.len(), g]`); [`Scorer::to_user_space`] maps a
+    /// (combination of) such gradients back to the user space. For the dot product the
+    /// two spaces coincide; for the MLP head the gradient space is layer 1's output, so
+    /// the `[d, h1]` back-projection is paid once per combination, not once per item.
+    pub fn scores_and_gradients(&self, user: &[f32], items: &[f32], which: &[u32]) -> (Vec<f32>, Vec<f32>) {
+        let d = user.len();
+        let mut scores = Vec::with_capacity(which.len());
+        match self {
+            Scorer::Dot => {
+                let mut grads = Vec::with_capacity(which.len() * d);
+                for &i in which {
+                    let row = &items[i as usize * d..(i as usize + 1) * d];
+                    scores.push(dot(user, row));
+                    grads.extend_from_slice(row);
+                }
+                (scores, grads)
+            }
+            Scorer::Mlp { head, item_part } => {
+                let h1 = head.h1();
+                let user_part = MlpHead::affine(user, &head.w1_user, &vec![0.0; h1]);
+                let mut grads = vec![0.0; which.len() * h1];
+                for (&i, g1) in which.iter().zip(grads.chunks_exact_mut(h1)) {
+                    let part = &item_part[i as usize * h1..(i as usize + 1) * h1];
+                    scores.push(head.score_from_parts(&user_part, part, Some(g1)));
+                }
+                (scores, grads)
+            }
+        }
+    }
+
+    /// Maps a gradient from [`Scorer::scores_and_gradients`]' space to the user space.
+    pub fn to_user_space(&self, gradient: &[f32]) -> Vec<f32> {
+        match self {
+            Scorer::Dot => gradient.to_vec(),
+            // d score / d u = W1_user · g1 (W1_user is [d, h1]).
+            Scorer::Mlp { head, .. } => head.w1_user.chunks_exact(head.h1()).map(|row| dot(row, gradient)).collect(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn head() -> MlpHead {
+        let wave = |n: usize, s: f32| (0..n).map(|i| ((i as f32 * 0.37 + s).sin()) * 0.5).collect::<Vec<_>>();
+        MlpHead {
+            dim: 3,
+            w1_user: wave(3 * 4, 0.1),
+            w1_item: wave(3 * 4, 0.7),
+            b1: wave(4, 1.3),
+            w2: wave(4 * 2, 2.1),
+            b2: wave(2, 0.2),
+            w3: vec![0.8, -0.6],
+            b3: 0.05,
+        }
+    }
+
+    #[test]
+    fn mlp_score_matches_the_unsplit_head_and_its_gradient_matches_finite_differences() {
+        let head = head();
+        assert!(head.check().is_ok());
+        let items = [0.2, -0.4, 0.9, -0.3, 0.8, 0.1];
+        let user = [0.5, 0.1, -0.7];
+        let scorer = Scorer::new(Some(head.clone()), &items);
+        // Unsplit reference: relu([u; i]·W1 + b1) → relu(·W2 + b2) → ·w3 + b3.
+        let reference = |u: &[f32], i: &[f32]| {
+            let mut w1 = head.w1_user.clone();
+            w1.extend_from_slice(&head.w1_item);
+            let x: Vec<f32> = u.iter().chain(i).copied().collect();
+            let a = MlpHead::affine(&x, &w1, &head.b1).into_iter().map(|v| v.max(0.0)).collect::<Vec<_>>();
+            let b = MlpHead::affine(&a, &head.w2, &head.b2).into_iter().map(|v| v.max(0.0)).collect::<Vec<_>>();
+            dot(&b, &head.w3) + head.b3
+        };
+        let all = scorer.score_all(&user, &items);
+        for item in 0..2 {
+            let expected = reference(&user, &items[item * 3..item * 3 + 3]);
+            assert!((all[item] - expected).abs() < 1e-5);
+            assert!((scorer.score(&user, &items, item) - expected).abs() < 1e-5);
+        }
+        let (scores, g1) = scorer.scores_and_gradients(&user, &items, &[1]);
+        let grads = scorer.to_user_space(&g1);
+        assert!((scores[0] - all[1]).abs() < 1e-6);
+        for k in 0..3 {
+            let mut up = user;
+            up[k] += 1e-3;
+            let numeric = (reference(&up, &items[3..]) - all[1]) / 1e-3;
+            assert!((numeric - grads[k]).abs() < 1e-2, "d/du{k}: {numeric} vs {}", grads[k]);
+        }
+    }
+
+    #[test]
+    fn dot_scores_and_gradients() {
+        let items = [1.0, 0.0, 0.5, 2.0];
+        let (s, g) = Scorer::Dot.scores_and_gradients(&[2.0, 1.0], &items, &[1, 0]);
+        assert_eq!(s, vec![3.0, 2.0]);
+        assert_eq!(g, vec![0.5, 2.0, 1.0, 0.0]);
+        assert_eq!(Scorer::Dot.score_all(&[2.0, 1.0], &items), vec![2.0, 3.0]);
+    }
+}

@@ -1,0 +1,252 @@
+//! The HNSW index (instant-distance) over the items' text vectors.
+//!
+//! Built once natively and shipped serialized: instant-distance draws node levels from
+//! `rand` 0.8, whose `SmallRng` differs between wasm32 and x86_64, so an index rebuilt in
+//! the browser would not be the one that was evaluated.
+
+use instant_distance::{Builder, HnswMap, Point, Search};
+use serde::{Deserialize, Serialize};
+
+use crate::quantized::Int8Matrix;
+
+/// A unit text vector stored as int8; distance is `1 − cosine`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TextPoint {
+    values: Vec<i8>,
+    inv_norm: f32,
+}
+
+impl TextPoint {
+    /// Quantizes a vector (any norm; only its direction matters).
+    pub fn new(vector: &[f32]) -> Self {
+        let q = Int8Matrix::quantize(vector, vector.len());
+        Self::from_int8(q.values)
+    }
+
+    fn from_int8(values: Vec<i8>) -> Self {
+        let norm = (values.iter().map(|&v| i32::from(v) * i32::from(v)).sum::<i32>() as f32).sqrt();
+        Self { values, inv_norm: if norm > 0.0 { 1.0 / norm } else { 0.0 } }
+    }
+
+    /// Width.
+    pub fn dim(&self) -> usize {
+        self.values.len()
+    }
+
+    /// Cosine similarity (0 when either vector is zero).
+    pub fn cosine(&self, other: &Self) -> f32 {
+        let dot: i32 = self.values.iter().zip(&other.values).map(|(&a, &b)| i32::from(a) * i32::from(b)).sum();
+        dot as f32 * self.inv_norm * other.inv_norm
+    }
+
+    fn is_consistent(&self) -> bool {
+        let expected = Self::from_int8(self.values.clone()).inv_norm;
+        (expected - self.inv_norm).abs() <= 1e-6 * expected.max(1.0)
+    }
+}
+
+impl Point for TextPoint {
+    fn distance(&self, other: &Self) -> f32 {
+        1.0 - self.cosine(other)
+    }
+}
+
+/// HNSW over item text vectors; values are item indices.
+pub struct TextIndex {
+    map: HnswMap<TextPoint, u32>,
+    /// Each item's point (a copy of the index's, in item order).
+    by_item: Vec<TextPoint>,
+}
+
+/// Largest index file accepted (bounds allocations while decoding corrupt input).
+const MAX_INDEX_BYTES: usize = 1 << 30;
+
+/// Serialization settings of the index file (bincode 2, standard: little-endian varints).
+fn bincode_config() -> impl bincode::config::Config {
+    bincode::config::standard().with_limit::<MAX_INDEX_BYTES>()
+}
+
+impl TextIndex {
+    /// Builds the index over row-major `vectors` of width `dim` (one row per item).
+    /// `ef_search` is also the number of neighbours a search returns.
+    pub fn build(vectors: &[f32], dim: usize, ef_construction: usize, ef_search: usize, seed: u64) -> Self {
+        let points: Vec<TextPoint> = vectors.chunks_exact(dim).map(TextPoint::new).collect();
+        let items = (0..points.len() as u32).collect();
+        let map = Builder::default()
+            .ef_construction(ef_construction)
+            .ef_search(ef_search)
+            .seed(seed)
+            .build(points, items);
+        Self::from_map(map).expect("a freshly built index holds every item once")
+    }
+
+    fn from_map(map: HnswMap<TextPoint, u32>) -> Result<Self, String> {
+        let n = map.values.len();
+        let mut by_item: Vec<Option<TextPoint>> = vec![None; n];
+        for ((_, point), &item) in map.iter().zip(&map.values) {
+            let slot = by_item.get_mut(item as usize).ok_or(format!("item {item} out of range 0..{n}"))?;
+            if slot.replace(point.clone()).is_some() {
+                return Err(format!("item {item} appears twice"));
+            }
+        }
+        let by_item = by_item.into_iter().collect::<Option<Vec<_>>>().ok_or("an item has no point")?;
+        Ok(Self { map, by_item })
+    }
+
+    /// The serialized index.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        bincode::serde::encode_to_vec(&self.map, bincode_config()).expect("in-memory serialization cannot fail")
+    }
+
+    /// Reads an index and checks it holds exactly the items `0..n_items`, each a `dim`-wide
+    /// point. Errors are plain messages; the caller names the file.
+    pub fn from_bytes(bytes: &[u8], n_items: usize, dim: usize) -> Result<Self, String> {
+        check_links(bytes)?;
+        let (map, read): (HnswMap<TextPoint, u32>, usize) =
+            bincode::serde::decode_from_slice(bytes, bincode_config()).map_err(|e| e.to_string())?;
+        if read != bytes.len() {
+            return Err(format!("{} trailing bytes", bytes.len() - read));
+        }
+        let index = Self::from_map(map)?;
+        if index.len() != n_items {
+            return Err(format!("{} points, the manifest says {n_items} items", index.len()));
+        }
+        if let Some(p) = index.by_item.iter().find(|p| p.dim() != dim || !p.is_consistent()) {
+            return Err(format!("a point has width {} (expected {dim}) or a wrong norm", p.dim()));
+        }
+        Ok(index)
+    }
+
+    /// Number of items.
+    pub fn len(&self) -> usize {
+        self.by_item.len()
+    }
+
+    /// Whether the index is empty.
+    pub fn is_empty(&self) -> bool {
+        self.by_item.is_empty()
+    }
+
+    /// Approximate nearest items to `query`, best first, as `(item, cosine)`.
+    pub fn search(&self, query: &TextPoint) -> Vec<(u32, f32)> {
+        let mut search = Search::default();
+        self.map.search(query, &mut search).map(|hit| (*hit.value, 1.0 - hit.distance)).collect()
+    }
+
+    /// Exact nearest `k` items by brute force (for recall measurements).
+    pub fn exact_search(&self, query: &TextPoint, k: usize) -> Vec<(u32, f32)> {
+        let scores: Vec<f32> = (0..self.len() as u32).map(|item| self.cosine(query, item)).collect();
+        gnnrec_eval::top_k_excluding(&scores, &[], k).into_iter().map(|i| (i, scores[i as usize])).collect()
+    }
+
+    /// Cosine between `query` and an item's text vector.
+    pub fn cosine(&self, query: &TextPoint, item: u32) -> f32 {
+        self.point(item).cosine(query)
+    }
+
+    /// An item's text vector.
+    pub fn point(&self, item: u32) -> &TextPoint {
+        &self.by_item[item as usize]
+    }
+}
+
+/// The serialized layout of `HnswMap<TextPoint, u32>` in instant-distance 0.6.1, read
+/// first to check every neighbour link: the library indexes with them unchecked.
+#[derive(Deserialize)]
+struct LayoutMirror {
+    _ef_search: usize,
+    points: Vec<TextPoint>,
+    zero: Vec<ZeroLinks>,
+    layers: Vec<Vec<[u32; M]>>,
+    values: Vec<u32>,
+}
+
+/// instant-distance's `M` (neighbours per upper-layer node; twice as many on layer 0).
+const M: usize = 32;
+
+#[derive(Deserialize)]
+struct ZeroLinks(#[serde(with = "serde_big_array::BigArray")] [u32; 2 * M]);
+
+/// Checks that all links of a serialized index point at existing nodes of their layer.
+fn check_links(bytes: &[u8]) -> Result<(), String> {
+    let (layout, _): (LayoutMirror, usize) =
+        bincode::serde::decode_from_slice(bytes, bincode_config()).map_err(|e| e.to_string())?;
+    let n = layout.points.len();
+    if layout.zero.len() != n || layout.values.len() != n {
+        return Err(format!("{n} points but {} layer-0 nodes and {} values", layout.zero.len(), layout.values.len()));
+    }
+    let valid = |links: &[u32], len: usize| links.iter().all(|&l| l == u32::MAX || (l as usize) < len);
+    if !layout.zero.iter().all(|node| valid(&node.0, n)) {
+        return Err("a layer-0 link points past the last node".into());
+    }
+    let mut previous = n;
+    for (l, layer) in layout.layers.iter().enumerate() {
+        if layer.len() > previous || !layer.iter().all(|node| valid(node, layer.len())) {
+            return Err(format!("layer {} has {} nodes or a link past its last node", l + 1, layer.len()));
+        }
+        previous = layer.len();
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vectors(n: usize, dim: usize) -> Vec<f32> {
+        // Deterministic pseudo-random vectors (splitmix64).
+        (0..(n * dim) as u64)
+            .map(|i| {
+                let mut z = i.wrapping_add(1).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+                z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+                z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+                ((z ^ (z >> 31)) >> 40) as f32 / (1u64 << 24) as f32 - 0.5
+            })
+            .collect()
+    }
+
+    #[test]
+    fn cosine_of_int8_points_matches_f32() {
+        let (a, b) = ([0.3, -0.2, 0.9, 0.1], [0.1, 0.4, 0.7, -0.3]);
+        let exact: f32 = a.iter().zip(&b).map(|(x, y)| x * y).sum::<f32>()
+            / (a.iter().map(|x| x * x).sum::<f32>().sqrt() * b.iter().map(|x| x * x).sum::<f32>().sqrt());
+        assert!((TextPoint::new(&a).cosine(&TextPoint::new(&b)) - exact).abs() < 0.01);
+        assert_eq!(TextPoint::new(&[0.0, 0.0]).cosine(&TextPoint::new(&[1.0, 0.0])), 0.0);
+    }
+
+    #[test]
+    fn round_trip_search_and_recall() {
+        let (n, dim) = (600, 16);
+        let data = vectors(n, dim);
+        let index = TextIndex::build(&data, dim, 100, 50, 7);
+        let bytes = index.to_bytes();
+        let loaded = TextIndex::from_bytes(&bytes, n, dim).unwrap();
+        let mut hits = 0;
+        for q in 0..50 {
+            let query = TextPoint::new(&data[q * dim..(q + 1) * dim]);
+            let approx: Vec<u32> = loaded.search(&query).iter().take(10).map(|h| h.0).collect();
+            let exact = loaded.exact_search(&query, 10);
+            assert_eq!(approx[0], q as u32, "a point is its own nearest neighbour");
+            hits += exact.iter().filter(|(i, _)| approx.contains(i)).count();
+        }
+        assert!(hits as f64 / 500.0 >= 0.95, "recall@10 {}", hits as f64 / 500.0);
+    }
+
+    #[test]
+    fn corrupt_or_mismatched_files_are_errors_not_panics() {
+        let (n, dim) = (200, 8);
+        let bytes = TextIndex::build(&vectors(n, dim), dim, 40, 20, 1).to_bytes();
+        let error = |n_items, width| TextIndex::from_bytes(&bytes, n_items, width).err().unwrap();
+        assert!(error(n + 1, dim).contains("manifest says"));
+        assert!(error(n, dim + 1).contains("width"));
+        assert!(TextIndex::from_bytes(&bytes[..bytes.len() / 2], n, dim).is_err());
+        // Every single-byte change either fails cleanly or still loads a usable index.
+        for at in (0..bytes.len()).step_by(97) {
+            let mut bad = bytes.clone();
+            bad[at] ^= 0x5a;
+            if let Ok(index) = TextIndex::from_bytes(&bad, n, dim) {
+                let _ = index.search(&TextPoint::new(&vectors(1, dim)));
+            }
+        }
+    }
+}

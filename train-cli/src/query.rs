@@ -1,0 +1,79 @@
+//! `train-cli query`: search or recommend from a bundle with the browser's ranking code.
+
+use std::path::PathBuf;
+
+use anyhow::{Context, bail};
+use burn::backend::NdArray;
+use clap::Args;
+use gnnrec_ranking::{Bundle, HistoryEvent, Ranker, file_names};
+use gnnrec_text_encoder::{EncoderFiles, NamedBytes, TextEncoder};
+use serde_json::json;
+
+/// Arguments of `train-cli query`.
+#[derive(Args, Debug)]
+pub struct QueryArgs {
+    /// Bundle directory written by `train-cli export`.
+    #[arg(long)]
+    pub bundle: PathBuf,
+    /// Liked item ids, oldest first; `ID@MILLIS` gives the time (default: all at 0).
+    #[arg(long, value_delimiter = ',')]
+    pub history: Vec<String>,
+    /// Number of results.
+    #[arg(long, default_value_t = 10)]
+    pub k: usize,
+    /// Search text; without it, recommendations from the history.
+    pub query: Option<String>,
+}
+
+/// Runs the command: prints `{"results": [...], "ignored_history": [...]}`.
+pub fn run(args: &QueryArgs) -> anyhow::Result<()> {
+    let bundle = Bundle::read_dir(&args.bundle).with_context(|| format!("loading the bundle {}", args.bundle.display()))?;
+    let history = parse_history(&args.history)?;
+    let ranked = match &args.query {
+        None => bundle.ranker.recommend(&history, args.k)?,
+        Some(query) => {
+            let query = Ranker::prepare_query(query)?;
+            let encoder = bundle_encoder(&bundle)?;
+            let embedding = encoder.encode(&[query])?.remove(0);
+            bundle.ranker.search(&embedding, &history, args.k)?
+        }
+    };
+    let results: Vec<_> = ranked
+        .results
+        .iter()
+        .map(|r| json!({"id": r.id, "title": r.title, "subtitle": r.subtitle, "score": r.score, "why": r.why, "because": r.because}))
+        .collect();
+    println!("{}", serde_json::to_string_pretty(&json!({"results": results, "ignored_history": ranked.ignored_history}))?);
+    if !ranked.ignored_history.is_empty() {
+        eprintln!("ignored history ids not in the catalogue: {}", ranked.ignored_history.join(", "));
+    }
+    Ok(())
+}
+
+/// The bundle's int8 MiniLM on the CPU backend.
+pub fn bundle_encoder(bundle: &Bundle) -> anyhow::Result<TextEncoder<NdArray>> {
+    let files = bundle.encoder.as_ref().context("this bundle has no text encoder")?;
+    let encoder = TextEncoder::from_files(
+        &EncoderFiles {
+            config: NamedBytes { name: file_names::ENCODER_CONFIG, bytes: &files.config },
+            weights: NamedBytes { name: file_names::ENCODER_WEIGHTS, bytes: &files.weights },
+            tokenizer: NamedBytes { name: file_names::ENCODER_TOKENIZER, bytes: &files.tokenizer },
+        },
+        &Default::default(),
+    )?;
+    Ok(encoder)
+}
+
+fn parse_history(entries: &[String]) -> anyhow::Result<Vec<HistoryEvent>> {
+    entries
+        .iter()
+        .filter(|e| !e.trim().is_empty())
+        .map(|entry| {
+            let (id, time) = entry.rsplit_once('@').unwrap_or((entry, "0"));
+            let Ok(timestamp_ms) = time.parse::<f64>() else {
+                bail!("--history entry {entry:?}: the time after @ must be milliseconds since 1970");
+            };
+            Ok(HistoryEvent { id: id.trim().to_string(), timestamp_ms })
+        })
+        .collect()
+}

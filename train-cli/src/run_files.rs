@@ -1,0 +1,105 @@
+//! What a training run leaves for `export` and `evaluate-bundle`: `run.json` (the
+//! training arguments, so the same data can be loaded again) and `embeddings.safetensors`
+//! (the best model's final user and item embeddings, and its MLP head if it has one).
+
+use std::path::Path;
+
+use anyhow::{Context, bail};
+use gnnrec_ranking::{MlpHead, Tensors, f32_bytes};
+use safetensors::Dtype;
+
+use crate::train::TrainArgs;
+
+/// Arguments file name.
+pub const RUN_ARGS: &str = "run.json";
+/// Embeddings file name.
+pub const EMBEDDINGS: &str = "embeddings.safetensors";
+
+/// A finished run, read back.
+pub struct TrainedRun {
+    /// The arguments it was trained with.
+    pub args: TrainArgs,
+    /// Embedding width.
+    pub dim: usize,
+    /// Row-major `[n_users, dim]`.
+    pub users: Vec<f32>,
+    /// Row-major `[n_items, dim]`.
+    pub items: Vec<f32>,
+    /// The pair-scoring head of MLP models.
+    pub head: Option<MlpHead>,
+}
+
+/// One dense layer: row-major weight `[in, out]` and bias `[out]`.
+pub struct Layer {
+    /// Weight values.
+    pub weight: Vec<f32>,
+    /// Input width.
+    pub inputs: usize,
+    /// Bias values (output width).
+    pub bias: Vec<f32>,
+}
+
+/// Writes both files into `out`.
+pub fn write(out: &Path, args: &TrainArgs, users: &[f32], items: &[f32], dim: usize, head: &[Layer]) -> anyhow::Result<()> {
+    let mut tensors = vec![
+        ("users".to_string(), vec![users.len() / dim, dim], Dtype::F32, f32_bytes(users)),
+        ("items".to_string(), vec![items.len() / dim, dim], Dtype::F32, f32_bytes(items)),
+    ];
+    for (l, layer) in head.iter().enumerate() {
+        let out_width = layer.bias.len();
+        tensors.push((format!("head.{l}.weight"), vec![layer.inputs, out_width], Dtype::F32, f32_bytes(&layer.weight)));
+        tensors.push((format!("head.{l}.bias"), vec![out_width], Dtype::F32, f32_bytes(&layer.bias)));
+    }
+    let bytes = Tensors::write(tensors).map_err(anyhow::Error::msg)?;
+    let path = out.join(EMBEDDINGS);
+    std::fs::write(&path, bytes).with_context(|| format!("writing {}", path.display()))?;
+    let path = out.join(RUN_ARGS);
+    std::fs::write(&path, serde_json::to_string_pretty(args)? + "\n").with_context(|| format!("writing {}", path.display()))
+}
+
+/// Reads a run directory written by `train`.
+pub fn read(dir: &Path) -> anyhow::Result<TrainedRun> {
+    let path = dir.join(RUN_ARGS);
+    let text = std::fs::read_to_string(&path)
+        .with_context(|| format!("reading {} (is {} a finished `train-cli train` run?)", path.display(), dir.display()))?;
+    let args: TrainArgs = serde_json::from_str(&text).with_context(|| format!("parsing {}", path.display()))?;
+    let path = dir.join(EMBEDDINGS);
+    let bytes = std::fs::read(&path).with_context(|| format!("reading {}", path.display()))?;
+    let name = path.display().to_string();
+    let tensors = Tensors::parse(&name, &bytes).map_err(anyhow::Error::msg)?;
+    let shape = |t: &str| tensors.shape(t).map_err(anyhow::Error::msg);
+    let (users_shape, items_shape) = (shape("users")?, shape("items")?);
+    let (Some(&dim), Some(&n_items)) = (users_shape.get(1), items_shape.first()) else {
+        bail!("{name}: users and items must be matrices");
+    };
+    let f32s = |t: &str, s: &[usize]| tensors.f32(t, s).map_err(anyhow::Error::msg);
+    let users = f32s("users", &users_shape)?;
+    let items = f32s("items", &[n_items, dim])?;
+    let head = if shape("head.0.weight").is_ok() {
+        let layer = |l: usize| -> anyhow::Result<(Vec<f32>, Vec<usize>, Vec<f32>)> {
+            let s = shape(&format!("head.{l}.weight"))?;
+            let bias = f32s(&format!("head.{l}.bias"), &[s[1]])?;
+            Ok((f32s(&format!("head.{l}.weight"), &s)?, s, bias))
+        };
+        let ((w1, s1, b1), (w2, _, b2), (w3, _, b3)) = (layer(0)?, layer(1)?, layer(2)?);
+        if s1[0] != 2 * dim || b3.len() != 1 {
+            bail!("{name}: the head does not read [user; item] pairs of width {dim} into one score");
+        }
+        let split = dim * s1[1];
+        let head = MlpHead {
+            dim,
+            w1_user: w1[..split].to_vec(),
+            w1_item: w1[split..].to_vec(),
+            b1,
+            w2,
+            b2,
+            w3,
+            b3: b3[0],
+        };
+        head.check().map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
+        Some(head)
+    } else {
+        None
+    };
+    Ok(TrainedRun { args, dim, users, items, head })
+}
