@@ -7,5 +7,9 @@ cd "$root"
 scripts/setup.sh
 printf '\n== native tests (cargo test --release)\n' >&2
 cargo test --release
+printf '\n== demo bundle for the browser tests (out/test-bundle: MovieLens, GraphSAGE, 2 epochs)\n' >&2
+target/release/train-cli train --preset movielens --data-dir data/movielens-small --model sage \
+  --epochs 2 --eval-every 2 --out out/test-run
+target/release/train-cli export --run out/test-run --out out/test-bundle
 printf '\n== browser tests (Debian Chromium via playwright-core)\n' >&2
 node --test tests/browser/

@@ -10,6 +10,8 @@ import { serve } from '../../scripts/serve.mjs';
 export const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
 export const modelDir = join(root, 'models/all-MiniLM-L6-v2');
 export const trainCli = join(root, 'target/release/train-cli');
+/** The demo bundle `scripts/test.sh` exports for the browser tests. */
+export const testBundle = join(root, 'out/test-bundle');
 
 /** Chromium flags for a headless, sandbox-less, offline-quiet browser (we run as root). */
 const BASE_ARGS = [

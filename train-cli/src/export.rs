@@ -34,6 +34,9 @@ pub struct ExportArgs {
     /// Number of k-means clusters (default √(items / 2)).
     #[arg(long)]
     pub clusters: Option<usize>,
+    /// HNSW ef_search: text candidates per query (lower is faster on large catalogues).
+    #[arg(long, default_value_t = 100)]
+    pub ef_search: usize,
     /// Seed of k-means and of the HNSW levels.
     #[arg(long, default_value_t = 2024)]
     pub seed: u64,
@@ -62,7 +65,13 @@ pub fn run(args: &ExportArgs) -> anyhow::Result<()> {
         train: &prepared.data.train,
         text: text.as_ref().map(|embeddings| TextInput { embeddings, encoder_dir: &encoder_dir }),
     };
-    let config = ExportConfig { text_dim: args.text_dim, clusters: args.clusters, seed: args.seed, ..Default::default() };
+    let config = ExportConfig {
+        text_dim: args.text_dim,
+        clusters: args.clusters,
+        ef_search: args.ef_search,
+        seed: args.seed,
+        ..Default::default()
+    };
     let report = write_bundle(&input, &config, &args.out).with_context(|| format!("writing {}", args.out.display()))?;
     println!("{:<40} {:>12}", "file", "bytes");
     for (name, bytes) in &report.file_bytes {

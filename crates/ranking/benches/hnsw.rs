@@ -44,10 +44,10 @@ fn arg(name: &str, default: usize) -> usize {
 }
 
 fn main() {
-    let (n, queries) = (arg("--vectors", 100_000), arg("--queries", 500));
+    let (n, queries, ef) = (arg("--vectors", 100_000), arg("--queries", 500), arg("--ef-search", 100));
     let data = vectors(n, 7);
     let started = Instant::now();
-    let index = TextIndex::build(&data, DIM, 200, 100, 2024);
+    let index = TextIndex::build(&data, DIM, 200, ef, 2024);
     let build = started.elapsed().as_secs_f64();
     let bytes = index.to_bytes().len();
     let query_vectors = vectors(queries, 99_000_000);
@@ -64,10 +64,10 @@ fn main() {
     }
     let recall = hits as f64 / (10 * queries) as f64;
     let (hnsw_us, exact_us) = (1e6 * approx_s / queries as f64, 1e6 * exact_s / queries as f64);
-    println!("| vectors | dim | build (s) | index bytes | recall@10 | HNSW µs/query | exact µs/query | speed-up |");
-    println!("|---|---|---|---|---|---|---|---|");
+    println!("| vectors | dim | ef_search | build (s) | index bytes | recall@10 | HNSW µs/query | exact µs/query | speed-up |");
+    println!("|---|---|---|---|---|---|---|---|---|");
     println!(
-        "| {n} (synthetic, {CLUSTERS} clusters) | {DIM} int8 | {build:.1} | {bytes} | {recall:.4} | {hnsw_us:.0} | {exact_us:.0} | {:.1}× |",
+        "| {n} (synthetic, {CLUSTERS} clusters) | {DIM} int8 | {ef} | {build:.1} | {bytes} | {recall:.4} | {hnsw_us:.0} | {exact_us:.0} | {:.1}× |",
         exact_us / hnsw_us
     );
 }

@@ -4,8 +4,9 @@ use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 
-/// One liked (or clicked) item with the time it happened.
+/// One liked (or clicked) item with the time it happened (`{id, timestampMs}` in JSON).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct HistoryEvent {
     /// The item's catalogue id.
     pub id: String,

@@ -95,6 +95,7 @@ impl std::fmt::Display for Why {
 
 /// One result.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct RankedItem {
     /// Item index in the bundle.
     pub index: u32,
@@ -117,6 +118,7 @@ pub struct RankedItem {
 
 /// Results plus the history ids that were not in the catalogue.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Ranked {
     /// Best first.
     pub results: Vec<RankedItem>,

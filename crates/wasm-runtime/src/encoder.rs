@@ -12,13 +12,13 @@ use wasm_bindgen_futures::future_to_promise;
 use crate::backend::{Requested, probe_webgpu};
 
 /// The encoder on whichever backend was chosen.
-enum Loaded {
+pub(crate) enum Loaded {
     Cpu(TextEncoder<NdArray>),
     WebGpu(TextEncoder<WebGpu>),
 }
 
 impl Loaded {
-    async fn encode(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>, JsError> {
+    pub(crate) async fn encode(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>, JsError> {
         let result = match self {
             Loaded::Cpu(encoder) => encoder.encode_async(texts).await,
             Loaded::WebGpu(encoder) => encoder.encode_async(texts).await,
@@ -32,6 +32,38 @@ impl Loaded {
             Loaded::WebGpu(encoder) => encoder.token_ids(text),
         };
         result.map_err(|e| JsError::new(&e.to_string()))
+    }
+}
+
+/// Builds the encoder on the requested backend (`"auto"`, `"webgpu"` or `"cpu"`); WebGPU
+/// falls back to the CPU when the browser has no adapter, with the reason.
+pub(crate) async fn load_encoder(files: &EncoderFiles<'_>, backend: &str) -> Result<(Loaded, Option<String>), JsError> {
+    let requested = Requested::parse(backend).map_err(|e| JsError::new(&e))?;
+    let to_js = |e: gnnrec_text_encoder::EncoderError| JsError::new(&e.to_string());
+    let webgpu = match requested {
+        Requested::Cpu => Err(None),
+        Requested::Auto | Requested::WebGpu => probe_webgpu().await.map_err(Some),
+    };
+    Ok(match webgpu {
+        Ok(()) => {
+            let device = WgpuDevice::default();
+            init_setup_async::<graphics::WebGpu>(&device, Default::default()).await;
+            (Loaded::WebGpu(TextEncoder::from_files(files, &device).map_err(to_js)?), None)
+        }
+        Err(reason) => {
+            let encoder = TextEncoder::from_files(files, &NdArrayDevice::Cpu).map_err(to_js)?;
+            (Loaded::Cpu(encoder), reason.map(|r| format!("WebGPU unavailable ({r}); using the CPU backend")))
+        }
+    })
+}
+
+impl Loaded {
+    /// `"webgpu"` or `"cpu"`.
+    pub(crate) fn backend(&self) -> &'static str {
+        match self {
+            Loaded::Cpu(_) => "cpu",
+            Loaded::WebGpu(_) => "webgpu",
+        }
     }
 }
 
@@ -55,41 +87,19 @@ impl Encoder {
         weights_name: String,
         backend: String,
     ) -> Result<Encoder, JsError> {
-        let requested = Requested::parse(&backend).map_err(|e| JsError::new(&e))?;
         let files = EncoderFiles {
             config: NamedBytes { name: "config.json", bytes: &config },
             weights: NamedBytes { name: &weights_name, bytes: &weights },
             tokenizer: NamedBytes { name: "tokenizer.json", bytes: &tokenizer },
         };
-        let to_js = |e: gnnrec_text_encoder::EncoderError| JsError::new(&e.to_string());
-        let webgpu = match requested {
-            Requested::Cpu => Err(None),
-            Requested::Auto | Requested::WebGpu => probe_webgpu().await.map_err(Some),
-        };
-        let (loaded, fallback_reason) = match webgpu {
-            Ok(()) => {
-                let device = WgpuDevice::default();
-                init_setup_async::<graphics::WebGpu>(&device, Default::default()).await;
-                (Loaded::WebGpu(TextEncoder::from_files(&files, &device).map_err(to_js)?), None)
-            }
-            Err(reason) => {
-                let encoder = TextEncoder::from_files(&files, &NdArrayDevice::Cpu).map_err(to_js)?;
-                (
-                    Loaded::Cpu(encoder),
-                    reason.map(|r| format!("WebGPU unavailable ({r}); using the CPU backend")),
-                )
-            }
-        };
+        let (loaded, fallback_reason) = load_encoder(&files, &backend).await?;
         Ok(Encoder { loaded: Rc::new(loaded), fallback_reason })
     }
 
     /// The active backend: `"webgpu"` or `"cpu"`.
     #[wasm_bindgen(getter)]
     pub fn backend(&self) -> String {
-        match *self.loaded {
-            Loaded::Cpu(_) => "cpu".into(),
-            Loaded::WebGpu(_) => "webgpu".into(),
-        }
+        self.loaded.backend().into()
     }
 
     /// Why WebGPU was not used although it was asked for (`undefined` otherwise).

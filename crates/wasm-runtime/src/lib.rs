@@ -1,6 +1,7 @@
 //! Browser runtime of gnnrec, exported to JavaScript with wasm-bindgen.
 //!
-//! [`Encoder`] loads all-MiniLM-L6-v2 from the bytes of its three files and
+//! [`Recommender`] loads a bundle (checked against its manifest) and answers `search`
+//! and `recommend` with the shared `gnnrec-ranking` crate. [`Encoder`] loads all-MiniLM-L6-v2 from the bytes of its three files and
 //! encodes text on WebGPU (burn-wgpu) when the browser offers an adapter, or on
 //! the wasm CPU backend (burn-ndarray) otherwise — and says which, and why.
 //! Every failure reaches JavaScript as a rejected promise or a thrown `Error`;
@@ -8,8 +9,10 @@
 
 mod backend;
 mod encoder;
+mod recommender;
 
 pub use encoder::Encoder;
+pub use recommender::Recommender;
 
 /// Routes Rust panic messages (which would be bugs) to the browser console.
 #[wasm_bindgen::prelude::wasm_bindgen(start)]

@@ -1,0 +1,115 @@
+//! The `Recommender` class exported to JavaScript: a bundle, its encoder, and the shared
+//! ranking crate (the same code `train-cli query` runs).
+
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use gnnrec_ranking::{Bundle, HistoryEvent, Ranker, file_names};
+use gnnrec_text_encoder::{EncoderFiles, NamedBytes};
+use js_sys::{Array, Promise, Uint8Array};
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::future_to_promise;
+
+use crate::encoder::{Loaded, load_encoder};
+
+/// A loaded bundle ready to search and recommend, entirely in the browser.
+#[wasm_bindgen]
+pub struct Recommender {
+    ranker: Rc<Ranker>,
+    encoder: Option<Rc<Loaded>>,
+    fallback_reason: Option<String>,
+}
+
+fn js_error(error: impl std::fmt::Display) -> JsError {
+    JsError::new(&error.to_string())
+}
+
+/// Results as plain JS objects (camelCase fields).
+fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsError> {
+    value.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).map_err(js_error)
+}
+
+fn parse_history(history: JsValue) -> Result<Vec<HistoryEvent>, JsError> {
+    if history.is_undefined() || history.is_null() {
+        return Ok(Vec::new());
+    }
+    serde_wasm_bindgen::from_value(history)
+        .map_err(|e| JsError::new(&format!("history must be an array of {{id, timestampMs}}: {e}")))
+}
+
+#[wasm_bindgen]
+impl Recommender {
+    /// The files (paths relative to the manifest) to fetch for this manifest, in order.
+    #[wasm_bindgen(js_name = requiredFiles)]
+    pub fn required_files(manifest: &[u8]) -> Result<Vec<String>, JsError> {
+        let manifest = Bundle::parse_manifest(manifest).map_err(js_error)?;
+        Ok(Bundle::required_files(&manifest).into_iter().map(String::from).collect())
+    }
+
+    /// Checks (sizes, SHA-256, version, dimensions) and loads a bundle from the bytes of
+    /// `manifest.json` and of the files listed by `requiredFiles` (`names[i]` ↔
+    /// `contents[i]`), then the encoder on `backend` (`"auto"`, `"webgpu"`, `"cpu"`).
+    pub async fn load(manifest: Vec<u8>, names: Vec<String>, contents: Array, backend: String) -> Result<Recommender, JsError> {
+        if names.len() != contents.length() as usize {
+            return Err(JsError::new("names and contents differ in length"));
+        }
+        let files: HashMap<String, Vec<u8>> =
+            names.into_iter().zip(contents.iter()).map(|(name, bytes)| (name, Uint8Array::new(&bytes).to_vec())).collect();
+        let manifest = Bundle::parse_manifest(&manifest).map_err(js_error)?;
+        let bundle = Bundle::from_files(manifest, &files).map_err(js_error)?;
+        let (encoder, fallback_reason) = match &bundle.encoder {
+            None => (None, None),
+            Some(bytes) => {
+                let files = EncoderFiles {
+                    config: NamedBytes { name: file_names::ENCODER_CONFIG, bytes: &bytes.config },
+                    weights: NamedBytes { name: file_names::ENCODER_WEIGHTS, bytes: &bytes.weights },
+                    tokenizer: NamedBytes { name: file_names::ENCODER_TOKENIZER, bytes: &bytes.tokenizer },
+                };
+                let (loaded, reason) = load_encoder(&files, &backend).await?;
+                (Some(Rc::new(loaded)), reason)
+            }
+        };
+        Ok(Recommender { ranker: Rc::new(bundle.ranker), encoder, fallback_reason })
+    }
+
+    /// The query encoder's backend: `"webgpu"`, `"cpu"`, or `"none"` (no text in the bundle).
+    #[wasm_bindgen(getter)]
+    pub fn backend(&self) -> String {
+        self.encoder.as_ref().map_or("none", |e| e.backend()).into()
+    }
+
+    /// Why WebGPU was not used although it was asked for (`undefined` otherwise).
+    #[wasm_bindgen(getter, js_name = fallbackReason)]
+    pub fn fallback_reason(&self) -> Option<String> {
+        self.fallback_reason.clone()
+    }
+
+    /// Number of catalogue items.
+    #[wasm_bindgen(getter, js_name = itemCount)]
+    pub fn item_count(&self) -> usize {
+        self.ranker.items().len()
+    }
+
+    /// Resolves to `{results: [{index, id, title, subtitle, url?, score, why, because}],
+    /// ignoredHistory}` for a text query and the visitor's history
+    /// (`[{id, timestampMs}]`).
+    pub fn search(&self, query: String, history: JsValue, k: usize) -> Promise {
+        let (ranker, encoder) = (Rc::clone(&self.ranker), self.encoder.clone());
+        let history = parse_history(history);
+        future_to_promise(async move {
+            let history = history?;
+            let encoder = encoder.ok_or_else(|| js_error(gnnrec_ranking::RankError::NoTextIndex))?;
+            let query = Ranker::prepare_query(&query).map_err(js_error)?;
+            let mut rows = encoder.encode(&[query]).await?;
+            let ranked = ranker.search(&rows.remove(0), &history, k).map_err(js_error)?;
+            Ok(to_js(&ranked)?)
+        })
+    }
+
+    /// `{results, ignoredHistory}`: the best unseen items for the history.
+    pub fn recommend(&self, history: JsValue, k: usize) -> Result<JsValue, JsError> {
+        let ranked = self.ranker.recommend(&parse_history(history)?, k).map_err(js_error)?;
+        to_js(&ranked)
+    }
+}

@@ -1,0 +1,55 @@
+// Loads a gnnrec bundle into the wasm `Recommender`: fetches manifest.json, then every
+// file it requires (in parallel, with byte progress), and hands them to the runtime,
+// which checks sizes and SHA-256 against the manifest before using anything.
+import init, { Recommender } from '../pkg/gnnrec_wasm.js';
+
+let wasmReady;
+
+/** Fetches `url` as bytes, calling `onBytes(n)` as chunks arrive; HTTP errors name the URL. */
+async function fetchBytes(url, onBytes = () => {}) {
+  let response;
+  try {
+    response = await fetch(url);
+  } catch (error) {
+    throw new Error(`${url}: ${error.message}`);
+  }
+  if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
+  const reader = response.body.getReader();
+  const chunks = [];
+  let length = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(value);
+    length += value.length;
+    onBytes(value.length);
+  }
+  const bytes = new Uint8Array(length);
+  let offset = 0;
+  for (const chunk of chunks) { bytes.set(chunk, offset); offset += chunk.length; }
+  return bytes;
+}
+
+/**
+ * Loads the bundle at `bundleUrl` (a directory URL).
+ * `backend`: 'auto' | 'webgpu' | 'cpu'. `onProgress({stage, loaded, total})` is called
+ * with stage 'download' (bytes so far / total bytes) and then 'start' (checking and
+ * building the model).
+ */
+export async function loadRecommender(bundleUrl, { backend = 'auto', onProgress = () => {} } = {}) {
+  wasmReady ??= init();
+  await wasmReady;
+  const base = new URL(bundleUrl.endsWith('/') ? bundleUrl : `${bundleUrl}/`, location.href);
+  const manifest = await fetchBytes(new URL('manifest.json', base));
+  const names = Recommender.requiredFiles(manifest);
+  const entries = JSON.parse(new TextDecoder().decode(manifest)).files;
+  const total = names.reduce((sum, name) => sum + (entries[name]?.bytes ?? 0), 0);
+  let loaded = 0;
+  onProgress({ stage: 'download', loaded, total });
+  const contents = await Promise.all(names.map((name) => fetchBytes(new URL(name, base), (n) => {
+    loaded += n;
+    onProgress({ stage: 'download', loaded, total });
+  })));
+  onProgress({ stage: 'start', loaded, total });
+  return Recommender.load(manifest, names, contents, backend);
+}
