@@ -1,24 +1,23 @@
 #!/usr/bin/env bash
-# The main job on the bundled demo data: set up (idempotent), encode the MovieLens
-# catalogue with MiniLM, then serve the in-browser encoder page and print its URL.
+# The main job on the bundled demo data: set up (idempotent; builds train-cli and the wasm
+# package), train GraphSAGE on MovieLens (ratings + item text), export the static bundle,
+# then serve the demo page that searches and recommends in the browser, and print its URL.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 scripts/setup.sh
-mkdir -p out
-printf '\n== encoding the demo catalogue (data/movielens-small/movies.csv)\n' >&2
-python3 - data/movielens-small/movies.csv <<'PY' > out/demo-texts.txt
-import csv, sys
-with open(sys.argv[1], newline="", encoding="utf-8") as f:
-    for row in csv.DictReader(f):
-        genres = row["genres"].replace("|", ", ")
-        print(f'{row["title"]}. {genres}' if genres != "(no genres listed)" else row["title"])
-PY
-start=$(date +%s%N)
-target/release/train-cli encode --model-dir models/all-MiniLM-L6-v2 --quantized \
-  < out/demo-texts.txt > out/demo-embeddings.jsonl
-end=$(date +%s%N)
-count=$(wc -l < out/demo-embeddings.jsonl)
-printf '%s movies encoded in %d ms → out/demo-embeddings.jsonl\n' "$count" $(( (end - start) / 1000000 )) >&2
-printf '\n== serving the in-browser encoder (Ctrl-C to stop)\n' >&2
-exec node scripts/serve.mjs --port="${PORT:-8080}" --open=web/encoder.html
+cli=target/release/train-cli
+
+printf '\n== training GraphSAGE on the MovieLens demo data (runs/movielens)\n' >&2
+"$cli" train --preset movielens --data-dir data/movielens-small --model sage \
+  --epochs "${EPOCHS:-30}" --eval-every 5 --out runs/movielens
+
+printf '\n== exporting the bundle (bundles/movielens)\n' >&2
+"$cli" export --run runs/movielens --out bundles/movielens
+
+printf '\n== a search and a recommendation with the bundle (the browser runs the same code)\n' >&2
+"$cli" query --bundle bundles/movielens --k 5 "animated film for kids"
+"$cli" query --bundle bundles/movielens --history 1,588 --k 5
+
+printf '\n== serving the demo (Ctrl-C to stop)\n' >&2
+exec node scripts/serve.mjs --port="${PORT:-8080}" --open=web/index.html

@@ -98,3 +98,31 @@ describe('Recommender in the browser (CPU backend)', () => {
     await page.close();
   });
 });
+
+describe('demo page (web/index.html)', () => {
+  test('loads with progress, searches as you type, likes change recommendations and survive a reload', async () => {
+    const page = await browser.newPage();
+    const errors = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(`${server.url}/web/index.html?bundle=/out/test-bundle/&backend=cpu`);
+    await page.waitForFunction(() => document.getElementById('status').textContent.startsWith('Ready'), null, { timeout: 60000 });
+    assert.match(await page.textContent('#status'), /Ready: 9125 items, query encoder on cpu/);
+    assert.equal(await page.evaluate(() => document.getElementById('progress').value), 1);
+    await page.fill('#query', 'animated film for kids');
+    await page.waitForFunction(() => document.querySelectorAll('#results li').length === 10, null, { timeout: 30000 });
+    const before = await page.$$eval('#recommended li strong', (els) => els.map((e) => e.textContent));
+    await page.click('#results li:first-child button');
+    await page.waitForFunction((b) => {
+      const now = [...document.querySelectorAll('#recommended li strong')].map((e) => e.textContent);
+      return now.length === 10 && now.join() !== b.join();
+    }, before, { timeout: 30000 });
+    assert.match(await page.textContent('#recommended li .why'), /^because you liked /);
+    await page.reload();
+    await page.waitForFunction(() => document.getElementById('status').textContent.startsWith('Ready'), null, { timeout: 60000 });
+    assert.match(await page.textContent('#recommended li .why'), /^because you liked /, 'likes survive a reload');
+    await page.click('#clear');
+    await page.waitForFunction(() => document.querySelector('#recommended li .why')?.textContent.startsWith('popular'), null, { timeout: 30000 });
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+});

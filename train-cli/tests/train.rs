@@ -189,7 +189,7 @@ fn movielens_demo_trains_sage_on_text_features_and_ranks_cold_items() {
     assert!(total <= 25_000_000, "the demo bundle is {total} bytes:\n{sizes}");
     let query = |extra: &[&str]| -> Value {
         let mut args: Vec<&std::ffi::OsStr> = vec!["query".as_ref(), "--bundle".as_ref(), bundle.as_os_str()];
-        args.extend(extra.iter().map(|a| a.as_ref()));
+        args.extend(extra.iter().map(|a| std::ffi::OsStr::new(*a)));
         serde_json::from_slice(&cli(&args).stdout).unwrap()
     };
     let kids = query(&["--k", "10", "animated film for kids"]);

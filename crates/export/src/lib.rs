@@ -17,6 +17,6 @@ mod writer;
 
 pub use clusters::{Clusters, kmeans};
 pub use error::ExportError;
-pub use history_map::fit_history_map;
+pub use history_map::{FoldInFit, fit_history_map};
 pub use tower::{TowerFit, fit_query_tower};
 pub use writer::{ExportConfig, ExportInput, ExportReport, TextInput, write_bundle};

@@ -104,7 +104,19 @@ pub fn write_bundle(input: &ExportInput<'_>, config: &ExportConfig, out: &Path) 
     let mut popularity = vec![0u32; n];
     input.train.iter().flatten().for_each(|&i| popularity[i as usize] += 1);
     tensors.push(u32_tensor(t::POPULARITY, &popularity));
-    let mut fold_in_report = serde_json::Value::Null;
+    let started = Instant::now();
+    let fold_in = fit_history_map(
+        input.user_embeddings,
+        input.item_embeddings,
+        d,
+        input.train,
+        &Scorer::new(input.head.clone(), input.item_embeddings),
+    );
+    if let Some(map) = &fold_in.map {
+        tensors.push(f32_tensor(t::FOLD_IN_WEIGHT, vec![d, d], &map.weight));
+        tensors.push(f32_tensor(t::FOLD_IN_BIAS, vec![d], &map.bias));
+    }
+    let fold_in_report = json!({"fit": fold_in.report, "seconds": started.elapsed().as_secs_f64()});
     if let Some(head) = &input.head {
         let (h1, h2) = (head.b1.len(), head.b2.len());
         tensors.push(f32_tensor(t::HEAD_W1_USER, vec![d, h1], &head.w1_user));
@@ -114,12 +126,6 @@ pub fn write_bundle(input: &ExportInput<'_>, config: &ExportConfig, out: &Path) 
         tensors.push(f32_tensor(t::HEAD_B2, vec![h2], &head.b2));
         tensors.push(f32_tensor(t::HEAD_W3, vec![h2], &head.w3));
         tensors.push(f32_tensor(t::HEAD_B3, vec![1], &[head.b3]));
-        let started = Instant::now();
-        let scorer = Scorer::new(Some(head.clone()), input.item_embeddings);
-        let (map, report) = fit_history_map(input.user_embeddings, input.item_embeddings, d, input.train, &scorer);
-        tensors.push(f32_tensor(t::FOLD_IN_WEIGHT, vec![d, d], &map.weight));
-        tensors.push(f32_tensor(t::FOLD_IN_BIAS, vec![d], &map.bias));
-        fold_in_report = json!({"history_map": report, "seconds": started.elapsed().as_secs_f64()});
     }
 
     let started = Instant::now();
@@ -201,10 +207,15 @@ pub fn write_bundle(input: &ExportInput<'_>, config: &ExportConfig, out: &Path) 
             n_items: n,
             n_users_trained: n_users,
             mlp_head: input.head.is_some(),
+            fold_in_map: fold_in.map.is_some(),
         },
         text: text_info,
         cluster_labels: clusters.labels,
-        ranking: config.ranking.clone().unwrap_or_else(|| RankingConfig::for_model(input.head.is_some())),
+        ranking: config.ranking.clone().unwrap_or_else(|| {
+            let mut ranking = RankingConfig::for_model(input.head.is_some());
+            ranking.fold_in.degree_exponent = fold_in.degree_exponent;
+            ranking
+        }),
         report: details.clone(),
         files: entries,
     };

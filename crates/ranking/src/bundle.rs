@@ -96,14 +96,14 @@ impl Bundle {
         let values = tensors.i8(t::ITEM_VALUES, &[n, d]).map_err(content)?;
         let scales = tensors.f32(t::ITEM_SCALES, &[n]).map_err(content)?;
         let embeddings = crate::quantized::Int8Matrix { rows: n, dim: d, values, scales }.dequantize();
-        let (head, history_map) = if m.mlp_head {
-            let map = AffineMap {
+        let head = if m.mlp_head { Some(read_head(&tensors, d).map_err(content)?) } else { None };
+        let history_map = if m.fold_in_map {
+            Some(AffineMap {
                 weight: tensors.f32(t::FOLD_IN_WEIGHT, &[d, d]).map_err(content)?,
                 bias: tensors.f32(t::FOLD_IN_BIAS, &[d]).map_err(content)?,
-            };
-            (Some(read_head(&tensors, d).map_err(content)?), Some(map))
+            })
         } else {
-            (None, None)
+            None
         };
         let k = manifest.cluster_labels.len();
         let clusters = ClusterIndex::from_assignment(

@@ -2,15 +2,14 @@
 //!
 //! The trained models have a vector per training user; a visitor has only a history.
 //!
-//! Start: for dot-product models (LightGCN, LightGCN++, NGCF), the propagation itself
-//! says what a user's vector is made of: one propagation step gives a user
-//! `Σ_i d_i^(−β) · i` over their items (`d_i` = item degree, `β` the source exponent of
-//! the normalised adjacency), and the final item embeddings already mix the item layers,
-//! so `u₀ = Σ_h w_h · d_h^(−β) · e_h` (with the history's recency weights `w_h`) is the
-//! propagated part of the vector training would have produced. For the MLP-head model the
-//! user and item spaces differ: the start is an affine map, fitted at export on the
-//! training users, of the weighted mean history item embedding (the mean training user
-//! without one).
+//! Start: the history sum `s = Σ_h w_h · d_h^e · e_h` (recency weights `w_h`, item degree
+//! `d_h`, exponent `e`). For dot-product models this is what one propagation step gives
+//! a user (with `e = −β`, the source exponent of the normalised adjacency). When the
+//! bundle has a fold-in map (always for the MLP-head model, whose user and item spaces
+//! differ; for dot models when it measured better at export), the start is `map(s)`, an
+//! affine map fitted on the training users. `e` and the map are chosen at export on
+//! held-out training users (see `gnnrec-export`). Without history, MLP models start from
+//! the mean training user.
 //!
 //! Refinement: `steps` steps of gradient ascent on the weighted log-likelihood of the
 //! history under a softmax over the history plus a fixed, evenly spaced set of other
@@ -34,20 +33,18 @@ pub struct FoldInConfig {
     pub l2: f32,
     /// Items besides the history in the softmax (evenly spaced over the catalogue).
     pub negatives: usize,
-    /// Exponent of the item degree in the start vector's weights (`−β`: −0.5 for
-    /// LightGCN and NGCF, 0.1 for LightGCN++ with β = −0.1).
+    /// Exponent of the item degree in the history sum (chosen at export).
     pub degree_exponent: f32,
 }
 
 impl FoldInConfig {
-    /// For dot-product models: the degree-weighted start alone (measured on the lastfm
-    /// validation users: exponent −1 keeps 99.3 % of the trained NDCG@20; gradient steps
-    /// did not add to it).
+    /// For dot-product models, before export picks the exponent: the start alone
+    /// (gradient steps measured worse).
     pub fn dot() -> Self {
         Self { steps: 0, learning_rate: 0.1, l2: 1.0, negatives: 1024, degree_exponent: -1.0 }
     }
 
-    /// For MLP-head models: the fitted map of the mean history item (gradient steps off).
+    /// For MLP-head models, before export picks the exponent: the mapped start alone.
     pub fn mlp() -> Self {
         Self { steps: 0, learning_rate: 0.5, l2: 0.1, negatives: 256, degree_exponent: 0.0 }
     }
@@ -77,8 +74,8 @@ pub fn fold_in(
         sum
     };
     let start = match (scorer, history_map) {
+        (_, Some(map)) if !history.is_empty() => map.apply(&weighted_sum(config.degree_exponent)),
         (Scorer::Dot, _) => weighted_sum(config.degree_exponent),
-        (Scorer::Mlp { .. }, Some(map)) if !history.is_empty() => map.apply(&weighted_sum(0.0)),
         (Scorer::Mlp { .. }, _) => mean_user.to_vec(),
     };
     let mut candidates = history.indices();

@@ -66,6 +66,9 @@ pub struct ModelInfo {
     pub n_users_trained: usize,
     /// Whether pairs are scored by the MLP head (else a dot product).
     pub mlp_head: bool,
+    /// Whether fold-in maps the weighted history sum through `fold_in.*` (else uses it
+    /// as is; see `docs/bundle-format.md`).
+    pub fold_in_map: bool,
 }
 
 /// The text side of a bundle.
