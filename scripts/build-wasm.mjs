@@ -1,15 +1,15 @@
 #!/usr/bin/env node
 // Builds the browser package into pkg/ with the settings of wasm-pack.toml:
-// cargo (wasm32) → wasm-bindgen → wasm-opt (npm binaryen) → package.json.
+// cargo (wasm32) → wasm-bindgen → wasm-opt (npm binaryen) → JS modules → package.json.
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync, statSync, mkdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'smol-toml';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const settings = parse(readFileSync(join(root, 'wasm-pack.toml'), 'utf8'));
-const { crate, 'npm-name': npmName, 'out-dir': outDir, target } = settings.package;
+const { crate, 'npm-name': npmName, 'out-dir': outDir, target, 'js-modules': jsModules } = settings.package;
 const profile = settings.profile.release;
 const manifest = parse(readFileSync(join(root, crate, 'Cargo.toml'), 'utf8'));
 const workspace = parse(readFileSync(join(root, 'Cargo.toml'), 'utf8'));
@@ -30,17 +30,22 @@ const wasm = join(root, 'target/wasm32-unknown-unknown', profile['cargo-profile'
 const out = join(root, outDir);
 const bindgenWasm = join(out, `${libName}_bg.wasm`);
 const mtime = (file) => (existsSync(file) ? statSync(file).mtimeMs : 0);
-if (mtime(bindgenWasm) > Math.max(mtime(wasm), mtime(join(root, 'wasm-pack.toml')), mtime(import.meta.filename))) {
-  console.error(`${outDir}/ is up to date with ${wasm}`);
-  process.exit(0);
-}
 mkdirSync(out, { recursive: true });
-run('wasm-bindgen', ['--target', target, '--out-dir', out, '--out-name', libName, '--typescript', wasm]);
+if (mtime(bindgenWasm) > Math.max(mtime(wasm), mtime(join(root, 'wasm-pack.toml')), mtime(import.meta.filename))) {
+  console.error(`${outDir}/ bindings are up to date with ${wasm}`);
+} else {
+  run('wasm-bindgen', ['--target', target, '--out-dir', out, '--out-name', libName, '--typescript', wasm]);
+  if (profile['wasm-opt'].length > 0) {
+    const wasmOpt = join(root, 'node_modules/.bin/wasm-opt');
+    if (!existsSync(wasmOpt)) throw new Error(`${wasmOpt} is missing: run npm ci`);
+    run(wasmOpt, [...profile['wasm-opt'], bindgenWasm, '-o', bindgenWasm]);
+  }
+}
 
-if (profile['wasm-opt'].length > 0) {
-  const wasmOpt = join(root, 'node_modules/.bin/wasm-opt');
-  if (!existsSync(wasmOpt)) throw new Error(`${wasmOpt} is missing: run npm ci`);
-  run(wasmOpt, [...profile['wasm-opt'], bindgenWasm, '-o', bindgenWasm]);
+const bindings = `../${outDir}/${libName}.js`;
+for (const module of jsModules) {
+  const source = readFileSync(join(root, module), 'utf8');
+  writeFileSync(join(out, basename(module)), source.replaceAll(bindings, `./${libName}.js`));
 }
 
 const pkg = {
@@ -49,10 +54,14 @@ const pkg = {
   description: manifest.package.description,
   license: workspace.workspace.package.license,
   type: 'module',
-  main: `${libName}.js`,
-  types: `${libName}.d.ts`,
-  files: [`${libName}.js`, `${libName}.d.ts`, `${libName}_bg.wasm`, `${libName}_bg.wasm.d.ts`, 'README.md'],
-  sideEffects: false,
+  main: basename(jsModules[0]),
+  exports: {
+    '.': `./${basename(jsModules[0])}`,
+    './widget': './gnn-recommender.js',
+    './wasm': { types: `./${libName}.d.ts`, default: `./${libName}.js` },
+  },
+  files: [`${libName}.js`, `${libName}.d.ts`, `${libName}_bg.wasm`, `${libName}_bg.wasm.d.ts`, ...jsModules.map((m) => basename(m)), 'README.md'],
+  sideEffects: ['./gnn-recommender.js'],
 };
 writeFileSync(join(out, 'package.json'), JSON.stringify(pkg, null, 2) + '\n');
 console.error(`${outDir}/${libName}_bg.wasm: ${statSync(bindgenWasm).size} bytes`);

@@ -2,6 +2,10 @@
 // as `train-cli query` (same ranking crate), no network after loading, and clear errors
 // for missing, corrupted or wrong-version bundles.
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { launch, serveRoot, trainCli, testBundle } from './harness.mjs';
@@ -99,30 +103,91 @@ describe('Recommender in the browser (CPU backend)', () => {
   });
 });
 
-describe('demo page (web/index.html)', () => {
+describe('<gnn-recommender> on the demo page (web/index.html)', () => {
+  const ready = (page) => page.waitForFunction(
+    () => document.querySelector('gnn-recommender')?.shadowRoot?.getElementById('status')?.textContent.startsWith('Ready'),
+    null, { timeout: 60000 });
+
   test('loads with progress, searches as you type, likes change recommendations and survive a reload', async () => {
     const page = await browser.newPage();
     const errors = [];
     page.on('pageerror', (e) => errors.push(e.message));
     await page.goto(`${server.url}/web/index.html?bundle=/out/test-bundle/&backend=cpu`);
-    await page.waitForFunction(() => document.getElementById('status').textContent.startsWith('Ready'), null, { timeout: 60000 });
-    assert.match(await page.textContent('#status'), /Ready: 9125 items, query encoder on cpu/);
-    assert.equal(await page.evaluate(() => document.getElementById('progress').value), 1);
+    await ready(page);
+    assert.match(await page.textContent('#status'), /Ready: 9125 items/);
+    assert.equal(await page.textContent('#backend'), 'CPU');
+    assert.equal(await page.$eval('#progress', (p) => p.value), 1);
+    const popular = await page.textContent('#recommended li .why');
+    assert.match(popular, /^popular/);
     await page.fill('#query', 'animated film for kids');
-    await page.waitForFunction(() => document.querySelectorAll('#results li').length === 10, null, { timeout: 30000 });
-    const before = await page.$$eval('#recommended li strong', (els) => els.map((e) => e.textContent));
-    await page.click('#results li:first-child button');
-    await page.waitForFunction((b) => {
-      const now = [...document.querySelectorAll('#recommended li strong')].map((e) => e.textContent);
-      return now.length === 10 && now.join() !== b.join();
-    }, before, { timeout: 30000 });
-    assert.match(await page.textContent('#recommended li .why'), /^because you liked /);
+    await page.waitForFunction(() => document.querySelector('gnn-recommender').shadowRoot.querySelectorAll('#results li').length === 10, null, { timeout: 30000 });
+    await page.click('#results li:first-child button.like');
+    await page.waitForFunction(() => document.querySelector('gnn-recommender').shadowRoot
+      .querySelector('#recommended li .why')?.textContent.startsWith('because you liked'), null, { timeout: 30000 });
+    assert.equal(await page.getAttribute('#results li:first-child button.like', 'aria-pressed'), 'true');
     await page.reload();
-    await page.waitForFunction(() => document.getElementById('status').textContent.startsWith('Ready'), null, { timeout: 60000 });
-    assert.match(await page.textContent('#recommended li .why'), /^because you liked /, 'likes survive a reload');
+    await ready(page);
+    await page.waitForFunction(() => document.querySelector('gnn-recommender').shadowRoot
+      .querySelector('#recommended li .why')?.textContent.startsWith('because you liked'), null, { timeout: 30000 });
     await page.click('#clear');
-    await page.waitForFunction(() => document.querySelector('#recommended li .why')?.textContent.startsWith('popular'), null, { timeout: 30000 });
+    await page.waitForFunction(() => document.querySelector('gnn-recommender').shadowRoot
+      .querySelector('#recommended li .why')?.textContent.startsWith('popular'), null, { timeout: 30000 });
+    assert.deepEqual(await page.evaluate(() => document.querySelector('gnn-recommender').recommender.history()), []);
     assert.deepEqual(errors, []);
+    await page.close();
+  });
+
+  test('catalogue markup renders as text, and using the widget makes no network request', async () => {
+    const page = await browser.newPage();
+    // Serve the test bundle with item 0 retitled to markup (manifest entry updated to match).
+    let manifest;
+    await page.route('**/out/test-bundle/manifest.json', async (route) => {
+      const response = await route.fetch();
+      manifest = JSON.parse(await response.text());
+      const items = JSON.parse(gunzipSync(readFileSync(join(testBundle, 'items.json.gz'))));
+      items[0].title = '<script>window.injected = 1</script><img src=x onerror="window.injected = 2">';
+      const stored = gzipSync(Buffer.from(JSON.stringify(items)));
+      manifest.files['items.json.gz'] = { bytes: stored.length, sha256: createHash('sha256').update(stored).digest('hex'), encoding: 'gzip' };
+      await page.route('**/out/test-bundle/items.json.gz', (r) => r.fulfill({ body: stored }));
+      await route.fulfill({ response, body: JSON.stringify(manifest) });
+    });
+    await page.goto(`${server.url}/web/index.html?bundle=/out/test-bundle/&backend=cpu`);
+    await ready(page);
+    const requests = [];
+    page.on('request', (r) => requests.push(r.url()));
+    await page.fill('#query', 'Toy Story');
+    await page.waitForFunction(() => [...document.querySelector('gnn-recommender').shadowRoot.querySelectorAll('#results .title')]
+      .some((t) => t.textContent.startsWith('<script>')), null, { timeout: 30000 });
+    await page.click('#results li:first-child button.like');
+    await page.waitForFunction(() => document.querySelector('gnn-recommender').shadowRoot
+      .querySelector('#recommended li .why')?.textContent.startsWith('because you liked'), null, { timeout: 30000 });
+    assert.equal(await page.evaluate(() => window.injected ?? null), null, 'no markup from the catalogue ran');
+    assert.equal(await page.evaluate(() => document.querySelector('gnn-recommender').shadowRoot.querySelectorAll('#results img, #results script').length), 0);
+    assert.deepEqual(requests, [], 'searching, liking and recommending stay on the device');
+    assert.deepEqual(await page.context().cookies(), []);
+    await page.close();
+  });
+
+  test('the npm package (pkg/) embeds the widget with one script tag', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${server.url}/tests/browser/page.html`);
+    await page.evaluate(() => {
+      const script = document.createElement('script');
+      script.type = 'module';
+      script.src = '/pkg/gnn-recommender.js';
+      document.body.innerHTML = '<gnn-recommender bundle="/out/test-bundle/" backend="cpu" store="pkg-test"></gnn-recommender>';
+      document.head.append(script);
+    });
+    await ready(page);
+    assert.equal(await page.textContent('#backend'), 'CPU');
+    await page.close();
+  });
+
+  test('a bundle that is not there shows a clear error in the widget', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${server.url}/web/index.html?bundle=/no-such-bundle/&backend=cpu`);
+    await page.waitForFunction(() => !document.querySelector('gnn-recommender')?.shadowRoot?.getElementById('error')?.hidden, null, { timeout: 30000 });
+    assert.match(await page.textContent('#error'), /Could not load the recommender: .*manifest\.json: HTTP 404/);
     await page.close();
   });
 });

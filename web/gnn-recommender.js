@@ -1,0 +1,167 @@
+// <gnn-recommender bundle="bundles/movielens/" backend="auto" k="10">: search box with
+// results as you type, like buttons, "recommended for you", load progress, backend badge
+// and "clear my data" — all computed on this device in a Web Worker. Catalogue strings are
+// only ever set as text. Style with CSS custom properties: --gnnrec-accent, --gnnrec-text,
+// --gnnrec-muted, --gnnrec-background, --gnnrec-card-background, --gnnrec-radius, --gnnrec-font.
+import { Recommender } from './gnnrec.js';
+
+const STYLE = `
+  :host { display: block; font: var(--gnnrec-font, 16px/1.5 system-ui, sans-serif);
+    color: var(--gnnrec-text, #1d1d1f); background: var(--gnnrec-background, transparent); }
+  header { display: flex; gap: .75rem; align-items: center; flex-wrap: wrap; }
+  .badge { border: 1px solid var(--gnnrec-muted, #666); border-radius: 999px; padding: 0 .6rem; font-size: .8em; }
+  progress { width: 100%; accent-color: var(--gnnrec-accent, #0b57d0); }
+  input { font: inherit; width: 100%; box-sizing: border-box; padding: .4rem .6rem; }
+  ol { list-style: none; padding: 0; display: grid; gap: .5rem; }
+  li { background: var(--gnnrec-card-background, #f4f4f6); border-radius: var(--gnnrec-radius, 8px); padding: .5rem .75rem; }
+  .title { font-weight: 600; }
+  .subtitle, .why, .score { color: var(--gnnrec-muted, #555); font-size: .875em; }
+  button { font: inherit; cursor: pointer; }
+  button.like[aria-pressed="true"] { background: var(--gnnrec-accent, #0b57d0); color: white; }
+  [role="alert"] { color: #b3261e; }
+  [hidden] { display: none; }
+`;
+
+const TEMPLATE = `
+  <header>
+    <span class="badge" id="backend" title="Where the query encoder runs">loading…</span>
+    <button type="button" id="clear">Clear my data</button>
+  </header>
+  <div id="loading">
+    <progress id="progress" max="1" value="0" aria-label="Loading the recommender"></progress>
+    <p id="status" role="status" aria-live="polite">Loading…</p>
+  </div>
+  <p id="error" role="alert" hidden></p>
+  <label for="query">Search</label>
+  <input id="query" type="search" autocomplete="off" disabled placeholder="Describe what you are looking for">
+  <h2 id="results-heading">Results</h2>
+  <ol id="results" aria-labelledby="results-heading" aria-live="polite"></ol>
+  <h2 id="recommended-heading">Recommended for you</h2>
+  <ol id="recommended" aria-labelledby="recommended-heading" aria-live="polite"></ol>
+`;
+
+const megabytes = (bytes) => (bytes / 1e6).toFixed(1);
+
+class GnnRecommender extends HTMLElement {
+  #root = this.attachShadow({ mode: 'open' });
+  #recommender = null;
+  #liked = new Set();
+  #timer = 0;
+  #query = 0;
+
+  connectedCallback() {
+    if (this.#root.childElementCount) return;
+    this.#root.innerHTML = `<style>${STYLE}</style>${TEMPLATE}`;
+    this.#el('query').addEventListener('input', () => {
+      clearTimeout(this.#timer);
+      this.#timer = setTimeout(() => this.#search(), 200);
+    });
+    this.#el('clear').addEventListener('click', () => this.#clear());
+    this.#load();
+  }
+
+  disconnectedCallback() { this.#recommender?.close(); }
+
+  /** The main-thread API of the loaded recommender (`null` while loading). */
+  get recommender() { return this.#recommender; }
+
+  #el(id) { return this.#root.getElementById(id); }
+
+  get #k() { return Number(this.getAttribute('k') ?? 10) || 10; }
+
+  async #load() {
+    const bundle = this.getAttribute('bundle');
+    try {
+      if (!bundle) throw new Error('the bundle attribute is missing');
+      this.#recommender = await Recommender.load(bundle, {
+        backend: this.getAttribute('backend') ?? 'auto',
+        storeName: this.getAttribute('store') ?? 'gnnrec-history',
+        onProgress: ({ stage, loaded, total }) => {
+          this.#el('progress').value = total ? loaded / total : 0;
+          this.#el('status').textContent = stage === 'download'
+            ? `Downloading ${megabytes(loaded)} of ${megabytes(total)} MB…`
+            : 'Checking the files and starting the model…';
+        },
+      });
+    } catch (error) {
+      this.#el('loading').hidden = true;
+      this.#show(`Could not load the recommender: ${error.message}`);
+      this.#el('backend').textContent = 'not loaded';
+      this.dispatchEvent(new CustomEvent('gnnrec-error', { detail: error.message }));
+      return;
+    }
+    const r = this.#recommender;
+    this.#el('loading').hidden = true;
+    this.#el('backend').textContent = r.backend === 'webgpu' ? 'WebGPU' : 'CPU';
+    this.#el('backend').title = r.fallbackReason ?? `Query encoder on ${r.backend}`;
+    this.#el('status').textContent = `Ready: ${r.itemCount} items`;
+    this.#el('query').disabled = false;
+    this.#liked = new Set((await r.history()).map((h) => h.id));
+    await this.#recommend();
+    this.dispatchEvent(new CustomEvent('gnnrec-ready', { detail: { backend: r.backend, fallbackReason: r.fallbackReason } }));
+  }
+
+  #show(message) {
+    this.#el('error').hidden = !message;
+    this.#el('error').textContent = message ?? '';
+  }
+
+  async #search() {
+    const query = this.#el('query').value;
+    const ticket = ++this.#query;
+    if (!query.trim()) { this.#el('results').replaceChildren(); return; }
+    try {
+      const { results } = await this.#recommender.search(query, { k: this.#k });
+      if (ticket === this.#query) { this.#render('results', results); this.#show(null); }
+    } catch (error) {
+      this.#show(error.message);
+    }
+  }
+
+  async #recommend() {
+    const { results } = await this.#recommender.recommend({ k: this.#k });
+    this.#render('recommended', results);
+  }
+
+  async #toggle(id) {
+    const history = this.#liked.has(id) ? await this.#recommender.unlike(id) : await this.#recommender.like(id);
+    this.#liked = new Set(history.map((h) => h.id));
+    await Promise.all([this.#recommend(), this.#search()]);
+  }
+
+  async #clear() {
+    await this.#recommender?.clearHistory();
+    this.#liked.clear();
+    if (this.#recommender) await Promise.all([this.#recommend(), this.#search()]);
+  }
+
+  #render(listId, results) {
+    this.#el(listId).replaceChildren(...results.map((r) => {
+      const card = document.createElement('li');
+      const title = document.createElement('div');
+      title.className = 'title';
+      title.textContent = r.title;
+      const subtitle = document.createElement('div');
+      subtitle.className = 'subtitle';
+      subtitle.textContent = r.subtitle;
+      const why = document.createElement('div');
+      why.className = 'why';
+      why.textContent = r.why;
+      const score = document.createElement('span');
+      score.className = 'score';
+      score.textContent = `score ${r.score.toFixed(3)}`;
+      const like = document.createElement('button');
+      like.type = 'button';
+      like.className = 'like';
+      const liked = this.#liked.has(r.id);
+      like.textContent = liked ? 'Liked' : 'Like';
+      like.setAttribute('aria-pressed', String(liked));
+      like.setAttribute('aria-label', `${liked ? 'Unlike' : 'Like'} ${r.title}`);
+      like.addEventListener('click', () => this.#toggle(r.id));
+      card.append(title, subtitle, why, score, ' ', like);
+      return card;
+    }));
+  }
+}
+
+customElements.define('gnn-recommender', GnnRecommender);

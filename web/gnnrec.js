@@ -1,0 +1,84 @@
+// gnnrec's main-thread API: everything runs in a dedicated Web Worker (web/worker.js);
+// every method returns a promise. Nothing leaves the device.
+//
+//   const r = await Recommender.load('bundles/movielens/', { backend: 'auto', onProgress });
+//   await r.search('animated film for kids', { k: 10 });
+//   await r.like('1'); await r.recommend({ k: 10 });
+export class Recommender {
+  #worker;
+  #pending = new Map();
+  #next = 0;
+  #onProgress;
+  /** `"webgpu"` or `"cpu"`: where the query encoder runs. */
+  backend = null;
+  /** Why WebGPU is not used although it was asked for (`null` otherwise). */
+  fallbackReason = null;
+  /** Number of catalogue items. */
+  itemCount = 0;
+
+  constructor(worker, onProgress) {
+    this.#worker = worker;
+    this.#onProgress = onProgress;
+    worker.onmessage = ({ data }) => {
+      if (data.progress) { this.#onProgress(data.progress); return; }
+      const pending = this.#pending.get(data.id);
+      this.#pending.delete(data.id);
+      if (data.error !== undefined) pending?.reject(new Error(data.error));
+      else pending?.resolve(data.result);
+    };
+    worker.onerror = (event) => {
+      const error = new Error(`gnnrec worker failed: ${event.message ?? 'unknown error'}`);
+      for (const { reject } of this.#pending.values()) reject(error);
+      this.#pending.clear();
+    };
+  }
+
+  #call(method, args) {
+    const id = this.#next++;
+    return new Promise((resolve, reject) => {
+      this.#pending.set(id, { resolve, reject });
+      this.#worker.postMessage({ id, method, args });
+    });
+  }
+
+  /**
+   * Starts the worker and loads the bundle at `bundleUrl`; `backend` is 'auto' | 'webgpu' |
+   * 'cpu'; `onProgress({stage, loaded, total})` reports bytes downloaded, then 'start'.
+   * Likes are kept in the IndexedDB database `storeName`.
+   */
+  static async load(bundleUrl, { backend = 'auto', onProgress = () => {}, storeName = 'gnnrec-history' } = {}) {
+    const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+    const recommender = new Recommender(worker, onProgress);
+    try {
+      const info = await recommender.#call('load', {
+        bundleUrl: new URL(bundleUrl, location.href).href, backend, storeName,
+      });
+      Object.assign(recommender, info);
+      return recommender;
+    } catch (error) {
+      worker.terminate();
+      throw error;
+    }
+  }
+
+  /** `{results, ignoredHistory}` for a text query, personalised by the stored likes. */
+  search(query, { k = 10 } = {}) { return this.#call('search', { query, k }); }
+
+  /** `{results, ignoredHistory}`: the best unseen items for the stored likes. */
+  recommend({ k = 10 } = {}) { return this.#call('recommend', { k }); }
+
+  /** Likes `id` (now); resolves to the history. */
+  like(id) { return this.#call('like', { id }); }
+
+  /** Removes the like of `id`; resolves to the history. */
+  unlike(id) { return this.#call('unlike', { id }); }
+
+  /** The stored likes `[{id, timestampMs}]`, oldest first. */
+  history() { return this.#call('history'); }
+
+  /** Forgets every like. */
+  clearHistory() { return this.#call('clearHistory'); }
+
+  /** Stops the worker. */
+  close() { this.#worker.terminate(); }
+}

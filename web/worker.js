@@ -1,0 +1,43 @@
+// The dedicated Web Worker that owns the wasm runtime and the visitor's history, so the
+// page never blocks. Messages: `{id, method, args}` → `{id, result}` or `{id, error}`;
+// loading also posts `{progress}` updates.
+import { loadRecommender } from './recommender.js';
+import { HistoryStore } from './history-store.js';
+
+let recommender;
+let store;
+
+function ready() {
+  if (!recommender) throw new Error('the recommender is not loaded');
+  return recommender;
+}
+
+const methods = {
+  async load({ bundleUrl, backend, storeName }) {
+    store = await HistoryStore.open(storeName);
+    recommender = await loadRecommender(bundleUrl, {
+      backend,
+      onProgress: (progress) => postMessage({ progress }),
+    });
+    return {
+      backend: recommender.backend,
+      fallbackReason: recommender.fallbackReason ?? null,
+      itemCount: recommender.itemCount,
+    };
+  },
+  async search({ query, k }) { return ready().search(query, await store.all(), k); },
+  async recommend({ k }) { return ready().recommend(await store.all(), k); },
+  async like({ id }) { await store.put(String(id)); return store.all(); },
+  async unlike({ id }) { await store.delete(String(id)); return store.all(); },
+  history: () => store.all(),
+  clearHistory: () => store.clear(),
+};
+
+onmessage = async ({ data: { id, method, args } }) => {
+  try {
+    if (!Object.hasOwn(methods, method)) throw new Error(`unknown method ${method}`);
+    postMessage({ id, result: await methods[method](args ?? {}) });
+  } catch (error) {
+    postMessage({ id, error: error?.message ?? String(error) });
+  }
+};
