@@ -12,4 +12,5 @@ target/release/train-cli train --preset movielens --data-dir data/movielens-smal
   --epochs 2 --eval-every 2 --out out/test-run
 target/release/train-cli export --run out/test-run --out out/test-bundle
 printf '\n== browser tests (Debian Chromium via playwright-core)\n' >&2
-node --test tests/browser/
+# One file at a time: each drives a browser, and two at once on 2 cores only cause timeouts.
+node --test --test-concurrency=1 tests/browser/

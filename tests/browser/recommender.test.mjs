@@ -124,7 +124,8 @@ describe('<gnn-recommender> on the demo page (web/index.html)', () => {
     await page.click('#results li:first-child button.like');
     await page.waitForFunction(() => document.querySelector('gnn-recommender').shadowRoot
       .querySelector('#recommended li .why')?.textContent.startsWith('because you liked'), null, { timeout: 30000 });
-    assert.equal(await page.getAttribute('#results li:first-child button.like', 'aria-pressed'), 'true');
+    await page.waitForFunction(() => document.querySelector('gnn-recommender').shadowRoot
+      .querySelector('#results button.like[aria-pressed="true"]'), null, { timeout: 30000 });
     await page.reload();
     await ready(page);
     await page.waitForFunction(() => document.querySelector('gnn-recommender').shadowRoot
@@ -138,7 +139,9 @@ describe('<gnn-recommender> on the demo page (web/index.html)', () => {
   });
 
   test('catalogue markup renders as text, and using the widget makes no network request', async () => {
-    const page = await browser.newPage();
+    // No service worker here: requests it makes would bypass the page's request routing.
+    const context = await browser.newContext({ serviceWorkers: 'block' });
+    const page = await context.newPage();
     // Serve the test bundle with item 0 retitled to markup (manifest entry updated to match).
     let manifest;
     await page.route('**/out/test-bundle/manifest.json', async (route) => {
@@ -164,8 +167,8 @@ describe('<gnn-recommender> on the demo page (web/index.html)', () => {
     assert.equal(await page.evaluate(() => window.injected ?? null), null, 'no markup from the catalogue ran');
     assert.equal(await page.evaluate(() => document.querySelector('gnn-recommender').shadowRoot.querySelectorAll('#results img, #results script').length), 0);
     assert.deepEqual(requests, [], 'searching, liking and recommending stay on the device');
-    assert.deepEqual(await page.context().cookies(), []);
-    await page.close();
+    assert.deepEqual(await context.cookies(), []);
+    await context.close();
   });
 
   test('the npm package (pkg/) embeds the widget with one script tag', async () => {
@@ -186,7 +189,7 @@ describe('<gnn-recommender> on the demo page (web/index.html)', () => {
   test('a bundle that is not there shows a clear error in the widget', async () => {
     const page = await browser.newPage();
     await page.goto(`${server.url}/web/index.html?bundle=/no-such-bundle/&backend=cpu`);
-    await page.waitForFunction(() => !document.querySelector('gnn-recommender')?.shadowRoot?.getElementById('error')?.hidden, null, { timeout: 30000 });
+    await page.waitForFunction(() => document.querySelector('gnn-recommender')?.shadowRoot?.getElementById('error')?.hidden === false, null, { timeout: 30000 });
     assert.match(await page.textContent('#error'), /Could not load the recommender: .*manifest\.json: HTTP 404/);
     await page.close();
   });

@@ -1,0 +1,45 @@
+// The demo is an installable PWA that works offline after one visit: with the server
+// stopped and the browser offline, the page reloads and answers queries.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { launch, serveRoot } from './harness.mjs';
+
+let browser;
+before(async () => { browser = await launch(); });
+after(() => browser.close());
+
+const shadowText = (page, selector) => page.evaluate(
+  (s) => document.querySelector('gnn-recommender')?.shadowRoot?.querySelector(s)?.textContent ?? '', selector);
+
+async function waitReady(page) {
+  await page.waitForFunction(() => document.querySelector('gnn-recommender')?.shadowRoot
+    ?.getElementById('status')?.textContent.startsWith('Ready'), null, { timeout: 90000 });
+}
+
+test('after one visit the demo loads and answers queries with no network at all', async () => {
+  const server = await serveRoot();
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const url = `${server.url}/web/index.html?bundle=/out/test-bundle/&backend=cpu`;
+  await page.goto(url);
+  await waitReady(page);
+  const manifest = await page.evaluate(async () => {
+    const link = document.querySelector('link[rel=manifest]');
+    return (await fetch(link.href)).json();
+  });
+  assert.equal(manifest.display, 'standalone');
+  assert.equal(await page.evaluate(() => Boolean(navigator.serviceWorker.controller)), true, 'the service worker controls the page');
+  const cached = await page.evaluate(async () => (await (await caches.open('gnnrec-demo-v1')).keys()).map((r) => r.url));
+  for (const file of ['gnnrec_wasm_bg.wasm', 'worker.js', 'manifest.json', 'tensors.safetensors.gz', 'model.int8.safetensors.gz']) {
+    assert.ok(cached.some((u) => u.endsWith(file)), `${file} cached: ${cached.join(', ')}`);
+  }
+
+  server.close();
+  await context.setOffline(true);
+  await page.reload();
+  await waitReady(page);
+  await page.fill('#query', 'animated film for kids');
+  await page.waitForFunction(() => document.querySelector('gnn-recommender').shadowRoot.querySelectorAll('#results li').length === 10, null, { timeout: 30000 });
+  assert.match(await shadowText(page, '#results li .subtitle'), /Animation|Children/);
+  await context.close();
+});

@@ -1,0 +1,37 @@
+// Service worker of the demo PWA: every same-origin GET goes to the network first and its
+// response is kept in the cache, so after one visit the page, the wasm runtime, the worker
+// and the bundle all load offline. Network first (not cache first) so that a re-exported
+// bundle, whose file names do not change, is never mixed with stale cached files.
+const CACHE = 'gnnrec-demo-v1';
+const SHELL = [
+  './index.html', './demo.js', './manifest.webmanifest', './icon.svg', './gnn-recommender.js', './gnnrec.js',
+  './worker.js', './recommender.js', './history-store.js', '../pkg/gnnrec_wasm.js',
+];
+
+self.addEventListener('install', (event) => {
+  event.waitUntil(caches.open(CACHE).then((cache) => cache.addAll(SHELL)).then(() => self.skipWaiting()));
+});
+
+self.addEventListener('activate', (event) => {
+  event.waitUntil((async () => {
+    for (const name of await caches.keys()) if (name !== CACHE) await caches.delete(name);
+    await self.clients.claim();
+  })());
+});
+
+self.addEventListener('fetch', (event) => {
+  const { request } = event;
+  if (request.method !== 'GET' || new URL(request.url).origin !== location.origin) return;
+  event.respondWith((async () => {
+    const cache = await caches.open(CACHE);
+    try {
+      const response = await fetch(request);
+      if (response.ok) await cache.put(request, response.clone());
+      return response;
+    } catch (error) {
+      const cached = await cache.match(request, { ignoreSearch: request.mode === 'navigate' });
+      if (cached) return cached;
+      throw error;
+    }
+  })());
+});
