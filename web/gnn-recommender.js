@@ -94,7 +94,7 @@ class GnnRecommender extends HTMLElement {
     this.#el('loading').hidden = true;
     this.#el('backend').textContent = r.backend === 'webgpu' ? 'WebGPU' : 'CPU';
     this.#el('backend').title = r.fallbackReason ?? `Query encoder on ${r.backend}`;
-    this.#el('status').textContent = `Ready: ${r.itemCount} items`;
+    this.#el('status').textContent = `Ready: ${r.itemCount} items` + (r.fallbackReason ? ` — ${r.fallbackReason}` : '');
     this.#el('query').disabled = false;
     this.#liked = new Set((await r.history()).map((h) => h.id));
     await this.#recommend();

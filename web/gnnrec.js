@@ -79,6 +79,9 @@ export class Recommender {
   /** Forgets every like. */
   clearHistory() { return this.#call('clearHistory'); }
 
+  /** `{wasmMemoryBytes}`: the runtime's memory (the peak so far; wasm memory only grows). */
+  stats() { return this.#call('stats'); }
+
   /** Stops the worker. */
   close() { this.#worker.terminate(); }
 }

@@ -5,6 +5,11 @@ import init, { Recommender } from '../pkg/gnnrec_wasm.js';
 
 let wasmReady;
 
+/** Current size of the wasm linear memory (it only grows, so this is the peak so far). */
+export async function wasmMemoryBytes() {
+  return (await wasmReady)?.memory.buffer.byteLength ?? 0;
+}
+
 /** Fetches `url` as bytes, calling `onBytes(n)` as chunks arrive; HTTP errors name the URL. */
 async function fetchBytes(url, onBytes = () => {}) {
   let response;

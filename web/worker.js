@@ -1,7 +1,7 @@
 // The dedicated Web Worker that owns the wasm runtime and the visitor's history, so the
 // page never blocks. Messages: `{id, method, args}` → `{id, result}` or `{id, error}`;
 // loading also posts `{progress}` updates.
-import { loadRecommender } from './recommender.js';
+import { loadRecommender, wasmMemoryBytes } from './recommender.js';
 import { HistoryStore } from './history-store.js';
 
 let recommender;
@@ -31,6 +31,7 @@ const methods = {
   async unlike({ id }) { await store.delete(String(id)); return store.all(); },
   history: () => store.all(),
   clearHistory: () => store.clear(),
+  async stats() { return { wasmMemoryBytes: await wasmMemoryBytes() }; },
 };
 
 onmessage = async ({ data: { id, method, args } }) => {

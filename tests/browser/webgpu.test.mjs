@@ -1,0 +1,49 @@
+// The Recommender and the widget on WebGPU (Chromium's SwiftShader adapter with
+// --enable-unsafe-webgpu): the same top-10 as `train-cli query`; without the flag the
+// widget falls back to the CPU and says so.
+import { execFileSync } from 'node:child_process';
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { launch, serveRoot, trainCli, testBundle } from './harness.mjs';
+
+let server;
+before(async () => { server = await serveRoot(); });
+after(() => server.close());
+
+const bundleUrl = '/out/test-bundle/';
+const cli = (args) => JSON.parse(execFileSync(trainCli, ['query', '--bundle', testBundle, ...args]).toString());
+
+test('on WebGPU, search returns the same top-10 as train-cli query', async () => {
+  const browser = await launch({ webgpu: true });
+  const page = await browser.newPage();
+  await page.goto(`${server.url}/tests/browser/page.html`);
+  const cases = [
+    { query: 'animated film for kids', history: [] },
+    { query: 'a gritty crime thriller', history: [{ id: '1', timestampMs: 0 }, { id: '588', timestampMs: 86400000 }] },
+  ];
+  const inBrowser = await page.evaluate(async ([url, cases]) => {
+    const { loadRecommender } = await import('/web/recommender.js');
+    const r = await loadRecommender(url, { backend: 'webgpu' });
+    const out = [];
+    for (const { query, history } of cases) out.push((await r.search(query, history, 10)).results.map((x) => x.id));
+    return { backend: r.backend, fallbackReason: r.fallbackReason ?? null, out };
+  }, [bundleUrl, cases]);
+  assert.equal(inBrowser.backend, 'webgpu', JSON.stringify(inBrowser));
+  cases.forEach(({ query, history }, i) => {
+    const args = history.length ? ['--history', history.map((h) => `${h.id}@${h.timestampMs}`).join(',')] : [];
+    assert.deepEqual(inBrowser.out[i], cli([...args, '--k', '10', query]).results.map((r) => r.id), query);
+  });
+  await browser.close();
+});
+
+test('without WebGPU the widget falls back to the CPU and says so', async () => {
+  const browser = await launch();
+  const page = await browser.newPage();
+  await page.goto(`${server.url}/web/index.html?bundle=${bundleUrl}&backend=webgpu`);
+  await page.waitForFunction(() => document.querySelector('gnn-recommender')?.shadowRoot
+    ?.getElementById('status')?.textContent.startsWith('Ready'), null, { timeout: 90000 });
+  assert.equal(await page.textContent('#backend'), 'CPU');
+  assert.match(await page.getAttribute('#backend', 'title'), /WebGPU unavailable .*using the CPU backend/);
+  assert.match(await page.textContent('#status'), /^Ready: 9125 items — WebGPU unavailable .*using the CPU backend/);
+  await browser.close();
+});
