@@ -35,8 +35,8 @@ async function measure(browser, server, backend, queries) {
   const page = await context.newPage();
   const transferred = new Map();
   page.on('response', async (response) => {
-    const path = new URL(response.url()).pathname;
-    try { transferred.set(path, (await response.body()).length); } catch { /* redirects have no body */ }
+    const length = Number(await response.headerValue('content-length'));
+    if (length > 0) transferred.set(new URL(response.url()).pathname, length);
   });
   const url = `${server.url}/web/index.html?bundle=${bundle}&backend=${backend}`;
   const coldMs = await firstResult(page, url);
