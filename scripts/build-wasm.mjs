@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Builds the browser package into pkg/ with the settings of wasm-pack.toml:
-// cargo (wasm32) → wasm-bindgen → wasm-opt (npm binaryen) → JS modules → package.json.
+// cargo (wasm32) → wasm-bindgen → wasm-opt (npm binaryen) → JS modules → their .d.ts (tsc
+// from the JSDoc types) → package.json.
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync, statSync, mkdirSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
@@ -48,19 +49,27 @@ for (const module of jsModules) {
   writeFileSync(join(out, basename(module)), source.replaceAll(bindings, `./${libName}.js`));
 }
 
+const entry = basename(jsModules[0]);
+const typings = `${entry.replace(/\.js$/, '')}.d.ts`;
+const tsc = join(root, 'node_modules/.bin/tsc');
+if (!existsSync(tsc)) throw new Error(`${tsc} is missing: run npm ci`);
+run(tsc, ['--allowJs', '--declaration', '--emitDeclarationOnly', '--skipLibCheck', '--target', 'es2022',
+  '--module', 'es2022', '--moduleResolution', 'bundler', '--lib', 'es2022,dom', '--outDir', out, join(out, entry)]);
+
 const pkg = {
   name: npmName,
   version,
   description: manifest.package.description,
   license: workspace.workspace.package.license,
   type: 'module',
-  main: basename(jsModules[0]),
+  main: entry,
+  types: typings,
   exports: {
-    '.': `./${basename(jsModules[0])}`,
+    '.': { types: `./${typings}`, default: `./${entry}` },
     './widget': './gnn-recommender.js',
     './wasm': { types: `./${libName}.d.ts`, default: `./${libName}.js` },
   },
-  files: [`${libName}.js`, `${libName}.d.ts`, `${libName}_bg.wasm`, `${libName}_bg.wasm.d.ts`, ...jsModules.map((m) => basename(m)), 'README.md'],
+  files: [`${libName}.js`, `${libName}.d.ts`, `${libName}_bg.wasm`, `${libName}_bg.wasm.d.ts`, ...jsModules.map((m) => basename(m)), typings, 'README.md'],
   sideEffects: ['./gnn-recommender.js'],
 };
 writeFileSync(join(out, 'package.json'), JSON.stringify(pkg, null, 2) + '\n');

@@ -4,18 +4,39 @@
 //   const r = await Recommender.load('bundles/movielens/', { backend: 'auto', onProgress });
 //   await r.search('animated film for kids', { k: 10 });
 //   await r.like('1'); await r.recommend({ k: 10 });
+/** @typedef {{id: string, timestampMs: number}} HistoryEvent A like, with its time. */
+/**
+ * @typedef {{kind: 'liked', id: string, title: string} | {kind: 'cluster', label: string}
+ *   | {kind: 'text'} | {kind: 'popular'}} Why Why an item was suggested.
+ */
+/**
+ * @typedef {{index: number, id: string, title: string, subtitle: string, url?: string,
+ *   score: number, why: string, because: Why}} RankedItem One result.
+ */
+/** @typedef {{results: RankedItem[], ignoredHistory: string[]}} Ranked Results of a call. */
+/** @typedef {{stage: 'download' | 'start', loaded: number, total: number}} Progress Load progress. */
+/**
+ * @typedef {{backend?: 'auto' | 'webgpu' | 'cpu', onProgress?: (progress: Progress) => void,
+ *   storeName?: string}} LoadOptions Options of `Recommender.load`.
+ */
+
 export class Recommender {
   #worker;
   #pending = new Map();
   #next = 0;
   #onProgress;
-  /** `"webgpu"` or `"cpu"`: where the query encoder runs. */
+  /** @type {'webgpu' | 'cpu' | 'none' | null} Where the query encoder runs. */
   backend = null;
-  /** Why WebGPU is not used although it was asked for (`null` otherwise). */
+  /** @type {string | null} Why WebGPU is not used although it was asked for. */
   fallbackReason = null;
   /** Number of catalogue items. */
   itemCount = 0;
 
+  /**
+   * Use `Recommender.load`.
+   * @param {Worker} worker
+   * @param {(progress: Progress) => void} onProgress
+   */
   constructor(worker, onProgress) {
     this.#worker = worker;
     this.#onProgress = onProgress;
@@ -33,6 +54,11 @@ export class Recommender {
     };
   }
 
+  /**
+   * @param {string} method
+   * @param {object} [args]
+   * @returns {Promise<any>}
+   */
   #call(method, args) {
     const id = this.#next++;
     return new Promise((resolve, reject) => {
@@ -45,6 +71,9 @@ export class Recommender {
    * Starts the worker and loads the bundle at `bundleUrl`; `backend` is 'auto' | 'webgpu' |
    * 'cpu'; `onProgress({stage, loaded, total})` reports bytes downloaded, then 'start'.
    * Likes are kept in the IndexedDB database `storeName`.
+   * @param {string | URL} bundleUrl
+   * @param {LoadOptions} [options]
+   * @returns {Promise<Recommender>}
    */
   static async load(bundleUrl, { backend = 'auto', onProgress = () => {}, storeName = 'gnnrec-history' } = {}) {
     const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
@@ -61,25 +90,51 @@ export class Recommender {
     }
   }
 
-  /** `{results, ignoredHistory}` for a text query, personalised by the stored likes. */
+  /**
+   * `{results, ignoredHistory}` for a text query, personalised by the stored likes.
+   * @param {string} query
+   * @param {{k?: number}} [options]
+   * @returns {Promise<Ranked>}
+   */
   search(query, { k = 10 } = {}) { return this.#call('search', { query, k }); }
 
-  /** `{results, ignoredHistory}`: the best unseen items for the stored likes. */
+  /**
+   * `{results, ignoredHistory}`: the best unseen items for the stored likes.
+   * @param {{k?: number}} [options]
+   * @returns {Promise<Ranked>}
+   */
   recommend({ k = 10 } = {}) { return this.#call('recommend', { k }); }
 
-  /** Likes `id` (now); resolves to the history. */
+  /**
+   * Likes `id` (now); resolves to the history.
+   * @param {string} id
+   * @returns {Promise<HistoryEvent[]>}
+   */
   like(id) { return this.#call('like', { id }); }
 
-  /** Removes the like of `id`; resolves to the history. */
+  /**
+   * Removes the like of `id`; resolves to the history.
+   * @param {string} id
+   * @returns {Promise<HistoryEvent[]>}
+   */
   unlike(id) { return this.#call('unlike', { id }); }
 
-  /** The stored likes `[{id, timestampMs}]`, oldest first. */
+  /**
+   * The stored likes, oldest first.
+   * @returns {Promise<HistoryEvent[]>}
+   */
   history() { return this.#call('history'); }
 
-  /** Forgets every like. */
+  /**
+   * Forgets every like.
+   * @returns {Promise<void>}
+   */
   clearHistory() { return this.#call('clearHistory'); }
 
-  /** `{wasmMemoryBytes}`: the runtime's memory (the peak so far; wasm memory only grows). */
+  /**
+   * The runtime's memory (the peak so far; wasm memory only grows).
+   * @returns {Promise<{wasmMemoryBytes: number}>}
+   */
   stats() { return this.#call('stats'); }
 
   /** Stops the worker. */

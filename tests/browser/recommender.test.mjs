@@ -186,6 +186,30 @@ describe('<gnn-recommender> on the demo page (web/index.html)', () => {
     await page.close();
   });
 
+  test('a corrupted or wrong-version bundle shows a clear error in the widget', async () => {
+    const context = await browser.newContext({ serviceWorkers: 'block' });
+    const page = await context.newPage();
+    const errorText = async () => {
+      await page.goto(`${server.url}/web/index.html?bundle=/out/test-bundle/&backend=cpu`);
+      await page.waitForFunction(() => document.querySelector('gnn-recommender')?.shadowRoot?.getElementById('error')?.hidden === false, null, { timeout: 60000 });
+      return page.textContent('#error');
+    };
+    await page.route('**/items.json.gz', async (route) => {
+      const response = await route.fetch();
+      const body = Buffer.from(await response.body());
+      body[10] ^= 0xff;
+      await route.fulfill({ response, body });
+    });
+    assert.match(await errorText(), /items\.json\.gz: SHA-256 .* \(corrupted file\)/);
+    await page.unroute('**/items.json.gz');
+    await page.route('**/manifest.json', async (route) => {
+      const response = await route.fetch();
+      await route.fulfill({ response, body: JSON.stringify({ ...JSON.parse(await response.text()), version: 7 }) });
+    });
+    assert.match(await errorText(), /bundle format version 7, this reader supports version 1/);
+    await context.close();
+  });
+
   test('a bundle that is not there shows a clear error in the widget', async () => {
     const page = await browser.newPage();
     await page.goto(`${server.url}/web/index.html?bundle=/no-such-bundle/&backend=cpu`);
