@@ -58,6 +58,8 @@ pub struct Ranker {
     index_of: HashMap<String, u32>,
     /// Unit-norm copies of the embeddings, for "because you liked" similarities.
     unit: Vec<f32>,
+    /// Scores cluster centroids like items (precomputed once; used by every search).
+    centroid_scorer: Scorer,
 }
 
 /// Why an item was suggested.
@@ -152,7 +154,8 @@ impl Ranker {
         }
         let mut unit = parts.embeddings.clone();
         unit.chunks_exact_mut(d.max(1)).for_each(normalize);
-        Ok(Self { parts, index_of, unit })
+        let centroid_scorer = Scorer::new(parts.scorer.head().cloned(), &parts.clusters.centroids);
+        Ok(Self { parts, index_of, unit, centroid_scorer })
     }
 
     /// The items, in index order.
@@ -261,7 +264,7 @@ impl Ranker {
         let mut from_cluster: HashMap<u32, usize> = HashMap::new();
         for cluster in self.nearest_clusters(&user) {
             let members = &self.parts.clusters.members[cluster];
-            let scores: Vec<f32> = members.iter().map(|&i| self.score(&user, i)).collect();
+            let scores = self.parts.scorer.score_some(&user, &self.parts.embeddings, members);
             for best in gnnrec_eval::top_k_excluding(&scores, &[], self.parts.config.cluster_members) {
                 from_cluster.entry(members[best as usize]).or_insert(cluster);
             }
@@ -272,7 +275,7 @@ impl Ranker {
         candidates.extend(extra);
 
         let semantic: Vec<f32> = candidates.iter().map(|&i| text.index.cosine(&point, i)).collect();
-        let gnn: Vec<f32> = candidates.iter().map(|&i| self.score(&user, i)).collect();
+        let gnn = self.parts.scorer.score_some(&user, &self.parts.embeddings, &candidates);
         let (zs, zg) = (standardize(&semantic), standardize(&gnn));
         let c = &self.parts.config;
         let blended: Vec<f32> = zs.iter().zip(&zg).map(|(s, g)| c.text_weight * s + c.gnn_weight * g).collect();
@@ -294,15 +297,10 @@ impl Ranker {
         Ok(Ranked { results, ignored_history: resolved.unknown })
     }
 
-    fn score(&self, user: &[f32], item: u32) -> f32 {
-        self.parts.scorer.score(user, &self.parts.embeddings, item as usize)
-    }
-
     /// Clusters whose centroids score highest for `user`.
     fn nearest_clusters(&self, user: &[f32]) -> Vec<usize> {
         let clusters = &self.parts.clusters;
-        let scorer = Scorer::new(self.parts.scorer.head().cloned(), &clusters.centroids);
-        let scores = scorer.score_all(user, &clusters.centroids);
+        let scores = self.centroid_scorer.score_all(user, &clusters.centroids);
         gnnrec_eval::top_k_excluding(&scores, &[], self.parts.config.cluster_probe)
             .into_iter()
             .map(|c| c as usize)

@@ -125,14 +125,18 @@ impl Scorer {
         }
     }
 
-    /// Score of `user` for item `item` (row `item` of `items`).
-    pub fn score(&self, user: &[f32], items: &[f32], item: usize) -> f32 {
+    /// Scores of `user` for the listed items (rows of `items`); the MLP head's user half
+    /// is computed once for the whole list.
+    pub fn score_some(&self, user: &[f32], items: &[f32], which: &[u32]) -> Vec<f32> {
         let d = user.len();
         match self {
-            Scorer::Dot => dot(user, &items[item * d..(item + 1) * d]),
+            Scorer::Dot => which.iter().map(|&i| dot(user, &items[i as usize * d..(i as usize + 1) * d])).collect(),
             Scorer::Mlp { head, item_part } => {
-                let user_part = MlpHead::affine(user, &head.w1_user, &vec![0.0; head.h1()]);
-                head.score_from_parts(&user_part, &item_part[item * head.h1()..(item + 1) * head.h1()], None)
+                let (h1, user_part) = (head.h1(), MlpHead::affine(user, &head.w1_user, &vec![0.0; head.h1()]));
+                which
+                    .iter()
+                    .map(|&i| head.score_from_parts(&user_part, &item_part[i as usize * h1..(i as usize + 1) * h1], None))
+                    .collect()
             }
         }
     }
@@ -216,7 +220,7 @@ mod tests {
         for item in 0..2 {
             let expected = reference(&user, &items[item * 3..item * 3 + 3]);
             assert!((all[item] - expected).abs() < 1e-5);
-            assert!((scorer.score(&user, &items, item) - expected).abs() < 1e-5);
+            assert!((scorer.score_some(&user, &items, &[item as u32])[0] - expected).abs() < 1e-5);
         }
         let (scores, g1) = scorer.scores_and_gradients(&user, &items, &[1]);
         let grads = scorer.to_user_space(&g1);
