@@ -89,7 +89,8 @@ pub fn run(args: &EvaluateArgs) -> anyhow::Result<()> {
         HeldOut::Valid => &data.valid,
         HeldOut::Test => &data.test,
     };
-    let mut users: Vec<usize> = (0..data.n_users).filter(|&u| !held_out[u].is_empty() && !data.train[u].is_empty()).collect();
+    let mut users: Vec<usize> =
+        (0..data.n_users).filter(|&u| !held_out[u].is_empty() && !data.train[u].is_empty()).collect();
     if let Some(limit) = args.users.filter(|&l| l < users.len()) {
         let step = users.len() as f64 / limit as f64;
         users = (0..limit).map(|i| users[(i as f64 * step) as usize]).collect();
@@ -120,11 +121,22 @@ pub fn run(args: &EvaluateArgs) -> anyhow::Result<()> {
         args.split
     );
     println!("{:<44} {:>9} {:>10} {:>9}", "user vector × item embeddings", "NDCG@20", "Recall@20", "vs f32");
-    let rows = [("trained × f32", &trained_f32), ("trained × int8 (bundle)", &trained_int8), ("fold-in from history × int8 (bundle)", &fold_in)];
+    let rows = [
+        ("trained × f32", &trained_f32),
+        ("trained × int8 (bundle)", &trained_int8),
+        ("fold-in from history × int8 (bundle)", &fold_in),
+    ];
     for (name, m) in rows {
-        println!("{name:<44} {:>9.4} {:>10.4} {:>8.1}%", m.ndcg, m.recall, 100.0 * m.ndcg / trained_f32.ndcg.max(1e-12));
+        println!(
+            "{name:<44} {:>9.4} {:>10.4} {:>8.1}%",
+            m.ndcg,
+            m.recall,
+            100.0 * m.ndcg / trained_f32.ndcg.max(1e-12)
+        );
     }
-    println!("fold-in {fold_in_config:?}: {fold_in_ms:.1} ms per user (this machine, native); scoring both baselines {scoring_seconds:.1} s");
+    println!(
+        "fold-in {fold_in_config:?}: {fold_in_ms:.1} ms per user (this machine, native); scoring both baselines {scoring_seconds:.1} s"
+    );
 
     let mut report = json!({
         "split": format!("{:?}", args.split).to_lowercase(),
@@ -151,8 +163,12 @@ pub fn run(args: &EvaluateArgs) -> anyhow::Result<()> {
             hits += exact.iter().filter(|(i, _)| approx.contains(i)).count();
         }
         let recall = hits as f64 / (10 * queries.len()) as f64;
-        let (approx_us, exact_us) = (1e6 * approx_s / queries.len() as f64, 1e6 * exact_s / queries.len() as f64);
-        println!("HNSW over {n} text vectors: recall@10 {recall:.4} vs exact; {approx_us:.0} µs vs {exact_us:.0} µs per query ({:.1}×)", exact_us / approx_us);
+        let (approx_us, exact_us) =
+            (1e6 * approx_s / queries.len() as f64, 1e6 * exact_s / queries.len() as f64);
+        println!(
+            "HNSW over {n} text vectors: recall@10 {recall:.4} vs exact; {approx_us:.0} µs vs {exact_us:.0} µs per query ({:.1}×)",
+            exact_us / approx_us
+        );
         report["hnsw"] = json!({"items": n, "queries": queries.len(), "recall@10": recall, "hnsw_us": approx_us, "exact_us": exact_us});
     }
     if let Some(path) = &args.queries {
@@ -192,7 +208,8 @@ fn semantic_precision(bundle: &mut Bundle, path: &std::path::Path) -> anyhow::Re
             let config = bundle.ranker.config_mut();
             (config.text_weight, config.gnn_weight) = (text_weight, gnn_weight);
             let results = bundle.ranker.search(&embedding, &[], 10)?.results;
-            let relevant = results.iter().filter(|r| q.genres.iter().any(|g| r.subtitle.contains(g.as_str()))).count();
+            let relevant =
+                results.iter().filter(|r| q.genres.iter().any(|g| r.subtitle.contains(g.as_str()))).count();
             Ok(relevant as f64 / 10.0)
         };
         let (blended, text_only) = (precision(blend.0, blend.1)?, precision(1.0, 0.0)?);
@@ -204,5 +221,7 @@ fn semantic_precision(bundle: &mut Bundle, path: &std::path::Path) -> anyhow::Re
     (config.text_weight, config.gnn_weight) = blend;
     let n = file.queries.len().max(1) as f64;
     println!("{:<44} {:>14.3} {:>14.3}", "mean", sum_blended / n, sum_text / n);
-    Ok(json!({"queries": rows, "mean_precision@10": sum_blended / n, "mean_text_only_precision@10": sum_text / n}))
+    Ok(
+        json!({"queries": rows, "mean_precision@10": sum_blended / n, "mean_text_only_precision@10": sum_text / n}),
+    )
 }

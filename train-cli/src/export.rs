@@ -72,7 +72,8 @@ pub fn run(args: &ExportArgs) -> anyhow::Result<()> {
         seed: args.seed,
         ..Default::default()
     };
-    let report = write_bundle(&input, &config, &args.out).with_context(|| format!("writing {}", args.out.display()))?;
+    let report = write_bundle(&input, &config, &args.out)
+        .with_context(|| format!("writing {}", args.out.display()))?;
     println!("{:<40} {:>12}", "file", "bytes");
     for (name, bytes) in &report.file_bytes {
         println!("{name:<40} {bytes:>12}");
@@ -84,7 +85,8 @@ pub fn run(args: &ExportArgs) -> anyhow::Result<()> {
 
 /// Display metadata of a catalogue item: the first text field (genres, authors, …) is the subtitle.
 fn item_meta(item: &Item) -> ItemMeta {
-    let subtitle = item.fields.first().map(|(_, v)| v.chars().take(SUBTITLE_CHARS).collect()).unwrap_or_default();
+    let subtitle =
+        item.fields.first().map(|(_, v)| v.chars().take(SUBTITLE_CHARS).collect()).unwrap_or_default();
     ItemMeta { id: item.id.clone(), title: item.title.clone(), subtitle, url: None }
 }
 

@@ -38,7 +38,11 @@ pub fn item_features(
 
 /// The MiniLM embedding (f32 weights in `encoder_dir`) of every item's text, read from or
 /// added to the cache in `cache_dir`.
-pub fn item_text_embeddings(items: &[Item], encoder_dir: &Path, cache_dir: &Path) -> anyhow::Result<Vec<Vec<f32>>> {
+pub fn item_text_embeddings(
+    items: &[Item],
+    encoder_dir: &Path,
+    cache_dir: &Path,
+) -> anyhow::Result<Vec<Vec<f32>>> {
     let encoder = TextEncoder::<NdArray>::load_dir(encoder_dir, WeightFormat::F32, &Default::default())
         .with_context(|| {
             format!("loading the text encoder from {} (run scripts/fetch-minilm.sh)", encoder_dir.display())

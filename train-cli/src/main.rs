@@ -6,8 +6,8 @@ mod encode;
 mod evaluate_bundle;
 mod export;
 mod features;
-mod query;
 mod quantize;
+mod query;
 mod run_files;
 mod train;
 

@@ -27,7 +27,8 @@ pub struct QueryArgs {
 
 /// Runs the command: prints `{"results": [...], "ignored_history": [...]}`.
 pub fn run(args: &QueryArgs) -> anyhow::Result<()> {
-    let bundle = Bundle::read_dir(&args.bundle).with_context(|| format!("loading the bundle {}", args.bundle.display()))?;
+    let bundle = Bundle::read_dir(&args.bundle)
+        .with_context(|| format!("loading the bundle {}", args.bundle.display()))?;
     let history = parse_history(&args.history)?;
     let ranked = match &args.query {
         None => bundle.ranker.recommend(&history, args.k)?,
@@ -43,7 +44,12 @@ pub fn run(args: &QueryArgs) -> anyhow::Result<()> {
         .iter()
         .map(|r| json!({"id": r.id, "title": r.title, "subtitle": r.subtitle, "score": r.score, "why": r.why, "because": r.because}))
         .collect();
-    println!("{}", serde_json::to_string_pretty(&json!({"results": results, "ignored_history": ranked.ignored_history}))?);
+    println!(
+        "{}",
+        serde_json::to_string_pretty(
+            &json!({"results": results, "ignored_history": ranked.ignored_history})
+        )?
+    );
     if !ranked.ignored_history.is_empty() {
         eprintln!("ignored history ids not in the catalogue: {}", ranked.ignored_history.join(", "));
     }

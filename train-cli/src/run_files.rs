@@ -40,29 +40,44 @@ pub struct Layer {
 }
 
 /// Writes both files into `out`.
-pub fn write(out: &Path, args: &TrainArgs, users: &[f32], items: &[f32], dim: usize, head: &[Layer]) -> anyhow::Result<()> {
+pub fn write(
+    out: &Path,
+    args: &TrainArgs,
+    users: &[f32],
+    items: &[f32],
+    dim: usize,
+    head: &[Layer],
+) -> anyhow::Result<()> {
     let mut tensors = vec![
         ("users".to_string(), vec![users.len() / dim, dim], Dtype::F32, f32_bytes(users)),
         ("items".to_string(), vec![items.len() / dim, dim], Dtype::F32, f32_bytes(items)),
     ];
     for (l, layer) in head.iter().enumerate() {
         let out_width = layer.bias.len();
-        tensors.push((format!("head.{l}.weight"), vec![layer.inputs, out_width], Dtype::F32, f32_bytes(&layer.weight)));
+        tensors.push((
+            format!("head.{l}.weight"),
+            vec![layer.inputs, out_width],
+            Dtype::F32,
+            f32_bytes(&layer.weight),
+        ));
         tensors.push((format!("head.{l}.bias"), vec![out_width], Dtype::F32, f32_bytes(&layer.bias)));
     }
     let bytes = Tensors::write(tensors).map_err(anyhow::Error::msg)?;
     let path = out.join(EMBEDDINGS);
     std::fs::write(&path, bytes).with_context(|| format!("writing {}", path.display()))?;
     let path = out.join(RUN_ARGS);
-    std::fs::write(&path, serde_json::to_string_pretty(args)? + "\n").with_context(|| format!("writing {}", path.display()))
+    std::fs::write(&path, serde_json::to_string_pretty(args)? + "\n")
+        .with_context(|| format!("writing {}", path.display()))
 }
 
 /// Reads a run directory written by `train`.
 pub fn read(dir: &Path) -> anyhow::Result<TrainedRun> {
     let path = dir.join(RUN_ARGS);
-    let text = std::fs::read_to_string(&path)
-        .with_context(|| format!("reading {} (is {} a finished `train-cli train` run?)", path.display(), dir.display()))?;
-    let args: TrainArgs = serde_json::from_str(&text).with_context(|| format!("parsing {}", path.display()))?;
+    let text = std::fs::read_to_string(&path).with_context(|| {
+        format!("reading {} (is {} a finished `train-cli train` run?)", path.display(), dir.display())
+    })?;
+    let args: TrainArgs =
+        serde_json::from_str(&text).with_context(|| format!("parsing {}", path.display()))?;
     let path = dir.join(EMBEDDINGS);
     let bytes = std::fs::read(&path).with_context(|| format!("reading {}", path.display()))?;
     let name = path.display().to_string();

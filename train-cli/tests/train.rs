@@ -183,9 +183,23 @@ fn movielens_demo_trains_sage_on_text_features_and_ranks_cold_items() {
         output
     };
     let (run_dir, bundle) = (dir.path().join("a"), dir.path().join("bundle"));
-    let export = cli(&["export".as_ref(), "--run".as_ref(), run_dir.as_os_str(), "--out".as_ref(), bundle.as_os_str()]);
+    let export = cli(&[
+        "export".as_ref(),
+        "--run".as_ref(),
+        run_dir.as_os_str(),
+        "--out".as_ref(),
+        bundle.as_os_str(),
+    ]);
     let sizes = String::from_utf8_lossy(&export.stdout).to_string();
-    let total: u64 = sizes.lines().find(|l| l.starts_with("total")).unwrap().split_whitespace().nth(1).unwrap().parse().unwrap();
+    let total: u64 = sizes
+        .lines()
+        .find(|l| l.starts_with("total"))
+        .unwrap()
+        .split_whitespace()
+        .nth(1)
+        .unwrap()
+        .parse()
+        .unwrap();
     assert!(total <= 25_000_000, "the demo bundle is {total} bytes:\n{sizes}");
     let query = |extra: &[&str]| -> Value {
         let mut args: Vec<&std::ffi::OsStr> = vec!["query".as_ref(), "--bundle".as_ref(), bundle.as_os_str()];
@@ -208,8 +222,13 @@ fn movielens_demo_trains_sage_on_text_features_and_ranks_cold_items() {
         assert!(r["why"].as_str().unwrap().starts_with("because you liked "), "{r}");
     }
     let evaluation = cli(&[
-        "evaluate-bundle".as_ref(), "--run".as_ref(), run_dir.as_os_str(), "--bundle".as_ref(), bundle.as_os_str(),
-        "--users".as_ref(), "100".as_ref(),
+        "evaluate-bundle".as_ref(),
+        "--run".as_ref(),
+        run_dir.as_os_str(),
+        "--bundle".as_ref(),
+        bundle.as_os_str(),
+        "--users".as_ref(),
+        "100".as_ref(),
     ]);
     let table = String::from_utf8_lossy(&evaluation.stdout);
     assert!(table.contains("fold-in from history × int8 (bundle)") && table.contains("recall@10"), "{table}");

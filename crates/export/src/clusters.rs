@@ -45,12 +45,18 @@ pub fn kmeans(embeddings: &[f32], dim: usize, k: usize, seed: u64, titles: &[Str
     };
     let mut order: Vec<u32> = (0..n as u32).collect();
     order.sort_by(|&a, &b| {
-        assignment[a as usize].cmp(&assignment[b as usize]).then(distance(a as usize).total_cmp(&distance(b as usize)))
+        assignment[a as usize]
+            .cmp(&assignment[b as usize])
+            .then(distance(a as usize).total_cmp(&distance(b as usize)))
     });
     let labels = (0..k as u32)
         .map(|c| {
-            let central: Vec<&str> =
-                order.iter().filter(|&&i| assignment[i as usize] == c).take(2).map(|&i| titles[i as usize].as_str()).collect();
+            let central: Vec<&str> = order
+                .iter()
+                .filter(|&&i| assignment[i as usize] == c)
+                .take(2)
+                .map(|&i| titles[i as usize].as_str())
+                .collect();
             central.join(" and ")
         })
         .collect();

@@ -48,7 +48,9 @@ pub fn fit_history_map(
         let w = 1.0 / train[u].len().max(1) as f32;
         for &i in &train[u] {
             let scale = w * (degrees[i as usize].max(1) as f32).powf(exponent);
-            sum.iter_mut().zip(&items[i as usize * d..(i as usize + 1) * d]).for_each(|(s, x)| *s += scale * x);
+            sum.iter_mut()
+                .zip(&items[i as usize * d..(i as usize + 1) * d])
+                .for_each(|(s, x)| *s += scale * x);
         }
         sum
     };
@@ -62,7 +64,9 @@ pub fn fit_history_map(
         let total: f64 = validation
             .iter()
             .zip(&reference)
-            .map(|(&u, reference)| top(&fold(u), u).iter().filter(|i| reference.contains(i)).count() as f64 / 20.0)
+            .map(|(&u, reference)| {
+                top(&fold(u), u).iter().filter(|i| reference.contains(i)).count() as f64 / 20.0
+            })
             .sum();
         total / validation.len().max(1) as f64
     };
@@ -76,7 +80,8 @@ pub fn fit_history_map(
     let mut consider = |score: f64, map: Option<AffineMap>, exponent: f32, lambda: Option<f64>| {
         candidates.push(json!({"degree_exponent": exponent, "lambda": lambda, "top20_overlap": score}));
         if best.as_ref().is_none_or(|(s, _)| score > *s) {
-            best = Some((score, FoldInFit { map, degree_exponent: exponent, report: serde_json::Value::Null }));
+            best =
+                Some((score, FoldInFit { map, degree_exponent: exponent, report: serde_json::Value::Null }));
         }
     };
     for exponent in EXPONENTS {

@@ -54,8 +54,11 @@ pub fn fit_query_tower(
     let x = DMatrix::<f64>::from_row_iterator(n_items, k, text.iter().map(|&v| f64::from(v)));
     let stats = RidgeStats::new(&x, &sums, &counts);
 
-    let queries: Vec<(u32, &[u32])> =
-        (0..train.len()).filter(|&u| held_out(u)).take(VALIDATION_QUERIES).map(|u| (train[u][0], &train[u][1..])).collect();
+    let queries: Vec<(u32, &[u32])> = (0..train.len())
+        .filter(|&u| held_out(u))
+        .take(VALIDATION_QUERIES)
+        .map(|u| (train[u][0], &train[u][1..]))
+        .collect();
     let evaluate_by = |rank: &dyn Fn(u32) -> Vec<f32>| {
         let lists: Vec<(Vec<u32>, &[u32])> =
             queries.iter().map(|&(q, targets)| (top_k_excluding(&rank(q), &[q], 20), targets)).collect();
@@ -66,7 +69,9 @@ pub fn fit_query_tower(
     let mut per_lambda = Vec::new();
     for lambda in LAMBDAS {
         let Some(tower) = stats.solve(lambda) else { continue };
-        let metrics = evaluate_by(&|q| scorer.score_all(&tower.apply(&text[q as usize * k..(q as usize + 1) * k]), items));
+        let metrics = evaluate_by(&|q| {
+            scorer.score_all(&tower.apply(&text[q as usize * k..(q as usize + 1) * k]), items)
+        });
         let recall = metrics["recall@20"].as_f64().unwrap_or(0.0);
         per_lambda.push(json!({"lambda": lambda, "valid": metrics}));
         if best.as_ref().is_none_or(|(r, _, _)| recall > *r) {

@@ -84,16 +84,28 @@ pub struct ExportReport {
 
 /// Builds the bundle and writes it to `out` (created if needed; existing bundle files
 /// are replaced, the manifest last).
-pub fn write_bundle(input: &ExportInput<'_>, config: &ExportConfig, out: &Path) -> Result<ExportReport, ExportError> {
+pub fn write_bundle(
+    input: &ExportInput<'_>,
+    config: &ExportConfig,
+    out: &Path,
+) -> Result<ExportReport, ExportError> {
     let (n, d) = (input.items.len(), input.dim);
     check_input(input)?;
     let mut files: Vec<(String, Vec<u8>, bool)> = Vec::new();
     let mut tensors: Vec<TensorBytes> = Vec::new();
-    let f32_tensor = |name: &str, shape: Vec<usize>, values: &[f32]| (name.to_string(), shape, Dtype::F32, f32_bytes(values));
-    let u32_tensor = |name: &str, values: &[u32]| (name.to_string(), vec![values.len()], Dtype::U32, u32_bytes(values));
+    let f32_tensor = |name: &str, shape: Vec<usize>, values: &[f32]| {
+        (name.to_string(), shape, Dtype::F32, f32_bytes(values))
+    };
+    let u32_tensor =
+        |name: &str, values: &[u32]| (name.to_string(), vec![values.len()], Dtype::U32, u32_bytes(values));
 
     let quantized = Int8Matrix::quantize(input.item_embeddings, d);
-    tensors.push((t::ITEM_VALUES.into(), vec![n, d], Dtype::I8, quantized.values.iter().map(|&v| v as u8).collect()));
+    tensors.push((
+        t::ITEM_VALUES.into(),
+        vec![n, d],
+        Dtype::I8,
+        quantized.values.iter().map(|&v| v as u8).collect(),
+    ));
     tensors.push(f32_tensor(t::ITEM_SCALES, vec![n], &quantized.scales));
     let n_users = input.user_embeddings.len() / d;
     let mut mean_user = vec![0.0f32; d];
@@ -154,14 +166,22 @@ pub fn write_bundle(input: &ExportInput<'_>, config: &ExportConfig, out: &Path) 
             tensors.push(f32_tensor(t::TEXT_COMPONENTS, vec![text_dim, encoder_dim], &pca.axes().concat()));
 
             let started = Instant::now();
-            let index = TextIndex::build(&projected, text_dim, config.ef_construction, config.ef_search, config.seed);
+            let index =
+                TextIndex::build(&projected, text_dim, config.ef_construction, config.ef_search, config.seed);
             files.push((file_names::TEXT_INDEX.into(), index.to_bytes(), true));
             let hnsw_seconds = started.elapsed().as_secs_f64();
 
             let started = Instant::now();
             let scorer = Scorer::new(input.head.clone(), input.item_embeddings);
-            let fit =
-                fit_query_tower(&projected, text_dim, input.user_embeddings, input.item_embeddings, d, input.train, &scorer);
+            let fit = fit_query_tower(
+                &projected,
+                text_dim,
+                input.user_embeddings,
+                input.item_embeddings,
+                d,
+                input.train,
+                &scorer,
+            );
             tensors.push(f32_tensor(t::TOWER_WEIGHT, vec![text_dim, d], &fit.tower.weight));
             tensors.push(f32_tensor(t::TOWER_BIAS, vec![d], &fit.tower.bias));
             details["text"] = json!({
@@ -220,7 +240,8 @@ pub fn write_bundle(input: &ExportInput<'_>, config: &ExportConfig, out: &Path) 
         files: entries,
     };
     let manifest_path = out.join(file_names::MANIFEST);
-    let manifest_bytes = serde_json::to_vec_pretty(&manifest).map_err(|e| ExportError::Input(e.to_string()))?;
+    let manifest_bytes =
+        serde_json::to_vec_pretty(&manifest).map_err(|e| ExportError::Input(e.to_string()))?;
     std::fs::write(&manifest_path, &manifest_bytes).map_err(|e| ExportError::io(&manifest_path, e))?;
     file_bytes.insert(file_names::MANIFEST.into(), manifest_bytes.len() as u64);
     let total_bytes = file_bytes.values().sum();

@@ -4,7 +4,9 @@
 use std::path::Path;
 
 use gnnrec_export::{ExportConfig, ExportInput, TextInput, write_bundle};
-use gnnrec_ranking::{Bundle, BundleError, HistoryEvent, ItemMeta, MlpHead, RankError, Ranker, Why, file_names};
+use gnnrec_ranking::{
+    Bundle, BundleError, HistoryEvent, ItemMeta, MlpHead, RankError, Ranker, Why, file_names,
+};
 
 const ITEMS: usize = 240;
 const USERS: usize = 60;
@@ -22,7 +24,9 @@ fn noise(seed: u64) -> f32 {
 }
 
 fn topic_vector(topic: usize, width: usize, seed: u64, spread: f32) -> Vec<f32> {
-    (0..width).map(|j| if j % TOPICS == topic { 1.0 } else { 0.0 } + spread * noise(seed * 1000 + j as u64)).collect()
+    (0..width)
+        .map(|j| if j % TOPICS == topic { 1.0 } else { 0.0 } + spread * noise(seed * 1000 + j as u64))
+        .collect()
 }
 
 struct Fixture {
@@ -43,16 +47,22 @@ fn fixture() -> Fixture {
         })
         .collect();
     let item_embeddings = (0..ITEMS).flat_map(|i| topic_vector(i % TOPICS, DIM, i as u64, 0.3)).collect();
-    let user_embeddings = (0..USERS).flat_map(|u| topic_vector(u % TOPICS, DIM, 10_000 + u as u64, 0.3)).collect();
+    let user_embeddings =
+        (0..USERS).flat_map(|u| topic_vector(u % TOPICS, DIM, 10_000 + u as u64, 0.3)).collect();
     // Each user rated 12 items of their topic; the last topic-0 items stay cold (unrated).
     let train = (0..USERS)
-        .map(|u| (0..12).map(|k| ((u * 5 + k * TOPICS) % 200 / TOPICS * TOPICS + u % TOPICS) as u32).collect())
+        .map(|u| {
+            (0..12).map(|k| ((u * 5 + k * TOPICS) % 200 / TOPICS * TOPICS + u % TOPICS) as u32).collect()
+        })
         .collect();
     // Text: the topic plus an item-specific part in 24 dimensions (which PCA keeps).
     let text = (0..ITEMS)
         .map(|i| {
             let mut v = topic_vector(i % TOPICS, TEXT, 0, 0.0);
-            v.iter_mut().take(24).enumerate().for_each(|(j, x)| *x += 2.0 * noise(50_000 + (i * 24 + j) as u64));
+            v.iter_mut()
+                .take(24)
+                .enumerate()
+                .for_each(|(j, x)| *x += 2.0 * noise(50_000 + (i * 24 + j) as u64));
             v
         })
         .collect();
@@ -63,7 +73,9 @@ fn fixture() -> Fixture {
 /// encoder's job, tested in gnnrec-text-encoder and by the real-data end-to-end test).
 fn encoder_dir(dir: &Path) {
     std::fs::create_dir_all(dir).unwrap();
-    for (name, content) in [("config.json", "{}"), ("tokenizer.json", "{\"t\": 1}"), ("model.int8.safetensors", "weights")] {
+    for (name, content) in
+        [("config.json", "{}"), ("tokenizer.json", "{\"t\": 1}"), ("model.int8.safetensors", "weights")]
+    {
         std::fs::write(dir.join(name), content).unwrap();
     }
 }
@@ -82,7 +94,13 @@ fn export(out: &Path, head: Option<MlpHead>) -> Fixture {
         train: &f.train,
         text: Some(TextInput { embeddings: &f.text, encoder_dir: &encoder }),
     };
-    let config = ExportConfig { text_dim: 32, clusters: Some(6), ef_construction: 100, ef_search: 40, ..Default::default() };
+    let config = ExportConfig {
+        text_dim: 32,
+        clusters: Some(6),
+        ef_construction: 100,
+        ef_search: 40,
+        ..Default::default()
+    };
     let report = write_bundle(&input, &config, out).unwrap();
     assert_eq!(report.total_bytes, report.file_bytes.values().sum::<u64>());
     f
@@ -124,7 +142,12 @@ fn round_trip_recommend_and_search() {
     assert!(!cold.is_empty());
     let cold_query = &f.text[cold[0] as usize];
     let found = ranker.search(cold_query, &[], 10).unwrap();
-    assert!(found.results.iter().any(|r| r.index == cold[0]), "cold item {} not found: {:?}", cold[0], found.results);
+    assert!(
+        found.results.iter().any(|r| r.index == cold[0]),
+        "cold item {} not found: {:?}",
+        cold[0],
+        found.results
+    );
 }
 
 #[test]
@@ -143,10 +166,20 @@ fn empty_history_unknown_ids_and_bad_queries() {
     assert_eq!(Ranker::prepare_query("   \n\t").unwrap_err(), RankError::EmptyQuery);
     let long = "a".repeat(10_000);
     assert_eq!(Ranker::prepare_query(&long).unwrap().len(), gnnrec_ranking::MAX_QUERY_CHARS);
-    assert_eq!(Ranker::prepare_query(&"é".repeat(3000)).unwrap().chars().count(), gnnrec_ranking::MAX_QUERY_CHARS);
-    assert!(matches!(ranker.search(&[0.1; 10], &[], 5), Err(RankError::QueryWidth { expected: TEXT, found: 10 })));
+    assert_eq!(
+        Ranker::prepare_query(&"é".repeat(3000)).unwrap().chars().count(),
+        gnnrec_ranking::MAX_QUERY_CHARS
+    );
+    assert!(matches!(
+        ranker.search(&[0.1; 10], &[], 5),
+        Err(RankError::QueryWidth { expected: TEXT, found: 10 })
+    ));
     assert!(ranker.search(&f.text[0], &[], 5).is_ok());
-    assert_eq!(ranker.search(&vec![0.0; TEXT], &[], 5).unwrap().results.len(), 5, "a zero embedding still ranks");
+    assert_eq!(
+        ranker.search(&vec![0.0; TEXT], &[], 5).unwrap().results.len(),
+        5,
+        "a zero embedding still ranks"
+    );
 }
 
 #[test]
@@ -196,7 +229,10 @@ fn damaged_bundles_are_refused_with_the_file_named() {
         let bytes = std::fs::read(&path).unwrap();
         std::fs::write(&path, &bytes[..bytes.len() - 100]).unwrap();
     });
-    assert!(matches!(&truncated, BundleError::Size { file, .. } if file == file_names::TENSORS), "{truncated}");
+    assert!(
+        matches!(&truncated, BundleError::Size { file, .. } if file == file_names::TENSORS),
+        "{truncated}"
+    );
 
     let flipped = load_error(|out| {
         let path = out.join(file_names::TEXT_INDEX);
@@ -205,16 +241,23 @@ fn damaged_bundles_are_refused_with_the_file_named() {
         bytes[middle] ^= 0x01;
         std::fs::write(&path, bytes).unwrap();
     });
-    assert!(matches!(&flipped, BundleError::Checksum { file, .. } if file == file_names::TEXT_INDEX), "{flipped}");
+    assert!(
+        matches!(&flipped, BundleError::Checksum { file, .. } if file == file_names::TEXT_INDEX),
+        "{flipped}"
+    );
     assert!(flipped.to_string().contains("corrupted"));
 
     let missing = load_error(|out| std::fs::remove_file(out.join(file_names::ITEMS)).unwrap());
-    assert!(matches!(&missing, BundleError::Missing { file } if file.ends_with(file_names::ITEMS)), "{missing}");
+    assert!(
+        matches!(&missing, BundleError::Missing { file } if file.ends_with(file_names::ITEMS)),
+        "{missing}"
+    );
 
     let version = load_error(|out| edit_manifest(out, |m| m["version"] = 99.into()));
     assert!(matches!(version, BundleError::Version { found: 99, supported: 1, .. }), "{version}");
 
-    let not_a_manifest = load_error(|out| std::fs::write(out.join(file_names::MANIFEST), "<html>404</html>").unwrap());
+    let not_a_manifest =
+        load_error(|out| std::fs::write(out.join(file_names::MANIFEST), "<html>404</html>").unwrap());
     assert!(matches!(not_a_manifest, BundleError::Manifest { .. }), "{not_a_manifest}");
 
     let dims = load_error(|out| edit_manifest(out, |m| m["model"]["dim"] = 9.into()));

@@ -70,7 +70,26 @@ pub fn host_spmm<B: Backend>(op: &SparseOperator, x: FloatTensor<B>) -> FloatTen
 }
 
 impl GraphBackend for burn::backend::NdArray {
+    /// Reads a contiguous f32 operand in place: `into_data` would copy a tensor that
+    /// autodiff still shares element by element, which cost more than the product.
     fn spmm(op: &SparseOperator, x: FloatTensor<Self>) -> FloatTensor<Self> {
+        use burn::backend::ndarray::NdArrayTensor;
+        if let NdArrayTensor::F32(storage) = &x {
+            let view = storage.view();
+            if let (&[rows, dim], Some(values)) = (view.shape(), view.as_slice()) {
+                assert_eq!(
+                    rows,
+                    op.matrix().n_cols(),
+                    "spmm: operand has {rows} rows, operator {} columns",
+                    op.matrix().n_cols()
+                );
+                let out = op.matrix().matmul_dense(values, dim);
+                let array =
+                    ndarray::ArcArray::from_shape_vec(ndarray::IxDyn(&[op.matrix().n_rows(), dim]), out)
+                        .expect("the product has n_rows × dim values");
+                return NdArrayTensor::from(array);
+            }
+        }
         host_spmm::<Self>(op, x)
     }
 }

@@ -135,7 +135,10 @@ impl<B: GraphBackend> Recommender<B> for Sage<B> {
     fn head_layers(&self) -> Option<Vec<(Tensor<B, 2>, Tensor<B, 1>)>> {
         let layer = |l: &Linear<B>| {
             let weight = l.weight.val();
-            let bias = l.bias.as_ref().map_or_else(|| Tensor::zeros([weight.dims()[1]], &weight.device()), |b| b.val());
+            let bias = l
+                .bias
+                .as_ref()
+                .map_or_else(|| Tensor::zeros([weight.dims()[1]], &weight.device()), |b| b.val());
             (weight, bias)
         };
         Some(self.head.iter().map(layer).collect())

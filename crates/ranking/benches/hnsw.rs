@@ -64,7 +64,9 @@ fn main() {
     }
     let recall = hits as f64 / (10 * queries) as f64;
     let (hnsw_us, exact_us) = (1e6 * approx_s / queries as f64, 1e6 * exact_s / queries as f64);
-    println!("| vectors | dim | ef_search | build (s) | index bytes | recall@10 | HNSW µs/query | exact µs/query | speed-up |");
+    println!(
+        "| vectors | dim | ef_search | build (s) | index bytes | recall@10 | HNSW µs/query | exact µs/query | speed-up |"
+    );
     println!("|---|---|---|---|---|---|---|---|---|");
     println!(
         "| {n} (synthetic, {CLUSTERS} clusters) | {DIM} int8 | {ef} | {build:.1} | {bytes} | {recall:.4} | {hnsw_us:.0} | {exact_us:.0} | {:.1}× |",

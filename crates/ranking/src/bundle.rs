@@ -45,13 +45,21 @@ impl Bundle {
         let value: serde_json::Value = serde_json::from_slice(bytes)
             .map_err(|e| BundleError::Manifest { file: file.into(), message: e.to_string() })?;
         if value.get("format").and_then(|f| f.as_str()) != Some(FORMAT_NAME) {
-            return Err(BundleError::Manifest { file: file.into(), message: format!("format is not {FORMAT_NAME:?}") });
+            return Err(BundleError::Manifest {
+                file: file.into(),
+                message: format!("format is not {FORMAT_NAME:?}"),
+            });
         }
         let version = value.get("version").and_then(|v| v.as_u64()).unwrap_or(0) as u32;
         if version != FORMAT_VERSION {
-            return Err(BundleError::Version { file: file.into(), found: version, supported: FORMAT_VERSION });
+            return Err(BundleError::Version {
+                file: file.into(),
+                found: version,
+                supported: FORMAT_VERSION,
+            });
         }
-        serde_json::from_value(value).map_err(|e| BundleError::Manifest { file: file.into(), message: e.to_string() })
+        serde_json::from_value(value)
+            .map_err(|e| BundleError::Manifest { file: file.into(), message: e.to_string() })
     }
 
     /// The files a manifest requires, in loading order.
@@ -86,7 +94,10 @@ impl Bundle {
         let items: Vec<ItemMeta> = serde_json::from_slice(&items_bytes)
             .map_err(|e| BundleError::content(file_names::ITEMS, e.to_string()))?;
         if items.len() != n {
-            return Err(BundleError::content(file_names::ITEMS, format!("{} items, the manifest says {n}", items.len())));
+            return Err(BundleError::content(
+                file_names::ITEMS,
+                format!("{} items, the manifest says {n}", items.len()),
+            ));
         }
 
         let tensor_bytes = open(file_names::TENSORS)?;
@@ -120,7 +131,9 @@ impl Bundle {
             Some(info) => {
                 let projection = TextProjection {
                     mean: tensors.f32(t::TEXT_MEAN, &[info.encoder_dim]).map_err(content)?,
-                    components: tensors.f32(t::TEXT_COMPONENTS, &[info.dim, info.encoder_dim]).map_err(content)?,
+                    components: tensors
+                        .f32(t::TEXT_COMPONENTS, &[info.dim, info.encoder_dim])
+                        .map_err(content)?,
                 };
                 let tower = AffineMap {
                     weight: tensors.f32(t::TOWER_WEIGHT, &[info.dim, d]).map_err(content)?,
@@ -156,8 +169,13 @@ impl Bundle {
     pub fn read_dir(dir: &std::path::Path) -> Result<Self, BundleError> {
         let read = |name: &str| {
             std::fs::read(dir.join(name)).map_err(|e| match e.kind() {
-                std::io::ErrorKind::NotFound => BundleError::Missing { file: dir.join(name).display().to_string() },
-                _ => BundleError::Content { file: dir.join(name).display().to_string(), message: e.to_string() },
+                std::io::ErrorKind::NotFound => {
+                    BundleError::Missing { file: dir.join(name).display().to_string() }
+                }
+                _ => BundleError::Content {
+                    file: dir.join(name).display().to_string(),
+                    message: e.to_string(),
+                },
             })
         };
         let manifest = Self::parse_manifest(&read(file_names::MANIFEST)?)?;
@@ -216,11 +234,19 @@ pub fn store_file(content: &[u8], gzip: bool) -> (Vec<u8>, FileEntry) {
 /// Checks a stored file against its manifest entry and returns its content.
 fn verify(name: &str, entry: &FileEntry, stored: &[u8]) -> Result<Vec<u8>, BundleError> {
     if stored.len() as u64 != entry.bytes {
-        return Err(BundleError::Size { file: name.into(), expected: entry.bytes, found: stored.len() as u64 });
+        return Err(BundleError::Size {
+            file: name.into(),
+            expected: entry.bytes,
+            found: stored.len() as u64,
+        });
     }
     let digest = sha256_hex(stored);
     if digest != entry.sha256.to_ascii_lowercase() {
-        return Err(BundleError::Checksum { file: name.into(), expected: entry.sha256.clone(), found: digest });
+        return Err(BundleError::Checksum {
+            file: name.into(),
+            expected: entry.sha256.clone(),
+            found: digest,
+        });
     }
     match entry.encoding.as_str() {
         "identity" => Ok(stored.to_vec()),

@@ -32,7 +32,10 @@ impl ClusterIndex {
             if std::mem::replace(&mut seen[item as usize], true) {
                 return Err(format!("item {item} is listed twice"));
             }
-            members.get_mut(cluster as usize).ok_or(format!("item {item} in cluster {cluster} of {k}"))?.push(item);
+            members
+                .get_mut(cluster as usize)
+                .ok_or(format!("item {item} in cluster {cluster} of {k}"))?
+                .push(item);
         }
         if let Some(missing) = seen.iter().position(|s| !s) {
             return Err(format!("item {missing} is in no cluster"));
@@ -57,8 +60,14 @@ mod tests {
 
     #[test]
     fn members_follow_the_order_and_bad_input_is_named() {
-        let c = ClusterIndex::from_assignment(vec![0.0; 4], 2, &[1, 0, 1], &[2, 0, 1], vec!["a".into(), "b".into()])
-            .unwrap();
+        let c = ClusterIndex::from_assignment(
+            vec![0.0; 4],
+            2,
+            &[1, 0, 1],
+            &[2, 0, 1],
+            vec!["a".into(), "b".into()],
+        )
+        .unwrap();
         assert_eq!(c.members, vec![vec![1], vec![2, 0]]);
         let labels = || vec!["a".to_string(), "b".to_string()];
         let bad = |assignment: &[u32], order: &[u32]| {

@@ -81,10 +81,8 @@ pub fn fold_in(
     let mut candidates = history.indices();
     let stride = (n / config.negatives.max(1)).max(1);
     candidates.extend((0..n as u32).step_by(stride).filter(|i| !history.items.iter().any(|h| h.0 == *i)));
-    let weight_of: Vec<f32> = candidates
-        .iter()
-        .map(|c| history.items.iter().find(|h| h.0 == *c).map_or(0.0, |h| h.1))
-        .collect();
+    let weight_of: Vec<f32> =
+        candidates.iter().map(|c| history.items.iter().find(|h| h.0 == *c).map_or(0.0, |h| h.1)).collect();
     let mut user = start.clone();
     for _ in 0..config.steps {
         let (scores, grads) = scorer.scores_and_gradients(&user, items, &candidates);

@@ -83,7 +83,8 @@ mod tests {
 
     #[test]
     fn recency_weights_dedupe_and_unknown_ids() {
-        let index: HashMap<String, u32> = [("a", 0), ("b", 1), ("c", 2)].map(|(k, v)| (k.to_string(), v)).into();
+        let index: HashMap<String, u32> =
+            [("a", 0), ("b", 1), ("c", 2)].map(|(k, v)| (k.to_string(), v)).into();
         let day = 86_400_000.0;
         let events = [
             HistoryEvent { id: "a".into(), timestamp_ms: 0.0 },

@@ -32,7 +32,9 @@ pub use error::{BundleError, RankError};
 pub use fold_in::FoldInConfig;
 pub use history::{HistoryEvent, ResolvedHistory};
 pub use items::ItemMeta;
-pub use manifest::{FORMAT_NAME, FORMAT_VERSION, FileEntry, Manifest, ModelInfo, RankingConfig, TextInfo, file_names};
+pub use manifest::{
+    FORMAT_NAME, FORMAT_VERSION, FileEntry, Manifest, ModelInfo, RankingConfig, TextInfo, file_names,
+};
 pub use quantized::Int8Matrix;
 pub use ranker::{MAX_QUERY_CHARS, Ranked, RankedItem, Ranker, RankerParts, TextSide, Why};
 pub use scorer::{MlpHead, Scorer};

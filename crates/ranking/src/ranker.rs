@@ -142,7 +142,10 @@ impl Ranker {
             return Err("cluster centroids do not match the embedding width".into());
         }
         if let Some(text) = &parts.text {
-            if text.index.len() != n || text.tower.bias.len() != d || text.tower.weight.len() != text.projection.dim() * d {
+            if text.index.len() != n
+                || text.tower.bias.len() != d
+                || text.tower.weight.len() != text.projection.dim() * d
+            {
                 return Err("the text index or query tower does not match the items".into());
             }
         }
@@ -191,13 +194,26 @@ impl Ranker {
     /// Maps history events to weighted items (see [`ResolvedHistory::resolve`]).
     pub fn resolve(&self, history: &[HistoryEvent]) -> ResolvedHistory {
         let c = &self.parts.config;
-        ResolvedHistory::resolve(history, &self.index_of, c.history_half_life_days * 86_400_000.0, c.history_floor)
+        ResolvedHistory::resolve(
+            history,
+            &self.index_of,
+            c.history_half_life_days * 86_400_000.0,
+            c.history_floor,
+        )
     }
 
     /// The folded-in user vector of a (non-empty) history.
     pub fn user_vector(&self, history: &ResolvedHistory) -> Vec<f32> {
         let p = &self.parts;
-        fold_in(&p.scorer, &p.embeddings, &p.mean_user, p.history_map.as_ref(), &p.popularity, history, &p.config.fold_in)
+        fold_in(
+            &p.scorer,
+            &p.embeddings,
+            &p.mean_user,
+            p.history_map.as_ref(),
+            &p.popularity,
+            history,
+            &p.config.fold_in,
+        )
     }
 
     /// GNN scores of a user vector for every item.
@@ -247,13 +263,21 @@ impl Ranker {
     /// output without history). Each candidate's text cosine and GNN score are
     /// standardised over the candidates (z-scores) and blended with `text_weight` and
     /// `gnn_weight`.
-    pub fn search(&self, query_embedding: &[f32], history: &[HistoryEvent], k: usize) -> Result<Ranked, RankError> {
+    pub fn search(
+        &self,
+        query_embedding: &[f32],
+        history: &[HistoryEvent],
+        k: usize,
+    ) -> Result<Ranked, RankError> {
         if k == 0 {
             return Err(RankError::ZeroK);
         }
         let text = self.parts.text.as_ref().ok_or(RankError::NoTextIndex)?;
         if query_embedding.len() != text.projection.mean.len() {
-            return Err(RankError::QueryWidth { expected: text.projection.mean.len(), found: query_embedding.len() });
+            return Err(RankError::QueryWidth {
+                expected: text.projection.mean.len(),
+                found: query_embedding.len(),
+            });
         }
         let query = text.projection.project(query_embedding);
         let point = TextPoint::new(&query);
@@ -278,7 +302,8 @@ impl Ranker {
         let gnn = self.parts.scorer.score_some(&user, &self.parts.embeddings, &candidates);
         let (zs, zg) = (standardize(&semantic), standardize(&gnn));
         let c = &self.parts.config;
-        let blended: Vec<f32> = zs.iter().zip(&zg).map(|(s, g)| c.text_weight * s + c.gnn_weight * g).collect();
+        let blended: Vec<f32> =
+            zs.iter().zip(&zg).map(|(s, g)| c.text_weight * s + c.gnn_weight * g).collect();
         let results = gnnrec_eval::top_k_excluding(&blended, &[], k)
             .into_iter()
             .map(|slot| {

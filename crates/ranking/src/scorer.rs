@@ -84,7 +84,8 @@ impl MlpHead {
         let score = dot(&h2, &self.w3) + self.b3;
         if let Some(grad) = grad {
             // d score / d h2_pre = w3 where h2 > 0; then back through w2 and the layer-1 ReLU.
-            let g2: Vec<f32> = h2.iter().zip(&self.w3).map(|(h, w)| if *h > 0.0 { *w } else { 0.0 }).collect();
+            let g2: Vec<f32> =
+                h2.iter().zip(&self.w3).map(|(h, w)| if *h > 0.0 { *w } else { 0.0 }).collect();
             for (j, g) in grad.iter_mut().enumerate() {
                 *g = if h1[j] > 0.0 { dot(&self.w2[j * self.h2()..(j + 1) * self.h2()], &g2) } else { 0.0 };
             }
@@ -99,8 +100,10 @@ impl Scorer {
         match head {
             None => Scorer::Dot,
             Some(head) => {
-                let item_part =
-                    items.chunks_exact(head.dim).flat_map(|i| MlpHead::affine(i, &head.w1_item, &head.b1)).collect();
+                let item_part = items
+                    .chunks_exact(head.dim)
+                    .flat_map(|i| MlpHead::affine(i, &head.w1_item, &head.b1))
+                    .collect();
                 Scorer::Mlp { head, item_part }
             }
         }
@@ -120,7 +123,10 @@ impl Scorer {
             Scorer::Dot => items.chunks_exact(user.len()).map(|i| dot(user, i)).collect(),
             Scorer::Mlp { head, item_part } => {
                 let user_part = MlpHead::affine(user, &head.w1_user, &vec![0.0; head.h1()]);
-                item_part.chunks_exact(head.h1()).map(|p| head.score_from_parts(&user_part, p, None)).collect()
+                item_part
+                    .chunks_exact(head.h1())
+                    .map(|p| head.score_from_parts(&user_part, p, None))
+                    .collect()
             }
         }
     }
@@ -130,12 +136,21 @@ impl Scorer {
     pub fn score_some(&self, user: &[f32], items: &[f32], which: &[u32]) -> Vec<f32> {
         let d = user.len();
         match self {
-            Scorer::Dot => which.iter().map(|&i| dot(user, &items[i as usize * d..(i as usize + 1) * d])).collect(),
+            Scorer::Dot => {
+                which.iter().map(|&i| dot(user, &items[i as usize * d..(i as usize + 1) * d])).collect()
+            }
             Scorer::Mlp { head, item_part } => {
-                let (h1, user_part) = (head.h1(), MlpHead::affine(user, &head.w1_user, &vec![0.0; head.h1()]));
+                let (h1, user_part) =
+                    (head.h1(), MlpHead::affine(user, &head.w1_user, &vec![0.0; head.h1()]));
                 which
                     .iter()
-                    .map(|&i| head.score_from_parts(&user_part, &item_part[i as usize * h1..(i as usize + 1) * h1], None))
+                    .map(|&i| {
+                        head.score_from_parts(
+                            &user_part,
+                            &item_part[i as usize * h1..(i as usize + 1) * h1],
+                            None,
+                        )
+                    })
                     .collect()
             }
         }
@@ -177,7 +192,9 @@ impl Scorer {
         match self {
             Scorer::Dot => gradient.to_vec(),
             // d score / d u = W1_user · g1 (W1_user is [d, h1]).
-            Scorer::Mlp { head, .. } => head.w1_user.chunks_exact(head.h1()).map(|row| dot(row, gradient)).collect(),
+            Scorer::Mlp { head, .. } => {
+                head.w1_user.chunks_exact(head.h1()).map(|row| dot(row, gradient)).collect()
+            }
         }
     }
 }
@@ -213,7 +230,8 @@ mod tests {
             w1.extend_from_slice(&head.w1_item);
             let x: Vec<f32> = u.iter().chain(i).copied().collect();
             let a = MlpHead::affine(&x, &w1, &head.b1).into_iter().map(|v| v.max(0.0)).collect::<Vec<_>>();
-            let b = MlpHead::affine(&a, &head.w2, &head.b2).into_iter().map(|v| v.max(0.0)).collect::<Vec<_>>();
+            let b =
+                MlpHead::affine(&a, &head.w2, &head.b2).into_iter().map(|v| v.max(0.0)).collect::<Vec<_>>();
             dot(&b, &head.w3) + head.b3
         };
         let all = scorer.score_all(&user, &items);

@@ -63,7 +63,6 @@ impl<'a> Tensors<'a> {
         Ok(Self { file, inner: SafeTensors::deserialize(bytes).map_err(|e| e.to_string())? })
     }
 
-
     /// Shape of a tensor.
     pub fn shape(&self, name: &str) -> Result<Vec<usize>, String> {
         let view = self.inner.tensor(name).map_err(|_| format!("{}: tensor {name} is missing", self.file))?;

@@ -36,7 +36,12 @@ impl TextPoint {
     /// Cosine similarity (0 when either vector is zero).
     pub fn cosine(&self, other: &Self) -> f32 {
         // i8 × i8 fits in i16; the widening sum vectorises well.
-        let dot: i32 = self.values.iter().zip(&other.values).map(|(&a, &b)| i32::from(i16::from(a) * i16::from(b))).sum();
+        let dot: i32 = self
+            .values
+            .iter()
+            .zip(&other.values)
+            .map(|(&a, &b)| i32::from(i16::from(a) * i16::from(b)))
+            .sum();
         dot as f32 * self.inv_norm * other.inv_norm
     }
 
@@ -96,7 +101,8 @@ impl TextIndex {
 
     /// The serialized index.
     pub fn to_bytes(&self) -> Vec<u8> {
-        bincode::serde::encode_to_vec(&self.map, bincode_config()).expect("in-memory serialization cannot fail")
+        bincode::serde::encode_to_vec(&self.map, bincode_config())
+            .expect("in-memory serialization cannot fail")
     }
 
     /// Reads an index and checks it holds exactly the items `0..n_items`, each a `dim`-wide
@@ -174,7 +180,11 @@ fn check_links(bytes: &[u8]) -> Result<(), String> {
         bincode::serde::decode_from_slice(bytes, bincode_config()).map_err(|e| e.to_string())?;
     let n = layout.points.len();
     if layout.zero.len() != n || layout.values.len() != n {
-        return Err(format!("{n} points but {} layer-0 nodes and {} values", layout.zero.len(), layout.values.len()));
+        return Err(format!(
+            "{n} points but {} layer-0 nodes and {} values",
+            layout.zero.len(),
+            layout.values.len()
+        ));
     }
     let valid = |links: &[u32], len: usize| links.iter().all(|&l| l == u32::MAX || (l as usize) < len);
     if !layout.zero.iter().all(|node| valid(&node.0, n)) {

@@ -35,6 +35,10 @@ pub struct TrainConfig {
     pub l2: f64,
     /// Adam weight decay on all parameters.
     pub weight_decay: f64,
+    /// Adam's ε. PyTorch's 1e-8 (the published LightGCN/LightGCN++ runs) rather than
+    /// burn's 1e-5, which damps the small, sparse gradients of rarely sampled rows.
+    #[serde(default = "default_adam_epsilon")]
+    pub adam_epsilon: f64,
     /// Weight of the in-batch hard-negative BPR term (0 disables it).
     pub hard_negative_weight: f64,
     /// How many of the batch's positives serve as hard-negative candidates.
@@ -57,6 +61,11 @@ pub struct TrainConfig {
     pub seed: u64,
 }
 
+/// Adam's ε unless set: 1e-8.
+fn default_adam_epsilon() -> f64 {
+    1e-8
+}
+
 impl Default for TrainConfig {
     fn default() -> Self {
         Self {
@@ -65,6 +74,7 @@ impl Default for TrainConfig {
             learning_rate: 1e-3,
             l2: 1e-4,
             weight_decay: 0.0,
+            adam_epsilon: default_adam_epsilon(),
             hard_negative_weight: 0.0,
             hard_candidates: 128,
             eval_every: 1,

@@ -89,6 +89,7 @@ where
     }
     let run = RunDir(options.out.clone());
     let mut optimizer = AdamConfig::new()
+        .with_epsilon(config.adam_epsilon as f32)
         .with_weight_decay(
             (config.weight_decay > 0.0).then(|| WeightDecayConfig::new(config.weight_decay as f32)),
         )

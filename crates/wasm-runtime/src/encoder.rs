@@ -37,7 +37,10 @@ impl Loaded {
 
 /// Builds the encoder on the requested backend (`"auto"`, `"webgpu"` or `"cpu"`); WebGPU
 /// falls back to the CPU when the browser has no adapter, with the reason.
-pub(crate) async fn load_encoder(files: &EncoderFiles<'_>, backend: &str) -> Result<(Loaded, Option<String>), JsError> {
+pub(crate) async fn load_encoder(
+    files: &EncoderFiles<'_>,
+    backend: &str,
+) -> Result<(Loaded, Option<String>), JsError> {
     let requested = Requested::parse(backend).map_err(|e| JsError::new(&e))?;
     let to_js = |e: gnnrec_text_encoder::EncoderError| JsError::new(&e.to_string());
     let webgpu = match requested {

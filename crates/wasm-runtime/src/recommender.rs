@@ -50,12 +50,20 @@ impl Recommender {
     /// Checks (sizes, SHA-256, version, dimensions) and loads a bundle from the bytes of
     /// `manifest.json` and of the files listed by `requiredFiles` (`names[i]` ↔
     /// `contents[i]`), then the encoder on `backend` (`"auto"`, `"webgpu"`, `"cpu"`).
-    pub async fn load(manifest: Vec<u8>, names: Vec<String>, contents: Array, backend: String) -> Result<Recommender, JsError> {
+    pub async fn load(
+        manifest: Vec<u8>,
+        names: Vec<String>,
+        contents: Array,
+        backend: String,
+    ) -> Result<Recommender, JsError> {
         if names.len() != contents.length() as usize {
             return Err(JsError::new("names and contents differ in length"));
         }
-        let files: HashMap<String, Vec<u8>> =
-            names.into_iter().zip(contents.iter()).map(|(name, bytes)| (name, Uint8Array::new(&bytes).to_vec())).collect();
+        let files: HashMap<String, Vec<u8>> = names
+            .into_iter()
+            .zip(contents.iter())
+            .map(|(name, bytes)| (name, Uint8Array::new(&bytes).to_vec()))
+            .collect();
         let manifest = Bundle::parse_manifest(&manifest).map_err(js_error)?;
         let bundle = Bundle::from_files(manifest, &files).map_err(js_error)?;
         let (encoder, fallback_reason) = match &bundle.encoder {

@@ -3,10 +3,10 @@
 use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
-use serde::{Deserialize, Serialize};
 use gnnrec_graph::Strategy;
 use gnnrec_models::{LightGcnConfig, ModelConfig, NgcfConfig, SageConfig};
 use gnnrec_train::{SelectMetric, TrainConfig};
+use serde::{Deserialize, Serialize};
 
 use crate::dataset::Source;
 
@@ -126,6 +126,9 @@ pub struct TrainArgs {
     /// Adam weight decay on all parameters.
     #[arg(long, default_value_t = 0.0)]
     pub weight_decay: f64,
+    /// Adam's ε (PyTorch's default; burn's own is 1e-5).
+    #[arg(long, default_value_t = 1e-8)]
+    pub adam_epsilon: f64,
     /// Weight of the in-batch hard-negative term (0 = uniform negatives only).
     #[arg(long, default_value_t = 0.0)]
     pub hard_negative_weight: f64,
@@ -173,6 +176,7 @@ impl TrainArgs {
             learning_rate: self.lr,
             l2: self.l2,
             weight_decay: self.weight_decay,
+            adam_epsilon: self.adam_epsilon,
             hard_negative_weight: self.hard_negative_weight,
             hard_candidates: self.hard_candidates,
             eval_every: self.eval_every,

@@ -218,7 +218,14 @@ fn save_embeddings<B: GraphBackend, M: Recommender<B>>(
             bias: bias.into_data().to_vec::<f32>().expect("f32 bias"),
         })
         .collect();
-    run_files::write(&args.out, args, &values(embeddings.users.clone()), &values(embeddings.items.clone()), dim, &head)
+    run_files::write(
+        &args.out,
+        args,
+        &values(embeddings.users.clone()),
+        &values(embeddings.items.clone()),
+        dim,
+        &head,
+    )
 }
 
 fn write_json(path: &Path, value: &serde_json::Value) -> anyhow::Result<()> {
