@@ -87,10 +87,15 @@ impl Csr {
 
     /// The matrix as a dense row-major `n_rows × n_cols` buffer.
     pub fn to_dense(&self) -> Vec<f32> {
-        let mut dense = vec![0f32; self.n_rows * self.n_cols];
-        for r in 0..self.n_rows {
+        self.rows_to_dense(0..self.n_rows)
+    }
+
+    /// Rows `rows` of the matrix as a dense row-major `rows.len() × n_cols` buffer.
+    pub fn rows_to_dense(&self, rows: std::ops::Range<usize>) -> Vec<f32> {
+        let mut dense = vec![0f32; rows.len() * self.n_cols];
+        for (i, r) in rows.enumerate() {
             for (c, v) in self.row(r) {
-                dense[r * self.n_cols + c as usize] = v;
+                dense[i * self.n_cols + c as usize] = v;
             }
         }
         dense
@@ -175,6 +180,7 @@ mod tests {
         assert_eq!(m.row(0).collect::<Vec<_>>(), vec![(0, 1.0), (2, 2.0)]);
         assert_eq!(m.row(1).count(), 0);
         assert_eq!(m.to_dense(), vec![1.0, 0.0, 2.0, 0.0, 0.0, 0.0, 0.0, 3.0, 0.0]);
+        assert_eq!(m.rows_to_dense(1..3), vec![0.0, 0.0, 0.0, 0.0, 3.0, 0.0]);
     }
 
     #[test]

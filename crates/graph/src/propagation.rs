@@ -1,11 +1,16 @@
 //! Choosing between sparse (host CSR) and dense (device matmul) propagation.
 
+use std::ops::Range;
 use std::time::{Duration, Instant};
 
 use burn::tensor::backend::Backend;
 use burn::tensor::{Distribution, Tensor, TensorData, TensorPrimitive};
 
 use crate::{Csr, GraphBackend, SparseOperator};
+
+/// Size of the block of dense rows [`Strategy::Auto`] times before committing to the
+/// whole dense matrix (64 MiB).
+const DENSE_PROBE_BYTES: usize = 64 << 20;
 
 /// How a [`Propagator`] multiplies.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -14,7 +19,9 @@ pub enum Strategy {
     Sparse,
     /// Dense matrix on the device, multiplied with `matmul`.
     Dense,
-    /// Time both on the actual graph and keep the faster (dense only if it fits the limit).
+    /// Time the sparse product on the actual graph against the dense product of a
+    /// block of rows scaled to the whole matrix; build the dense matrix only if that
+    /// estimate is faster (and it fits the limit).
     Auto,
 }
 
@@ -40,23 +47,30 @@ impl<B: GraphBackend> Propagator<B> {
     ) -> Self {
         match strategy {
             Strategy::Sparse => Self::Sparse(SparseOperator::new(matrix)),
-            Strategy::Dense => Self::dense(&matrix, device),
+            Strategy::Dense => Self::dense_rows(&matrix, 0..matrix.n_rows(), device),
             Strategy::Auto => {
                 let dense_bytes = matrix.n_rows() * matrix.n_cols() * 4;
                 let sparse = Self::Sparse(SparseOperator::new(matrix.clone()));
-                if dense_bytes > dense_limit_bytes {
+                if dense_bytes > dense_limit_bytes || matrix.n_rows() == 0 {
                     return sparse;
                 }
-                let dense = Self::dense(&matrix, device);
                 let x = Tensor::<B, 2>::random([matrix.n_cols(), dim], Distribution::Default, device);
-                if dense.time(&x) < sparse.time(&x) { dense } else { sparse }
+                let probe_rows = (DENSE_PROBE_BYTES / (matrix.n_cols() * 4).max(1)).clamp(1, matrix.n_rows());
+                let probe = Self::dense_rows(&matrix, 0..probe_rows, device);
+                let dense_estimate = probe.time(&x).mul_f64(matrix.n_rows() as f64 / probe_rows as f64);
+                if dense_estimate < sparse.time(&x) {
+                    Self::dense_rows(&matrix, 0..matrix.n_rows(), device)
+                } else {
+                    sparse
+                }
             }
         }
     }
 
-    fn dense(matrix: &Csr, device: &B::Device) -> Self {
-        let data = TensorData::new(matrix.to_dense(), [matrix.n_rows(), matrix.n_cols()]);
-        Self::Dense(Tensor::from_data(data, device))
+    /// Rows `rows` of `matrix` as a dense device matrix.
+    fn dense_rows(matrix: &Csr, rows: Range<usize>, device: &B::Device) -> Self {
+        let shape = [rows.len(), matrix.n_cols()];
+        Self::Dense(Tensor::from_data(TensorData::new(matrix.rows_to_dense(rows), shape), device))
     }
 
     /// Best of three runs (after one warm-up), synchronised by reading one value back.
@@ -122,6 +136,16 @@ mod tests {
     fn auto_respects_the_dense_limit() {
         let matrix = Csr::from_triplets(3, 3, &[(0, 1, 1.0)]);
         let p = Propagator::<NdArray>::new(matrix, Strategy::Auto, 8, 0, &Default::default());
+        assert_eq!(p.strategy(), Strategy::Sparse);
+    }
+
+    #[test]
+    fn auto_keeps_sparse_for_a_very_sparse_graph() {
+        // 3,000 × 3,000 with 3,000 entries: the dense product does 3,000× the work.
+        let n = 3000u32;
+        let triplets: Vec<(u32, u32, f32)> = (0..n).map(|i| (i, (i * 7) % n, 1.0)).collect();
+        let matrix = Csr::from_triplets(n as usize, n as usize, &triplets);
+        let p = Propagator::<NdArray>::new(matrix, Strategy::Auto, 16, usize::MAX, &Default::default());
         assert_eq!(p.strategy(), Strategy::Sparse);
     }
 }
