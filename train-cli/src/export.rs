@@ -56,7 +56,7 @@ pub fn run(args: &ExportArgs) -> anyhow::Result<()> {
         None => ((0..n_items).map(|i| id_only(i.to_string())).collect(), None),
     };
     let input = ExportInput {
-        model_kind: format!("{:?}", trained.args.model).to_lowercase(),
+        model_kind: trained.args.model.name(),
         items: metas,
         item_embeddings: &trained.items,
         user_embeddings: &trained.users,
@@ -64,6 +64,7 @@ pub fn run(args: &ExportArgs) -> anyhow::Result<()> {
         head: trained.head.clone(),
         train: &prepared.data.train,
         text: text.as_ref().map(|embeddings| TextInput { embeddings, encoder_dir: &encoder_dir }),
+        exact_fold_in: trained.fold_in_exponent,
     };
     let config = ExportConfig {
         text_dim: args.text_dim,

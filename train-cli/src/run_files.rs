@@ -14,6 +14,8 @@ use crate::train::TrainArgs;
 pub const RUN_ARGS: &str = "run.json";
 /// Embeddings file name.
 pub const EMBEDDINGS: &str = "embeddings.safetensors";
+/// Fold-in file of models whose user vectors are degree-weighted history sums.
+pub const FOLD_IN: &str = "fold-in.json";
 
 /// A finished run, read back.
 pub struct TrainedRun {
@@ -27,6 +29,30 @@ pub struct TrainedRun {
     pub items: Vec<f32>,
     /// The pair-scoring head of MLP models.
     pub head: Option<MlpHead>,
+    /// `e` when a user's vector is `Σ_h d_h^e · item_h` by definition (graph filter).
+    pub fold_in_exponent: Option<f32>,
+}
+
+/// Records that the run's user vectors are `Σ_h d_h^exponent · item_h` (see [`FOLD_IN`]).
+pub fn write_fold_in_exponent(out: &Path, exponent: f32) -> anyhow::Result<()> {
+    let path = out.join(FOLD_IN);
+    let text = serde_json::to_string_pretty(&serde_json::json!({ "degree_exponent": exponent }))?;
+    std::fs::write(&path, text + "\n").with_context(|| format!("writing {}", path.display()))
+}
+
+/// The exponent written by [`write_fold_in_exponent`], if the run has one.
+fn read_fold_in_exponent(dir: &Path) -> anyhow::Result<Option<f32>> {
+    let path = dir.join(FOLD_IN);
+    if !path.exists() {
+        return Ok(None);
+    }
+    let text = std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+    let value: serde_json::Value =
+        serde_json::from_str(&text).with_context(|| format!("parsing {}", path.display()))?;
+    let exponent = value["degree_exponent"]
+        .as_f64()
+        .with_context(|| format!("{}: field `degree_exponent` must be a number", path.display()))?;
+    Ok(Some(exponent as f32))
 }
 
 /// One dense layer: row-major weight `[in, out]` and bias `[out]`.
@@ -65,6 +91,11 @@ pub fn write(
     let bytes = Tensors::write(tensors).map_err(anyhow::Error::msg)?;
     let path = out.join(EMBEDDINGS);
     std::fs::write(&path, bytes).with_context(|| format!("writing {}", path.display()))?;
+    // A fold-in file left by an earlier run in the same folder would not describe this one.
+    let stale = out.join(FOLD_IN);
+    if stale.exists() {
+        std::fs::remove_file(&stale).with_context(|| format!("removing {}", stale.display()))?;
+    }
     let path = out.join(RUN_ARGS);
     std::fs::write(&path, serde_json::to_string_pretty(args)? + "\n")
         .with_context(|| format!("writing {}", path.display()))
@@ -116,5 +147,6 @@ pub fn read(dir: &Path) -> anyhow::Result<TrainedRun> {
     } else {
         None
     };
-    Ok(TrainedRun { args, dim, users, items, head })
+    let fold_in_exponent = read_fold_in_exponent(dir)?;
+    Ok(TrainedRun { args, dim, users, items, head, fold_in_exponent })
 }

@@ -23,6 +23,8 @@ pub fn top_k_excluding(scores: &[f32], exclude: &[u32], k: usize) -> Vec<u32> {
         candidates.truncate(k);
     }
     candidates.sort_unstable_by(better);
+    // The buffer held every item: keep only the k returned (callers keep one list per user).
+    candidates.shrink_to_fit();
     candidates
 }
 
@@ -48,5 +50,13 @@ mod tests {
         assert_eq!(top_k_excluding(&scores, &[], 6), [1, 4, 5, 3, 0, 2]);
         assert_eq!(top_k_excluding(&scores, &[0, 1, 2, 3, 4, 5], 3), Vec::<u32>::new());
         assert_eq!(top_k_excluding(&scores, &[], 0), Vec::<u32>::new());
+    }
+
+    #[test]
+    fn the_returned_list_does_not_hold_the_whole_catalogue() {
+        let scores: Vec<f32> = (0..10_000).map(|i| (i % 97) as f32).collect();
+        let top = top_k_excluding(&scores, &[], 20);
+        assert_eq!(top.len(), 20);
+        assert!(top.capacity() < 100, "capacity {} would keep n_items per user alive", top.capacity());
     }
 }

@@ -33,6 +33,19 @@ pub struct FoldInFit {
     pub report: serde_json::Value,
 }
 
+impl FoldInFit {
+    /// The fold-in of a model whose user vectors are `Σ_h d_h^exponent · item_h` by
+    /// definition: no map, nothing to choose.
+    pub fn exact(exponent: f32) -> Self {
+        Self {
+            map: None,
+            degree_exponent: exponent,
+            report: json!({"exact": true, "degree_exponent": exponent,
+                "protocol": "the model defines a user's vector as the degree-weighted sum of their history's item vectors"}),
+        }
+    }
+}
+
 /// Chooses and fits the fold-in for `scorer` from the trained `users` and `items`.
 pub fn fit_history_map(
     users: &[f32],

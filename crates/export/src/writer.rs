@@ -17,7 +17,7 @@ use serde_json::json;
 
 use crate::clusters::kmeans;
 use crate::error::ExportError;
-use crate::history_map::fit_history_map;
+use crate::history_map::{FoldInFit, fit_history_map};
 use crate::tower::fit_query_tower;
 
 /// The item text side of an export.
@@ -46,6 +46,10 @@ pub struct ExportInput<'a> {
     pub train: &'a [Vec<u32>],
     /// Item text, if the catalogue has any.
     pub text: Option<TextInput<'a>>,
+    /// For models whose user vectors *are* degree-weighted history sums
+    /// `Σ_h d_h^e · item_h` (the graph filter): `e`. The fold-in is then exact and is not
+    /// fitted. `None`: fit it (see [`crate::history_map`]).
+    pub exact_fold_in: Option<f32>,
 }
 
 /// Export settings.
@@ -117,13 +121,16 @@ pub fn write_bundle(
     input.train.iter().flatten().for_each(|&i| popularity[i as usize] += 1);
     tensors.push(u32_tensor(t::POPULARITY, &popularity));
     let started = Instant::now();
-    let fold_in = fit_history_map(
-        input.user_embeddings,
-        input.item_embeddings,
-        d,
-        input.train,
-        &Scorer::new(input.head.clone(), input.item_embeddings),
-    );
+    let fold_in = match input.exact_fold_in {
+        Some(exponent) => FoldInFit::exact(exponent),
+        None => fit_history_map(
+            input.user_embeddings,
+            input.item_embeddings,
+            d,
+            input.train,
+            &Scorer::new(input.head.clone(), input.item_embeddings),
+        ),
+    };
     if let Some(map) = &fold_in.map {
         tensors.push(f32_tensor(t::FOLD_IN_WEIGHT, vec![d, d], &map.weight));
         tensors.push(f32_tensor(t::FOLD_IN_BIAS, vec![d], &map.bias));

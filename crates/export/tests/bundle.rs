@@ -80,7 +80,7 @@ fn encoder_dir(dir: &Path) {
     }
 }
 
-fn export(out: &Path, head: Option<MlpHead>) -> Fixture {
+fn export(out: &Path, head: Option<MlpHead>, exact_fold_in: Option<f32>) -> Fixture {
     let f = fixture();
     let encoder = out.with_extension("encoder");
     encoder_dir(&encoder);
@@ -93,6 +93,7 @@ fn export(out: &Path, head: Option<MlpHead>) -> Fixture {
         head,
         train: &f.train,
         text: Some(TextInput { embeddings: &f.text, encoder_dir: &encoder }),
+        exact_fold_in,
     };
     let config = ExportConfig {
         text_dim: 32,
@@ -114,7 +115,7 @@ fn like(id: &str, day: f64) -> HistoryEvent {
 fn round_trip_recommend_and_search() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("bundle");
-    let f = export(&out, None);
+    let f = export(&out, None, None);
     let bundle = Bundle::read_dir(&out).unwrap();
     let ranker = &bundle.ranker;
     assert_eq!(ranker.items(), f.items.as_slice(), "metadata (including markup) survives verbatim");
@@ -154,7 +155,7 @@ fn round_trip_recommend_and_search() {
 fn empty_history_unknown_ids_and_bad_queries() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("bundle");
-    let f = export(&out, None);
+    let f = export(&out, None, None);
     let ranker = Bundle::read_dir(&out).unwrap().ranker;
     let popular = ranker.recommend(&[], 5).unwrap();
     assert!(popular.results.iter().all(|r| r.because == Why::Popular));
@@ -198,7 +199,7 @@ fn mlp_head_bundles_rank_with_the_head() {
         w3: wave(h2, 2.2),
         b3: 0.1,
     };
-    export(&out, Some(head));
+    export(&out, Some(head), None);
     let bundle = Bundle::read_dir(&out).unwrap();
     assert!(bundle.manifest.model.mlp_head);
     let ranked = bundle.ranker.recommend(&[like("m3", 0.0)], 7).unwrap();
@@ -206,11 +207,24 @@ fn mlp_head_bundles_rank_with_the_head() {
     assert!(ranked.results.iter().all(|r| r.score.is_finite() && r.id != "m3"));
 }
 
+#[test]
+fn exact_fold_in_is_written_as_given_and_not_fitted() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("bundle");
+    export(&out, None, Some(-0.45));
+    let bundle = Bundle::read_dir(&out).unwrap();
+    assert!(!bundle.manifest.model.fold_in_map);
+    assert_eq!(bundle.manifest.ranking.fold_in.degree_exponent, -0.45);
+    assert_eq!(bundle.manifest.report["fold_in"]["fit"]["exact"], true);
+    let ranked = bundle.ranker.recommend(&[like("m3", 0.0)], 5).unwrap();
+    assert_eq!(ranked.results.len(), 5);
+}
+
 /// Writes a bundle, damages it with `damage`, and returns the load error.
 fn load_error(damage: impl FnOnce(&Path)) -> BundleError {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("bundle");
-    export(&out, None);
+    export(&out, None, None);
     damage(&out);
     Bundle::read_dir(&out).err().expect("the damaged bundle must not load")
 }

@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 use gnnrec_graph::Strategy;
+use gnnrec_graph_filter::GraphFilterConfig;
 use gnnrec_models::{LightGcnConfig, ModelConfig, NgcfConfig, SageConfig};
 use gnnrec_train::{SelectMetric, TrainConfig};
 use serde::{Deserialize, Serialize};
@@ -21,6 +22,15 @@ pub enum ModelChoice {
     Lightgcnpp,
     /// NGCF.
     Ngcf,
+    /// Closed-form graph filter (no gradient descent; see --filter-rank).
+    GraphFilter,
+}
+
+impl ModelChoice {
+    /// The name used on the command line and in bundles (`graph-filter`, `lightgcnpp`, …).
+    pub fn name(self) -> String {
+        self.to_possible_value().map(|v| v.get_name().to_string()).unwrap_or_default()
+    }
 }
 
 /// Where propagation runs.
@@ -156,6 +166,19 @@ pub struct TrainArgs {
     /// Propagation strategy.
     #[arg(long, value_enum, default_value = "auto")]
     pub propagation: PropagationChoice,
+    /// Graph filter: largest SVD rank (default min(256, users, items)); also the width
+    /// of the exported item vectors.
+    #[arg(long)]
+    #[serde(default)]
+    pub filter_rank: Option<usize>,
+    /// Graph filter: validation users scoring each candidate setting.
+    #[arg(long, default_value_t = 1500)]
+    #[serde(default = "default_validation_users")]
+    pub filter_validation_users: usize,
+}
+
+fn default_validation_users() -> usize {
+    GraphFilterConfig::default().validation_users
 }
 
 /// `--select` values.
@@ -191,10 +214,21 @@ impl TrainArgs {
         }
     }
 
-    /// The model family with its hyper-parameters.
-    pub fn model_config(&self) -> ModelConfig {
+    /// The graph filter's fitting settings.
+    pub fn graph_filter_config(&self) -> GraphFilterConfig {
+        GraphFilterConfig {
+            rank: self.filter_rank,
+            validation_users: self.filter_validation_users,
+            seed: self.seed,
+            ..GraphFilterConfig::default()
+        }
+    }
+
+    /// The learned model family with its hyper-parameters; `None` for the graph filter,
+    /// which has no burn module.
+    pub fn model_config(&self) -> Option<ModelConfig> {
         let dim = self.dim.unwrap_or(if self.model == ModelChoice::Sage { 128 } else { 64 });
-        match self.model {
+        Some(match self.model {
             ModelChoice::Lightgcn => {
                 ModelConfig::LightGcn(LightGcnConfig { layers: self.layers, ..LightGcnConfig::lightgcn(dim) })
             }
@@ -211,7 +245,8 @@ impl TrainArgs {
                 dropout: self.dropout,
                 item_feature_dim: None,
             }),
-        }
+            ModelChoice::GraphFilter => return None,
+        })
     }
 
     /// Propagation strategy.

@@ -18,6 +18,7 @@ use crate::features::{ItemFeatures, item_features};
 use crate::run_files::{self, Layer};
 
 mod args;
+mod graph_filter;
 
 pub use args::TrainArgs;
 use args::{ModelChoice, TrainBackend};
@@ -75,6 +76,9 @@ impl TrainArgs {
 /// Runs the command.
 pub fn run(args: &TrainArgs) -> anyhow::Result<()> {
     let prepared = args.prepare()?;
+    if args.model == ModelChoice::GraphFilter {
+        return graph_filter::run(args, &prepared);
+    }
     match args.backend {
         TrainBackend::Cpu => {
             run_on::<burn::backend::Autodiff<burn::backend::NdArray>>(args, &prepared, &Default::default())
@@ -99,7 +103,7 @@ where
 {
     B::seed(device, args.seed);
     let data = &prepared.data;
-    let mut config = args.model_config();
+    let mut config = args.model_config().context("a learned model")?;
     if let (ModelConfig::Sage(c), Some(features)) = (&mut config, &prepared.features) {
         c.item_feature_dim = Some(features.width);
     }
@@ -172,7 +176,7 @@ where
     let curve = args.out.join("curve.svg");
     write_training_curve(&outcome.history, &curve)?;
     let metrics = json!({
-        "model": format!("{:?}", args.model).to_lowercase(),
+        "model": args.model.name(),
         "data_source": prepared.description,
         "ingest": prepared.filter_report,
         "text_features": prepared.features.as_ref().map(|f| json!({"width": f.width, "explained_variance": f.explained_variance})),
@@ -228,7 +232,7 @@ fn save_embeddings<B: GraphBackend, M: Recommender<B>>(
     )
 }
 
-fn write_json(path: &Path, value: &serde_json::Value) -> anyhow::Result<()> {
+pub(crate) fn write_json(path: &Path, value: &serde_json::Value) -> anyhow::Result<()> {
     let text = serde_json::to_string_pretty(value)?;
     std::fs::write(path, text + "\n").with_context(|| format!("writing {}", path.display()))
 }

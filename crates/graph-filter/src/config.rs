@@ -1,0 +1,114 @@
+//! Settings of the graph filter and the search over them (saved with every run).
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::GraphFilterError;
+
+/// How the filter is fitted: the truncated SVD and the validation search.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GraphFilterConfig {
+    /// Largest rank kept from the SVD; `None` = min([`DEFAULT_RANK`], users, items).
+    pub rank: Option<usize>,
+    /// Extra random directions of the randomized SVD beyond the rank.
+    pub oversampling: usize,
+    /// Power iterations of the randomized SVD (more = sharper spectrum, slower).
+    pub power_iterations: usize,
+    /// Seed of the random start of the SVD.
+    pub seed: u64,
+    /// Validation users (evenly spaced) scored per candidate filter.
+    pub validation_users: usize,
+    /// Candidate values searched on the validation users.
+    pub search: SearchSpace,
+}
+
+/// Default largest rank.
+pub const DEFAULT_RANK: usize = 256;
+
+impl Default for GraphFilterConfig {
+    fn default() -> Self {
+        Self {
+            rank: None,
+            oversampling: 32,
+            power_iterations: 4,
+            seed: 2024,
+            validation_users: 1500,
+            search: SearchSpace::default(),
+        }
+    }
+}
+
+/// Candidate values for each filter setting (see [`crate::FilterSettings`]).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SearchSpace {
+    /// `(user exponent, item exponent)` pairs of the normalisation `D_U^-a R D_I^-b`; each
+    /// needs its own SVD.
+    pub normalisations: Vec<(f32, f32)>,
+    /// Filter strengths `μ / σ_max²`.
+    pub strengths: Vec<f32>,
+    /// Filter sharpness `p` (1 = Tikhonov, large = the ideal low-pass of GF-CF).
+    pub sharpness: Vec<f32>,
+    /// Ranks kept, as fractions of the SVD's rank.
+    pub rank_fractions: Vec<f32>,
+    /// Output item-degree exponents, as offsets from the item exponent `b`.
+    pub output_offsets: Vec<f32>,
+}
+
+impl Default for SearchSpace {
+    fn default() -> Self {
+        Self {
+            normalisations: vec![(0.5, 0.25), (0.25, 0.25), (0.0, 0.25)],
+            strengths: vec![0.01, 0.03, 0.1, 0.3],
+            sharpness: vec![1.0, 2.0, 4.0],
+            rank_fractions: vec![0.25, 0.5, 1.0],
+            output_offsets: vec![-0.1, 0.0, 0.1],
+        }
+    }
+}
+
+impl GraphFilterConfig {
+    /// Rejects settings that would give NaN, an empty search or no SVD.
+    pub fn validate(&self) -> Result<(), GraphFilterError> {
+        let invalid = |name, value: f64, why| Err(GraphFilterError::InvalidSetting { name, value, why });
+        if self.rank == Some(0) {
+            return invalid("rank", 0.0, "the SVD needs at least one direction");
+        }
+        if self.validation_users == 0 {
+            return invalid("validation_users", 0.0, "at least one user must score the candidates");
+        }
+        let s = &self.search;
+        let lists: [(&'static str, Vec<f32>); 4] = [
+            ("strengths", s.strengths.clone()),
+            ("sharpness", s.sharpness.clone()),
+            ("rank_fractions", s.rank_fractions.clone()),
+            ("output_offsets", s.output_offsets.clone()),
+        ];
+        for (name, values) in lists {
+            if values.is_empty() {
+                return invalid(name, 0.0, "the search needs at least one value");
+            }
+            if let Some(v) = values.iter().find(|v| !v.is_finite()) {
+                return invalid(name, f64::from(*v), "must be finite");
+            }
+        }
+        if s.normalisations.is_empty() {
+            return invalid("normalisations", 0.0, "the search needs at least one (a, b) pair");
+        }
+        if let Some((a, b)) = s.normalisations.iter().find(|(a, b)| !a.is_finite() || !b.is_finite()) {
+            return invalid(
+                "normalisations",
+                f64::from(if a.is_finite() { *b } else { *a }),
+                "must be finite",
+            );
+        }
+        if let Some(v) = s.strengths.iter().find(|v| **v <= 0.0) {
+            return invalid("strengths", f64::from(*v), "must be > 0 (0 divides by zero)");
+        }
+        if let Some(v) = s.sharpness.iter().find(|v| **v <= 0.0) {
+            return invalid("sharpness", f64::from(*v), "must be > 0");
+        }
+        if let Some(v) = s.rank_fractions.iter().find(|v| **v <= 0.0 || **v > 1.0) {
+            return invalid("rank_fractions", f64::from(*v), "must be in (0, 1]");
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,80 @@
+//! `train-cli train --model graph-filter`: fit the closed-form graph filter (no epochs)
+//! and report it like a trained model.
+
+use std::time::Instant;
+
+use anyhow::{Context, bail};
+use gnnrec_eval::Evaluation;
+use gnnrec_graph_filter::{FittedFilter, evaluate_rows, fit};
+use gnnrec_train::{metric_map, peak_rss_bytes};
+use ndarray::Axis;
+use serde_json::json;
+
+use super::{Prepared, TrainArgs, write_json};
+use crate::run_files;
+
+/// The cut-offs reported, as for the learned models.
+const KS: [usize; 3] = [10, 20, 40];
+
+/// Fits, evaluates on valid and test, and writes the run files and `metrics.json`.
+pub fn run(args: &TrainArgs, prepared: &Prepared) -> anyhow::Result<()> {
+    if args.cold_start_items > 0.0 {
+        bail!("--cold-start-items needs a model that embeds items from their text (--model sage)");
+    }
+    let data = &prepared.data;
+    let config = args.graph_filter_config();
+    let started = Instant::now();
+    let fitted = fit(&data.train, &data.valid, data.n_items, &config).context("fitting the graph filter")?;
+    let fit_seconds = started.elapsed().as_secs_f64();
+    let chosen = &fitted.report.chosen;
+    eprintln!(
+        "graph filter: {:?}\n  validation NDCG@20 {:.4} on {} users; fit {:.1} s (SVDs {:?} s, search {:.1} s)",
+        chosen.settings,
+        chosen.valid_ndcg,
+        fitted.report.validation_users,
+        fit_seconds,
+        fitted.report.svd_seconds.iter().map(|s| (s * 10.0).round() / 10.0).collect::<Vec<_>>(),
+        fitted.report.search_seconds
+    );
+    let started = Instant::now();
+    let valid = metric_map(&evaluate(&fitted, &data.train, &data.valid));
+    let test = metric_map(&evaluate(&fitted, &data.train, &data.test));
+    let evaluation_seconds = started.elapsed().as_secs_f64();
+    eprintln!(
+        "test recall@20 {:.4} ndcg@20 {:.4} (valid ndcg@20 {:.4}; evaluation {:.1} s)",
+        test["recall@20"], test["ndcg@20"], valid["ndcg@20"], evaluation_seconds
+    );
+    std::fs::create_dir_all(&args.out).with_context(|| format!("creating {}", args.out.display()))?;
+    let as_slice = |m: &ndarray::Array2<f32>| m.as_standard_layout().iter().copied().collect::<Vec<f32>>();
+    let dim = fitted.items.ncols();
+    run_files::write(&args.out, args, &as_slice(&fitted.users), &as_slice(&fitted.items), dim, &[])?;
+    run_files::write_fold_in_exponent(&args.out, fitted.settings.fold_in_exponent())?;
+    let metrics = json!({
+        "model": args.model.name(),
+        "data_source": prepared.description,
+        "ingest": prepared.filter_report,
+        "graph_filter": {"config": config, "settings": fitted.settings, "fit": fitted.report},
+        "data": {
+            "n_users": data.n_users, "n_items": data.n_items, "n_train": data.n_train(),
+            "n_valid": data.valid.iter().map(Vec::len).sum::<usize>(),
+            "n_test": data.test.iter().map(Vec::len).sum::<usize>(),
+        },
+        "protocol": "full ranking over all items, training items excluded, averaged over users with held-out items; settings chosen on validation items",
+        "valid": valid,
+        "test": test,
+        "fit_seconds": fit_seconds,
+        "evaluation_seconds": evaluation_seconds,
+        "peak_rss_bytes": peak_rss_bytes(),
+    });
+    let path = args.metrics_out.clone().unwrap_or_else(|| args.out.join("metrics.json"));
+    write_json(&path, &metrics)
+}
+
+/// Full-ranking metrics of every user with `truth` items.
+fn evaluate(fitted: &FittedFilter, train: &[Vec<u32>], truth: &[Vec<u32>]) -> Evaluation {
+    let users: Vec<usize> = (0..truth.len()).filter(|&u| !truth[u].is_empty()).collect();
+    let rows = fitted.users.select(Axis(0), &users);
+    let train: Vec<&[u32]> = users.iter().map(|&u| train[u].as_slice()).collect();
+    let truth: Vec<&[u32]> = users.iter().map(|&u| truth[u].as_slice()).collect();
+    evaluate_rows(rows.view(), fitted.items.view(), &train, &truth, &KS)
+}
