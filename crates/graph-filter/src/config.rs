@@ -49,6 +49,8 @@ pub struct SearchSpace {
     pub sharpness: Vec<f32>,
     /// Ranks kept, as fractions of the SVD's rank.
     pub rank_fractions: Vec<f32>,
+    /// History item-degree exponents, as offsets from the item exponent `b`.
+    pub history_offsets: Vec<f32>,
     /// Output item-degree exponents, as offsets from the item exponent `b`.
     pub output_offsets: Vec<f32>,
 }
@@ -57,10 +59,11 @@ impl Default for SearchSpace {
     fn default() -> Self {
         Self {
             normalisations: vec![(0.5, 0.25), (0.25, 0.25), (0.0, 0.25)],
-            strengths: vec![0.01, 0.03, 0.1, 0.3],
-            sharpness: vec![1.0, 2.0, 4.0],
+            strengths: vec![0.01, 0.03, 0.1, 0.3, 1.0],
+            sharpness: vec![1.0, 2.0, 4.0, 8.0],
             rank_fractions: vec![0.25, 0.5, 1.0],
-            output_offsets: vec![-0.1, 0.0, 0.1],
+            history_offsets: vec![-0.25, -0.1, 0.0, 0.1, 0.25],
+            output_offsets: vec![-0.1, 0.0, 0.1, 0.2],
         }
     }
 }
@@ -76,10 +79,11 @@ impl GraphFilterConfig {
             return invalid("validation_users", 0.0, "at least one user must score the candidates");
         }
         let s = &self.search;
-        let lists: [(&'static str, Vec<f32>); 4] = [
+        let lists: [(&'static str, Vec<f32>); 5] = [
             ("strengths", s.strengths.clone()),
             ("sharpness", s.sharpness.clone()),
             ("rank_fractions", s.rank_fractions.clone()),
+            ("history_offsets", s.history_offsets.clone()),
             ("output_offsets", s.output_offsets.clone()),
         ];
         for (name, values) in lists {

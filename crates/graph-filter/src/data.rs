@@ -98,8 +98,8 @@ impl ValidationPanel {
         if eligible.is_empty() {
             return Err(GraphFilterError::NoValidationUsers);
         }
-        let step = eligible.len().div_ceil(limit.max(1));
-        let users: Vec<usize> = eligible.into_iter().step_by(step).collect();
+        let count = eligible.len().min(limit);
+        let users: Vec<usize> = (0..count).map(|k| eligible[k * eligible.len() / count]).collect();
         let triplets: Vec<(u32, u32, f32)> = users
             .iter()
             .enumerate()

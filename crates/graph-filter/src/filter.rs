@@ -10,7 +10,7 @@ use crate::svd::Spectrum;
 /// The settings of one filter.
 ///
 /// With `R̃ = D_U^-a R D_I^-b = U Σ Vᵀ` (rank `rank`), a user with history row `r` scores
-/// items by `s = r D_I^-b · V h(Σ²) Vᵀ · D_I^c`, where
+/// items by `s = r D_I^-g · V h(Σ²) Vᵀ · D_I^c`, where
 /// `h(σ²) = x^p / (1 + x^p)`, `x = σ² / (strength · σ_max²)`, `p = sharpness`.
 /// `p = 1` is a Tikhonov (ridge) filter, as in EASE without its zero diagonal; large `p`
 /// tends to GF-CF's ideal low-pass filter, which keeps the directions with
@@ -19,8 +19,10 @@ use crate::svd::Spectrum;
 pub struct FilterSettings {
     /// `a`: user-degree exponent of the normalisation.
     pub user_exponent: f32,
-    /// `b`: item-degree exponent of the normalisation (and of the history weights).
+    /// `b`: item-degree exponent of the normalisation.
     pub item_exponent: f32,
+    /// `g`: item-degree exponent of the history weights (`b` in GF-CF).
+    pub history_exponent: f32,
     /// Where the response falls to ½, relative to the largest `σ²`.
     pub strength: f32,
     /// How steeply it falls (`p`).
@@ -53,9 +55,9 @@ impl FilterSettings {
     }
 
     /// The exponent `e` for which a user's vector is `Σ_{i∈history} d_i^e · item_i`
-    /// (what the browser's fold-in computes): `−(b + c)`.
+    /// (what the browser's fold-in computes): `−(g + c)`.
     pub fn fold_in_exponent(&self) -> f32 {
-        -(self.item_exponent + self.output_exponent)
+        -(self.history_exponent + self.output_exponent)
     }
 
     /// Item vectors `D_I^c V √h`, `[n_items, rank]`.
@@ -99,6 +101,7 @@ mod tests {
         FilterSettings {
             user_exponent: 0.5,
             item_exponent: 0.25,
+            history_exponent: 0.25,
             strength: 0.25,
             sharpness,
             rank: 3,

@@ -50,6 +50,7 @@ pub fn search(
     let mut current = FilterSettings {
         user_exponent,
         item_exponent,
+        history_exponent: item_exponent,
         strength: middle,
         sharpness: space.sharpness[0],
         rank: full,
@@ -68,7 +69,7 @@ pub fn search(
     let rank_of = |f: f32| ((f * full as f32).round() as usize).clamp(1, full);
     for _ in 0..PASSES {
         // One coordinate at a time, every value tried from the same base.
-        for coordinate in 0..4 {
+        for coordinate in 0..5 {
             let base = current;
             let candidates: Vec<FilterSettings> = match coordinate {
                 0 => space.strengths.iter().map(|&v| FilterSettings { strength: v, ..base }).collect(),
@@ -77,6 +78,11 @@ pub fn search(
                     .rank_fractions
                     .iter()
                     .map(|&f| FilterSettings { rank: rank_of(f), ..base })
+                    .collect(),
+                3 => space
+                    .history_offsets
+                    .iter()
+                    .map(|&o| FilterSettings { history_exponent: item_exponent + o, ..base })
                     .collect(),
                 _ => space
                     .output_offsets
