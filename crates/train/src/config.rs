@@ -59,6 +59,9 @@ pub struct TrainConfig {
     pub ks: Vec<usize>,
     /// Seed for initialisation, sampling and dropout.
     pub seed: u64,
+    /// Also evaluate the test split at every evaluation (time-to-quality curves only).
+    #[serde(default)]
+    pub monitor_test: bool,
 }
 
 /// Adam's ε unless set: 1e-8.
@@ -85,6 +88,7 @@ impl Default for TrainConfig {
             select: SelectMetric::Ndcg20,
             ks: vec![10, 20, 40],
             seed: 2024,
+            monitor_test: false,
         }
     }
 }

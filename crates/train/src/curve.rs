@@ -87,6 +87,8 @@ mod tests {
                         ("ndcg@20".into(), 0.05 * epoch as f64),
                     ])
                 }),
+                test: None,
+                elapsed: epoch as f64,
             })
             .collect();
         write_training_curve(&history, &path).unwrap();

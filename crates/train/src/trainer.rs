@@ -32,6 +32,14 @@ pub struct EpochRecord {
     pub seconds: f64,
     /// Validation metrics, on evaluation epochs.
     pub valid: Option<BTreeMap<String, f64>>,
+    /// Test metrics on evaluation epochs when [`TrainConfig::monitor_test`] is set
+    /// (recorded for time-to-quality curves; never used for selection).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub test: Option<BTreeMap<String, f64>>,
+    /// Wall-clock seconds from [`RunOptions::started`] to the end of this epoch,
+    /// evaluation included.
+    #[serde(default)]
+    pub elapsed: f64,
 }
 
 /// The result of [`train`]: the best model and how the run went.
@@ -60,6 +68,8 @@ pub struct RunOptions {
     pub resume: bool,
     /// What the run is made of (model, data shape, settings); `resume` requires a match.
     pub fingerprint: serde_json::Value,
+    /// When the command started (data loading included), for [`EpochRecord::elapsed`].
+    pub started: Instant,
 }
 
 /// Trains `model` on `data.train` over `graph`, selecting on `data.valid`.
@@ -168,6 +178,8 @@ where
             learning_rate: state.learning_rate,
             seconds,
             valid: None,
+            test: None,
+            elapsed: 0.0,
         };
 
         if epoch.is_multiple_of(config.eval_every.max(1)) || epoch == config.epochs {
@@ -191,16 +203,25 @@ where
                 }
             }
             record.valid = Some(metrics);
+            if config.monitor_test {
+                let test = evaluate_split(&inner, &embeddings, &data.train, &data.test, &config.ks);
+                record.test = Some(metric_map(&test));
+            }
         }
+        record.elapsed = options.started.elapsed().as_secs_f64();
         eprintln!(
             "epoch {epoch:>4}  loss {:.5}  lr {:.2e}  {:.2}s{}",
             record.loss,
             record.learning_rate,
             seconds,
             record.valid.as_ref().map_or(String::new(), |v| format!(
-                "  valid recall@20 {:.4} ndcg@20 {:.4}",
+                "  valid recall@20 {:.4} ndcg@20 {:.4}{}",
                 v.get("recall@20").unwrap_or(&0.0),
-                v.get("ndcg@20").unwrap_or(&0.0)
+                v.get("ndcg@20").unwrap_or(&0.0),
+                record.test.as_ref().map_or(String::new(), |t| format!(
+                    "  (monitor: test ndcg@20 {:.4})",
+                    t.get("ndcg@20").unwrap_or(&0.0)
+                ))
             ))
         );
         state.history.push(record);

@@ -154,6 +154,11 @@ pub struct TrainArgs {
     /// ReduceLROnPlateau: evaluations without improvement before halving the rate.
     #[arg(long, default_value_t = 8)]
     pub plateau_patience: usize,
+    /// Also evaluate the test items at every validation, into metrics.json's history
+    /// (time-to-quality curves; never used for selection).
+    #[arg(long)]
+    #[serde(default)]
+    pub monitor_test: bool,
     /// Validation metric for model selection.
     #[arg(long, value_enum, default_value = "ndcg20")]
     pub select: SelectChoice,
@@ -210,6 +215,7 @@ impl TrainArgs {
                 SelectChoice::Recall20 => SelectMetric::Recall20,
             },
             seed: self.seed,
+            monitor_test: self.monitor_test,
             ..TrainConfig::default()
         }
     }

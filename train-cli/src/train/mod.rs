@@ -1,6 +1,7 @@
 //! `train-cli train`: train a graph recommender on a split and report test metrics.
 
 use std::path::Path;
+use std::time::Instant;
 
 use anyhow::Context;
 use burn::module::AutodiffModule;
@@ -75,28 +76,30 @@ impl TrainArgs {
 
 /// Runs the command.
 pub fn run(args: &TrainArgs) -> anyhow::Result<()> {
+    let started = Instant::now();
     let prepared = args.prepare()?;
     if args.model == ModelChoice::GraphFilter {
-        return graph_filter::run(args, &prepared);
+        return graph_filter::run(args, &prepared, started);
     }
     match args.backend {
         TrainBackend::Cpu => {
-            run_on::<burn::backend::Autodiff<burn::backend::NdArray>>(args, &prepared, &Default::default())
+            run_on::<burn::backend::Autodiff<burn::backend::NdArray>>(args, &prepared, &Default::default(), started)
         }
         #[cfg(feature = "wgpu")]
         TrainBackend::Wgpu => run_on::<burn::backend::Autodiff<burn::backend::Wgpu>>(
             args,
             &prepared,
             &crate::backend::wgpu_device()?,
+            started,
         ),
         #[cfg(feature = "cuda")]
         TrainBackend::Cuda => {
-            run_on::<burn::backend::Autodiff<burn::backend::Cuda>>(args, &prepared, &Default::default())
+            run_on::<burn::backend::Autodiff<burn::backend::Cuda>>(args, &prepared, &Default::default(), started)
         }
     }
 }
 
-fn run_on<B>(args: &TrainArgs, prepared: &Prepared, device: &B::Device) -> anyhow::Result<()>
+fn run_on<B>(args: &TrainArgs, prepared: &Prepared, device: &B::Device, started: Instant) -> anyhow::Result<()>
 where
     B: AutodiffBackend + GraphBackend,
     B::InnerBackend: GraphBackend,
@@ -110,10 +113,10 @@ where
     let (n_users, n_items) = (data.n_users, data.n_items);
     match config {
         ModelConfig::LightGcn(c) => {
-            fit(args, prepared, config, c.init::<B>(n_users, n_items, device), device)
+            fit(args, prepared, config, c.init::<B>(n_users, n_items, device), device, started)
         }
-        ModelConfig::Ngcf(c) => fit(args, prepared, config, c.init::<B>(n_users, n_items, device), device),
-        ModelConfig::Sage(c) => fit(args, prepared, config, c.init::<B>(n_users, n_items, device), device),
+        ModelConfig::Ngcf(c) => fit(args, prepared, config, c.init::<B>(n_users, n_items, device), device, started),
+        ModelConfig::Sage(c) => fit(args, prepared, config, c.init::<B>(n_users, n_items, device), device, started),
     }
 }
 
@@ -123,6 +126,7 @@ fn fit<B, M>(
     config: ModelConfig,
     model: M,
     device: &B::Device,
+    started: Instant,
 ) -> anyhow::Result<()>
 where
     B: AutodiffBackend + GraphBackend,
@@ -150,7 +154,7 @@ where
         "training": training,
     });
     std::fs::create_dir_all(&args.out).with_context(|| format!("creating {}", args.out.display()))?;
-    let options = RunOptions { out: args.out.clone(), resume: args.resume, fingerprint };
+    let options = RunOptions { out: args.out.clone(), resume: args.resume, fingerprint, started };
     let outcome = train(model, &inputs, data, &train_config, &options, device)?;
 
     let inner = outcome.best_model.valid();
