@@ -41,7 +41,7 @@ impl Default for GraphFilterConfig {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SearchSpace {
     /// `(user exponent, item exponent)` pairs of the normalisation `D_U^-a R D_I^-b`; each
-    /// needs its own SVD.
+    /// needs its own SVD. The first is searched in full, the others with its winner.
     pub normalisations: Vec<(f32, f32)>,
     /// Filter strengths `μ / σ_max²`.
     pub strengths: Vec<f32>,
@@ -58,7 +58,7 @@ pub struct SearchSpace {
 impl Default for SearchSpace {
     fn default() -> Self {
         Self {
-            normalisations: vec![(0.5, 0.25), (0.25, 0.25), (0.0, 0.25)],
+            normalisations: vec![(0.25, 0.25), (0.5, 0.25), (0.0, 0.25)],
             strengths: vec![0.01, 0.03, 0.1, 0.3, 1.0],
             sharpness: vec![1.0, 2.0, 4.0, 8.0],
             rank_fractions: vec![0.25, 0.5, 1.0],

@@ -5,15 +5,17 @@ use nalgebra::{DMatrix, SymmetricEigen};
 use ndarray::{Array2, ArrayView2, Axis, s};
 use rayon::prelude::*;
 
-/// Rows per parallel block of a product.
+/// Most rows per parallel block of a product.
 const BLOCK_ROWS: usize = 1024;
 
-/// `a × b`, row blocks of `a` on all cores.
+/// `a × b`, row blocks of `a` on all cores (at least two blocks per core when `a` has
+/// enough rows).
 pub fn matmul(a: ArrayView2<'_, f32>, b: ArrayView2<'_, f32>) -> Array2<f32> {
     let mut out = Array2::<f32>::zeros((a.nrows(), b.ncols()));
-    out.axis_chunks_iter_mut(Axis(0), BLOCK_ROWS)
+    let rows = a.nrows().div_ceil(2 * rayon::current_num_threads()).clamp(16, BLOCK_ROWS);
+    out.axis_chunks_iter_mut(Axis(0), rows)
         .into_par_iter()
-        .zip(a.axis_chunks_iter(Axis(0), BLOCK_ROWS).into_par_iter())
+        .zip(a.axis_chunks_iter(Axis(0), rows).into_par_iter())
         .for_each(|(mut out, a)| out.assign(&a.dot(&b)));
     out
 }

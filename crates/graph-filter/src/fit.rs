@@ -10,7 +10,10 @@ use crate::config::{DEFAULT_RANK, GraphFilterConfig};
 use crate::data::{TrainingMatrix, ValidationPanel};
 use crate::error::GraphFilterError;
 use crate::filter::FilterSettings;
-use crate::search::{Candidate, search};
+use crate::search::{Candidate, search, starting_point, transplant};
+
+/// Coordinate-ascent passes of the full search on the first normalisation.
+const FIRST_PASSES: usize = 2;
 use crate::svd::{Spectrum, SvdSettings, truncated_svd};
 
 /// A fitted filter: its settings and the vectors it gives.
@@ -61,20 +64,51 @@ pub fn fit(
         iterations: config.power_iterations,
         seed: config.seed,
     };
-    let mut best: Option<(Candidate, Spectrum)> = None;
+    let mut refine = false;
+    // The first normalisation gets the full search; the others are tried with its winner,
+    // and the best of them is refined by one more pass if it is not the first.
     let (mut svd_seconds, mut search_seconds, mut candidates) = (Vec::new(), 0.0, Vec::new());
-    for &(a, b) in &config.search.normalisations {
+    let mut best: Option<(Candidate, Spectrum)> = None;
+    for (n, &normalisation) in config.search.normalisations.iter().enumerate() {
         let started = Instant::now();
-        let normalised = data.normalised(a, b);
+        let normalised = data.normalised(normalisation.0, normalisation.1);
         let spectrum = truncated_svd(&normalised, &normalised.transpose(), svd);
         svd_seconds.push(started.elapsed().as_secs_f64());
         let started = Instant::now();
-        let (winner, tried) = search((a, b), &spectrum, &data, &panel, &config.search);
+        let (winner, tried) = match &best {
+            None => search(
+                starting_point(normalisation, rank, &config.search),
+                FIRST_PASSES,
+                &spectrum,
+                &data,
+                &panel,
+                &config.search,
+            ),
+            Some((leader, _)) => search(
+                transplant(leader.settings, normalisation),
+                0,
+                &spectrum,
+                &data,
+                &panel,
+                &config.search,
+            ),
+        };
         search_seconds += started.elapsed().as_secs_f64();
         candidates.extend(tried);
         if best.as_ref().is_none_or(|(c, _)| winner.valid_ndcg > c.valid_ndcg) {
             best = Some((winner, spectrum));
+            if n > 0 {
+                refine = true;
+            }
         }
+    }
+    if refine {
+        let (leader, spectrum) = best.take().expect("a normalisation won");
+        let started = Instant::now();
+        let (winner, tried) = search(leader.settings, 1, &spectrum, &data, &panel, &config.search);
+        search_seconds += started.elapsed().as_secs_f64();
+        candidates.extend(tried);
+        best = Some((winner, spectrum));
     }
     let (chosen, spectrum) = best.expect("at least one normalisation (validated)");
     let settings = chosen.settings;

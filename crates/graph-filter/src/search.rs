@@ -8,8 +8,6 @@ use crate::filter::FilterSettings;
 use crate::rank::evaluate_rows;
 use crate::svd::Spectrum;
 
-/// Passes over the coordinates.
-const PASSES: usize = 2;
 /// The cut-off the search maximises NDCG at.
 pub const SELECT_AT: usize = 20;
 
@@ -37,25 +35,49 @@ pub fn validation_ndcg(
     if ndcg.is_finite() { ndcg } else { f64::NEG_INFINITY }
 }
 
-/// The best settings for one normalisation `(a, b)` and every candidate tried.
-pub fn search(
+/// The settings a search starts from: the middle strength, the first sharpness, the full
+/// rank and no extra degree scaling.
+pub fn starting_point(
     (user_exponent, item_exponent): (f32, f32),
+    rank: usize,
+    space: &SearchSpace,
+) -> FilterSettings {
+    FilterSettings {
+        user_exponent,
+        item_exponent,
+        history_exponent: item_exponent,
+        strength: space.strengths[space.strengths.len() / 2],
+        sharpness: space.sharpness[0],
+        rank,
+        output_exponent: item_exponent,
+    }
+}
+
+/// `settings` moved to another normalisation `(a, b)`, keeping its offsets from `b`.
+pub fn transplant(settings: FilterSettings, (user_exponent, item_exponent): (f32, f32)) -> FilterSettings {
+    let shift = item_exponent - settings.item_exponent;
+    FilterSettings {
+        user_exponent,
+        item_exponent,
+        history_exponent: settings.history_exponent + shift,
+        output_exponent: settings.output_exponent + shift,
+        ..settings
+    }
+}
+
+/// Coordinate ascent from `start` over `passes` passes (strength, sharpness, rank, history
+/// and output exponents, one at a time); returns the best and every candidate tried.
+pub fn search(
+    start: FilterSettings,
+    passes: usize,
     spectrum: &Spectrum,
     data: &TrainingMatrix,
     panel: &ValidationPanel,
     space: &SearchSpace,
 ) -> (Candidate, Vec<Candidate>) {
     let full = spectrum.values.len();
-    let middle = space.strengths[space.strengths.len() / 2];
-    let mut current = FilterSettings {
-        user_exponent,
-        item_exponent,
-        history_exponent: item_exponent,
-        strength: middle,
-        sharpness: space.sharpness[0],
-        rank: full,
-        output_exponent: item_exponent,
-    };
+    let item_exponent = start.item_exponent;
+    let mut current = FilterSettings { rank: start.rank.min(full), ..start };
     let mut tried: Vec<Candidate> = Vec::new();
     let score = |s: FilterSettings, tried: &mut Vec<Candidate>| -> f64 {
         if let Some(c) = tried.iter().find(|c| c.settings == s) {
@@ -67,7 +89,7 @@ pub fn search(
     };
     let mut best = score(current, &mut tried);
     let rank_of = |f: f32| ((f * full as f32).round() as usize).clamp(1, full);
-    for _ in 0..PASSES {
+    for _ in 0..passes {
         // One coordinate at a time, every value tried from the same base.
         for coordinate in 0..5 {
             let base = current;
