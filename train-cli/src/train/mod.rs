@@ -82,9 +82,12 @@ pub fn run(args: &TrainArgs) -> anyhow::Result<()> {
         return graph_filter::run(args, &prepared, started);
     }
     match args.backend {
-        TrainBackend::Cpu => {
-            run_on::<burn::backend::Autodiff<burn::backend::NdArray>>(args, &prepared, &Default::default(), started)
-        }
+        TrainBackend::Cpu => run_on::<burn::backend::Autodiff<burn::backend::NdArray>>(
+            args,
+            &prepared,
+            &Default::default(),
+            started,
+        ),
         #[cfg(feature = "wgpu")]
         TrainBackend::Wgpu => run_on::<burn::backend::Autodiff<burn::backend::Wgpu>>(
             args,
@@ -93,13 +96,21 @@ pub fn run(args: &TrainArgs) -> anyhow::Result<()> {
             started,
         ),
         #[cfg(feature = "cuda")]
-        TrainBackend::Cuda => {
-            run_on::<burn::backend::Autodiff<burn::backend::Cuda>>(args, &prepared, &Default::default(), started)
-        }
+        TrainBackend::Cuda => run_on::<burn::backend::Autodiff<burn::backend::Cuda>>(
+            args,
+            &prepared,
+            &Default::default(),
+            started,
+        ),
     }
 }
 
-fn run_on<B>(args: &TrainArgs, prepared: &Prepared, device: &B::Device, started: Instant) -> anyhow::Result<()>
+fn run_on<B>(
+    args: &TrainArgs,
+    prepared: &Prepared,
+    device: &B::Device,
+    started: Instant,
+) -> anyhow::Result<()>
 where
     B: AutodiffBackend + GraphBackend,
     B::InnerBackend: GraphBackend,
@@ -115,8 +126,12 @@ where
         ModelConfig::LightGcn(c) => {
             fit(args, prepared, config, c.init::<B>(n_users, n_items, device), device, started)
         }
-        ModelConfig::Ngcf(c) => fit(args, prepared, config, c.init::<B>(n_users, n_items, device), device, started),
-        ModelConfig::Sage(c) => fit(args, prepared, config, c.init::<B>(n_users, n_items, device), device, started),
+        ModelConfig::Ngcf(c) => {
+            fit(args, prepared, config, c.init::<B>(n_users, n_items, device), device, started)
+        }
+        ModelConfig::Sage(c) => {
+            fit(args, prepared, config, c.init::<B>(n_users, n_items, device), device, started)
+        }
     }
 }
 
