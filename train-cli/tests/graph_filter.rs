@@ -1,26 +1,13 @@
 //! `train-cli train --model graph-filter`: on a synthetic split, through export into the
 //! bundle, and on the real lastfm split shipped in `data/`.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use assert_cmd::Command;
 use serde_json::Value;
 
-/// 60 users in 3 taste groups of 20 items; 12 train, 4 valid, 4 test items each.
-fn write_split(dir: &Path) {
-    let mut files = [String::new(), String::new(), String::new()];
-    for user in 0..60u32 {
-        let group = user % 3;
-        let items: Vec<u32> = (0..20).map(|k| group * 20 + (k + user * 7) % 20).collect();
-        for (file, part) in files.iter_mut().zip([&items[..12], &items[12..16], &items[16..]]) {
-            let ids: Vec<String> = part.iter().map(u32::to_string).collect();
-            file.push_str(&format!("{user} {}\n", ids.join(" ")));
-        }
-    }
-    for (name, text) in ["train.txt", "valid.txt", "test.txt"].iter().zip(files) {
-        std::fs::write(dir.join(name), text).unwrap();
-    }
-}
+mod common;
+use common::{metrics, split_dir};
 
 fn cli(args: &[&str], paths: &[(&str, &Path)]) -> std::process::Output {
     let mut command = Command::cargo_bin("train-cli").unwrap();
@@ -35,24 +22,16 @@ fn json_file(path: &Path) -> Value {
     serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
 
-fn synthetic() -> (tempfile::TempDir, PathBuf) {
-    let dir = tempfile::tempdir().unwrap();
-    let split = dir.path().join("split");
-    std::fs::create_dir(&split).unwrap();
-    write_split(&split);
-    (dir, split)
-}
-
 #[test]
 fn fits_reports_metrics_and_exports_an_exact_fold_in() {
-    let (dir, split) = synthetic();
+    let (dir, split) = split_dir();
     let (run, bundle) = (dir.path().join("run"), dir.path().join("bundle"));
     let out = cli(
         &["train", "--model", "graph-filter", "--filter-rank", "16"],
         &[("--split-dir", &split), ("--out", &run)],
     );
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let m = json_file(&run.join("metrics.json"));
+    let m = metrics(&run);
     assert_eq!(m["model"], "graph-filter");
     assert!(m["test"]["recall@20"].as_f64().unwrap() > 0.5, "{}", m["test"]);
     assert!(m["fit_seconds"].as_f64().unwrap() > 0.0 && m["peak_rss_bytes"].as_u64().unwrap() > 0);
@@ -80,7 +59,7 @@ fn fits_reports_metrics_and_exports_an_exact_fold_in() {
 
 #[test]
 fn impossible_settings_are_reported_with_the_alternative() {
-    let (dir, split) = synthetic();
+    let (dir, split) = split_dir();
     let run = dir.path().join("run");
     let out = cli(
         &["train", "--model", "graph-filter", "--filter-rank", "500"],
@@ -88,7 +67,7 @@ fn impossible_settings_are_reported_with_the_alternative() {
     );
     assert!(!out.status.success());
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("rank 500 is larger") && stderr.contains("ask for 60 or less"), "{stderr}");
+    assert!(stderr.contains("rank 500 is larger") && stderr.contains("ask for 61 or less"), "{stderr}");
     let out = cli(
         &["train", "--model", "graph-filter", "--cold-start-items", "0.1"],
         &[("--split-dir", &split), ("--out", &run)],

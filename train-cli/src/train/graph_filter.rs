@@ -10,7 +10,7 @@ use gnnrec_train::{metric_map, peak_rss_bytes};
 use ndarray::Axis;
 use serde_json::json;
 
-use super::{Prepared, TrainArgs, write_json};
+use super::{Prepared, TrainArgs, data_summary, write_json};
 use crate::run_files;
 
 /// The cut-offs reported, as for the learned models.
@@ -54,11 +54,7 @@ pub fn run(args: &TrainArgs, prepared: &Prepared, started: Instant) -> anyhow::R
         "data_source": prepared.description,
         "ingest": prepared.filter_report,
         "graph_filter": {"config": config, "settings": fitted.settings, "fit": fitted.report},
-        "data": {
-            "n_users": data.n_users, "n_items": data.n_items, "n_train": data.n_train(),
-            "n_valid": data.valid.iter().map(Vec::len).sum::<usize>(),
-            "n_test": data.test.iter().map(Vec::len).sum::<usize>(),
-        },
+        "data": data_summary(data),
         "protocol": "full ranking over all items, training items excluded, averaged over users with held-out items; settings chosen on validation items",
         "valid": valid,
         "test": test,

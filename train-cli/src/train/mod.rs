@@ -203,11 +203,7 @@ where
         "propagation": strategies,
         "model_config": config,
         "train_config": train_config,
-        "data": {
-            "n_users": data.n_users, "n_items": data.n_items, "n_train": data.n_train(),
-            "n_valid": data.valid.iter().map(Vec::len).sum::<usize>(),
-            "n_test": data.test.iter().map(Vec::len).sum::<usize>(),
-        },
+        "data": data_summary(data),
         "protocol": "full ranking over all items, training items excluded, averaged over users with held-out items",
         "valid": valid,
         "test": test,
@@ -249,6 +245,15 @@ fn save_embeddings<B: GraphBackend, M: Recommender<B>>(
         dim,
         &head,
     )
+}
+
+/// Counts of a data set for `metrics.json`.
+pub(crate) fn data_summary(data: &Interactions) -> serde_json::Value {
+    json!({
+        "n_users": data.n_users, "n_items": data.n_items, "n_train": data.n_train(),
+        "n_valid": data.valid.iter().map(Vec::len).sum::<usize>(),
+        "n_test": data.test.iter().map(Vec::len).sum::<usize>(),
+    })
 }
 
 pub(crate) fn write_json(path: &Path, value: &serde_json::Value) -> anyhow::Result<()> {
