@@ -5,6 +5,10 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 scripts/setup.sh
+printf '\n== lint (rustfmt --check, clippy -D warnings on every target)\n' >&2
+cargo fmt --all --check
+cargo clippy --release --all-targets -- -D warnings
+cargo clippy --profile wasm-release -p gnnrec-wasm --target wasm32-unknown-unknown -- -D warnings
 printf '\n== native tests (cargo test --release)\n' >&2
 cargo test --release
 printf '\n== demo bundle for the browser tests (out/test-bundle: MovieLens, GraphSAGE, 2 epochs)\n' >&2

@@ -141,13 +141,12 @@ impl Ranker {
         if parts.clusters.centroids.len() != parts.clusters.len() * d {
             return Err("cluster centroids do not match the embedding width".into());
         }
-        if let Some(text) = &parts.text {
-            if text.index.len() != n
+        if let Some(text) = &parts.text
+            && (text.index.len() != n
                 || text.tower.bias.len() != d
-                || text.tower.weight.len() != text.projection.dim() * d
-            {
-                return Err("the text index or query tower does not match the items".into());
-            }
+                || text.tower.weight.len() != text.projection.dim() * d)
+        {
+            return Err("the text index or query tower does not match the items".into());
         }
         let mut index_of = HashMap::with_capacity(n);
         for (i, item) in parts.items.iter().enumerate() {

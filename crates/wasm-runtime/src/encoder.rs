@@ -12,6 +12,9 @@ use wasm_bindgen_futures::future_to_promise;
 use crate::backend::{Requested, probe_webgpu};
 
 /// The encoder on whichever backend was chosen.
+// One encoder exists per page, created once: boxing the larger variant would only add an
+// indirection to every call.
+#[expect(clippy::large_enum_variant, reason = "a single long-lived value per page")]
 pub(crate) enum Loaded {
     Cpu(TextEncoder<NdArray>),
     WebGpu(TextEncoder<WebGpu>),
