@@ -50,16 +50,9 @@ impl TrainingMatrix {
 
     /// `D_U^-a R D_I^-b`.
     pub fn normalised(&self, user_exponent: f32, item_exponent: f32) -> Csr {
-        let mut triplets = Vec::with_capacity(self.history.nnz());
-        for u in 0..self.history.n_rows() {
-            let du = self.user_degrees[u].powf(-user_exponent);
-            triplets.extend(
-                self.history
-                    .row(u)
-                    .map(|(i, _)| (u as u32, i, du * self.item_degrees[i as usize].powf(-item_exponent))),
-            );
-        }
-        Csr::from_triplets(self.history.n_rows(), self.history.n_cols(), &triplets)
+        let users: Vec<f32> = self.user_degrees.iter().map(|d| d.powf(-user_exponent)).collect();
+        let items: Vec<f32> = self.item_degrees.iter().map(|d| d.powf(-item_exponent)).collect();
+        reweighted(&self.history, |u, i| users[u] * items[i])
     }
 
     /// The SVD rank to use: `asked` if possible, else an error; by default
@@ -111,4 +104,13 @@ impl ValidationPanel {
             truth: users.iter().map(|&u| valid[u].clone()).collect(),
         })
     }
+}
+
+/// The pattern of `history` with the entry at `(row, col)` set to `weight(row, col)`.
+pub fn reweighted(history: &Csr, weight: impl Fn(usize, usize) -> f32) -> Csr {
+    let mut triplets = Vec::with_capacity(history.nnz());
+    for r in 0..history.n_rows() {
+        triplets.extend(history.row(r).map(|(c, _)| (r as u32, c, weight(r, c as usize))));
+    }
+    Csr::from_triplets(history.n_rows(), history.n_cols(), &triplets)
 }

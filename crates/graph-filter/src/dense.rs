@@ -1,8 +1,9 @@
 //! Dense helpers for tall matrices: products split over rows on every core, and
 //! orthonormal bases through the eigen-decomposition of the small Gram matrix.
 
+use gnnrec_graph::Csr;
 use nalgebra::{DMatrix, SymmetricEigen};
-use ndarray::{Array2, ArrayView2, Axis, s};
+use ndarray::{Array2, ArrayView2, Axis};
 use rayon::prelude::*;
 
 /// Most rows per parallel block of a product.
@@ -58,9 +59,11 @@ pub fn orthonormalize(y: &Array2<f32>) -> Array2<f32> {
     once(&once(y))
 }
 
-/// The first `k` columns of `m`, owned.
-pub fn leading_columns(m: &Array2<f32>, k: usize) -> Array2<f32> {
-    m.slice(s![.., ..k.min(m.ncols())]).to_owned()
+/// `m × x` for a sparse `m`, on the CSR kernel of `gnnrec-graph`.
+pub fn sparse_times(m: &Csr, x: ArrayView2<'_, f32>) -> Array2<f32> {
+    let owned = x.as_standard_layout();
+    let product = m.matmul_dense(owned.as_slice().expect("standard layout"), x.ncols());
+    Array2::from_shape_vec((m.n_rows(), x.ncols()), product).expect("product shape")
 }
 
 #[cfg(test)]

@@ -5,6 +5,8 @@ use gnnrec_graph::Csr;
 use ndarray::{Array2, ArrayView2};
 use serde::{Deserialize, Serialize};
 
+use crate::data::reweighted;
+use crate::dense::sparse_times;
 use crate::svd::Spectrum;
 
 /// The settings of one filter.
@@ -62,10 +64,10 @@ impl FilterSettings {
 
     /// Item vectors `D_I^c V √h`, `[n_items, rank]`.
     pub fn item_vectors(&self, spectrum: &Spectrum, item_degrees: &[f32]) -> Array2<f32> {
-        let h = self.response(&spectrum.values);
-        let rank = h.len();
-        Array2::from_shape_fn((item_degrees.len(), rank), |(i, k)| {
-            item_degrees[i].powf(self.output_exponent) * spectrum.right[[i, k]] * h[k].sqrt()
+        let gain: Vec<f32> = self.response(&spectrum.values).iter().map(|h| h.sqrt()).collect();
+        let scale: Vec<f32> = item_degrees.iter().map(|d| d.powf(self.output_exponent)).collect();
+        Array2::from_shape_fn((item_degrees.len(), gain.len()), |(i, k)| {
+            scale[i] * spectrum.right[[i, k]] * gain[k]
         })
     }
 
@@ -77,20 +79,9 @@ impl FilterSettings {
         items: ArrayView2<'_, f32>,
         item_degrees: &[f32],
     ) -> Array2<f32> {
-        let weighted = degree_weighted(history, item_degrees, self.fold_in_exponent());
-        let owned = items.as_standard_layout();
-        let values = weighted.matmul_dense(owned.as_slice().expect("standard layout"), items.ncols());
-        Array2::from_shape_vec((history.n_rows(), items.ncols()), values).expect("user vectors shape")
+        let weights: Vec<f32> = item_degrees.iter().map(|d| d.powf(self.fold_in_exponent())).collect();
+        sparse_times(&reweighted(history, |_, i| weights[i]), items)
     }
-}
-
-/// `history` with every entry of column `i` replaced by `d_i^exponent`.
-pub fn degree_weighted(history: &Csr, item_degrees: &[f32], exponent: f32) -> Csr {
-    let mut triplets = Vec::with_capacity(history.nnz());
-    for r in 0..history.n_rows() {
-        triplets.extend(history.row(r).map(|(i, _)| (r as u32, i, item_degrees[i as usize].powf(exponent))));
-    }
-    Csr::from_triplets(history.n_rows(), history.n_cols(), &triplets)
 }
 
 #[cfg(test)]

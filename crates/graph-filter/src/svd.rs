@@ -7,7 +7,7 @@ use rand::SeedableRng;
 use rand::rngs::StdRng;
 use rand_distr::{Distribution, StandardNormal};
 
-use crate::dense::{eigen_descending, gram, leading_columns, matmul, orthonormalize};
+use crate::dense::{eigen_descending, gram, matmul, orthonormalize, sparse_times};
 
 /// The leading right singular vectors and values of a matrix.
 #[derive(Debug, Clone)]
@@ -37,12 +37,7 @@ pub fn truncated_svd(a: &Csr, at: &Csr, settings: SvdSettings) -> Spectrum {
     let width = (settings.rank + settings.oversampling).min(rows).min(cols).max(1);
     let mut rng = StdRng::seed_from_u64(settings.seed);
     let start: Vec<f32> = (0..cols * width).map(|_| StandardNormal.sample(&mut rng)).collect();
-    let times = |m: &Csr, x: &Array2<f32>| {
-        let dim = x.ncols();
-        let owned = x.as_standard_layout();
-        let product = m.matmul_dense(owned.as_slice().expect("standard layout"), dim);
-        Array2::from_shape_vec((m.n_rows(), dim), product).expect("product shape")
-    };
+    let times = |m: &Csr, x: &Array2<f32>| sparse_times(m, x.view());
     let mut y = times(a, &Array2::from_shape_vec((cols, width), start).expect("start shape"));
     for _ in 0..settings.iterations {
         let z = orthonormalize(&times(at, &orthonormalize(&y)));
@@ -57,7 +52,7 @@ pub fn truncated_svd(a: &Csr, at: &Csr, settings: SvdSettings) -> Spectrum {
     let rank = kept.min(settings.rank);
     let values: Vec<f32> = squares[..rank].iter().map(|s| s.sqrt() as f32).collect();
     let rotate = Array2::from_shape_fn((w.nrows(), rank), |(r, c)| (w[(r, c)] / f64::from(values[c])) as f32);
-    let right = leading_columns(&matmul(bt.view(), rotate.view()), rank);
+    let right = matmul(bt.view(), rotate.view());
     Spectrum { values, right }
 }
 
