@@ -208,9 +208,11 @@ pub fn write_bundle(
         }
     };
 
-    let items_json = serde_json::to_vec(&input.items).map_err(|e| ExportError::Input(e.to_string()))?;
+    let items_json = serde_json::to_vec(&input.items)
+        .map_err(|error| ExportError::Serialize { file: file_names::ITEMS, error })?;
     files.push((file_names::ITEMS.into(), items_json, true));
-    let tensors = Tensors::write(tensors).map_err(|e| ExportError::Input(e.to_string()))?;
+    let tensors =
+        Tensors::write(tensors).map_err(|error| ExportError::Tensors { file: file_names::TENSORS, error })?;
     files.push((file_names::TENSORS.into(), tensors, true));
 
     let mut entries = BTreeMap::new();
@@ -248,8 +250,8 @@ pub fn write_bundle(
         files: entries,
     };
     let manifest_path = out.join(file_names::MANIFEST);
-    let manifest_bytes =
-        serde_json::to_vec_pretty(&manifest).map_err(|e| ExportError::Input(e.to_string()))?;
+    let manifest_bytes = serde_json::to_vec_pretty(&manifest)
+        .map_err(|error| ExportError::Serialize { file: file_names::MANIFEST, error })?;
     std::fs::write(&manifest_path, &manifest_bytes).map_err(|e| ExportError::io(&manifest_path, e))?;
     file_bytes.insert(file_names::MANIFEST.into(), manifest_bytes.len() as u64);
     let total_bytes = file_bytes.values().sum();

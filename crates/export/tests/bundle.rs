@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use gnnrec_export::{ExportConfig, ExportInput, TextInput, write_bundle};
+use gnnrec_export::{ExportConfig, ExportError, ExportInput, TextInput, write_bundle};
 use gnnrec_ranking::{
     Bundle, BundleError, ContentError, FileEntry, HistoryEvent, IndexError, ItemMeta, ManifestError, MlpHead,
     PartsError, RankError, Ranker, TensorError, Why, file_names, store_file, tensor_names,
@@ -219,6 +219,32 @@ fn exact_fold_in_is_written_as_given_and_not_fitted() {
     assert_eq!(bundle.manifest.report["fold_in"]["fit"]["exact"], true);
     let ranked = bundle.ranker.recommend(&[like("m3", 0.0)], 5).unwrap();
     assert_eq!(ranked.results.len(), 5);
+}
+
+#[test]
+fn inconsistent_input_and_unwritable_output_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = fixture();
+    let mut input = ExportInput {
+        model_kind: "lightgcn".into(),
+        items: f.items.clone(),
+        item_embeddings: &f.item_embeddings[1..],
+        user_embeddings: &f.user_embeddings,
+        dim: DIM,
+        head: None,
+        train: &f.train,
+        text: None,
+        exact_fold_in: None,
+    };
+    let config = ExportConfig { clusters: Some(6), ..Default::default() };
+    let inconsistent = write_bundle(&input, &config, &dir.path().join("bundle")).unwrap_err();
+    assert!(matches!(inconsistent, ExportError::Input(_)), "{inconsistent}");
+
+    input.item_embeddings = &f.item_embeddings;
+    let file = dir.path().join("a-file");
+    std::fs::write(&file, "").unwrap();
+    let unwritable = write_bundle(&input, &config, &file).unwrap_err();
+    assert!(matches!(&unwritable, ExportError::Io { path, .. } if path == &file), "{unwritable}");
 }
 
 /// Writes a bundle, damages it with `damage`, and returns the load error.
