@@ -118,7 +118,8 @@ pub struct RankedItem {
     pub because: Why,
 }
 
-/// Results plus the history ids that were not in the catalogue.
+/// Results plus the history ids that were not in the catalogue. Its JSON (camelCase) is
+/// what `train-cli query` prints and what the browser runtime returns.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Ranked {

@@ -1,9 +1,9 @@
-//! A ranker built in memory: parts that do not fit together are refused by variant, and a
-//! ranker without text refuses to search.
+//! A ranker built in memory: parts that do not fit together are refused by variant, a
+//! ranker without text refuses to search, and results serialize as the browser reads them.
 
 use gnnrec_ranking::{
-    AffineMap, ClusterIndex, ItemMeta, PartsError, RankError, Ranker, RankerParts, RankingConfig, Scorer,
-    TextIndex, TextProjection, TextSide,
+    AffineMap, ClusterIndex, HistoryEvent, ItemMeta, PartsError, RankError, Ranker, RankerParts,
+    RankingConfig, Scorer, TextIndex, TextProjection, TextSide,
 };
 
 const N: usize = 3;
@@ -73,4 +73,21 @@ fn without_text_only_recommend_works() {
     assert!(!ranker.has_text());
     assert!(matches!(ranker.search(&[0.0; 4], &[], 2), Err(RankError::NoTextIndex)));
     assert_eq!(ranker.recommend(&[], 2).unwrap().results.len(), 2);
+}
+
+#[test]
+fn results_serialize_with_the_browser_field_names() {
+    let ranker = Ranker::new(parts()).unwrap();
+    let history = [
+        HistoryEvent { id: "i0".into(), timestamp_ms: 0.0 },
+        HistoryEvent { id: "gone".into(), timestamp_ms: 0.0 },
+    ];
+    let json = serde_json::to_value(ranker.recommend(&history, 1).unwrap()).unwrap();
+    assert_eq!(json["ignoredHistory"], serde_json::json!(["gone"]));
+    let first = json["results"][0].as_object().unwrap();
+    let mut keys: Vec<&str> = first.keys().map(String::as_str).collect();
+    keys.sort_unstable();
+    assert_eq!(keys, ["because", "id", "index", "score", "subtitle", "title", "why"], "no url: none given");
+    assert_eq!(first["because"]["kind"], "liked");
+    assert_eq!(first["because"]["id"], "i0");
 }
