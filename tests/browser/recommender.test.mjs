@@ -50,7 +50,7 @@ describe('Recommender in the browser (CPU backend)', () => {
       const inBrowser = await page.evaluate(([q, h]) => window.recommender.search(q, h, 10), [query, history]);
       const native = cli([...(history.length ? ['--history', historyArg(history)] : []), '--k', '10', query]);
       assert.deepEqual(inBrowser.results.map((r) => r.id), native.results.map((r) => r.id), query);
-      assert.deepEqual(inBrowser.ignoredHistory, native.ignored_history);
+      assert.deepEqual(inBrowser.ignoredHistory, native.ignoredHistory);
     }
     const history = cases[1].history;
     const recommended = await page.evaluate((h) => window.recommender.recommend(h, 10), history);

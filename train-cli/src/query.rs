@@ -7,7 +7,6 @@ use burn::backend::NdArray;
 use clap::Args;
 use gnnrec_ranking::{Bundle, HistoryEvent, Ranker, file_names};
 use gnnrec_text_encoder::{EncoderFiles, NamedBytes, TextEncoder};
-use serde_json::json;
 
 /// Arguments of `train-cli query`.
 #[derive(Args, Debug)]
@@ -25,7 +24,8 @@ pub struct QueryArgs {
     pub query: Option<String>,
 }
 
-/// Runs the command: prints `{"results": [...], "ignored_history": [...]}`.
+/// Runs the command: prints the [`Ranked`](gnnrec_ranking::Ranked) JSON the browser runtime
+/// returns, `{"results": [...], "ignoredHistory": [...]}`.
 pub fn run(args: &QueryArgs) -> anyhow::Result<()> {
     let bundle = Bundle::read_dir(&args.bundle)
         .with_context(|| format!("loading the bundle {}", args.bundle.display()))?;
@@ -39,17 +39,7 @@ pub fn run(args: &QueryArgs) -> anyhow::Result<()> {
             bundle.ranker.search(&embedding, &history, args.k)?
         }
     };
-    let results: Vec<_> = ranked
-        .results
-        .iter()
-        .map(|r| json!({"id": r.id, "title": r.title, "subtitle": r.subtitle, "score": r.score, "why": r.why, "because": r.because}))
-        .collect();
-    println!(
-        "{}",
-        serde_json::to_string_pretty(
-            &json!({"results": results, "ignored_history": ranked.ignored_history})
-        )?
-    );
+    println!("{}", serde_json::to_string_pretty(&ranked)?);
     if !ranked.ignored_history.is_empty() {
         eprintln!("ignored history ids not in the catalogue: {}", ranked.ignored_history.join(", "));
     }

@@ -88,7 +88,7 @@ pub fn write(
         ));
         tensors.push((format!("head.{l}.bias"), vec![out_width], Dtype::F32, f32_bytes(&layer.bias)));
     }
-    let bytes = Tensors::write(tensors).map_err(anyhow::Error::msg)?;
+    let bytes = Tensors::write(tensors).context(EMBEDDINGS)?;
     let path = out.join(EMBEDDINGS);
     std::fs::write(&path, bytes).with_context(|| format!("writing {}", path.display()))?;
     // A fold-in file left by an earlier run in the same folder would not describe this one.
@@ -112,13 +112,13 @@ pub fn read(dir: &Path) -> anyhow::Result<TrainedRun> {
     let path = dir.join(EMBEDDINGS);
     let bytes = std::fs::read(&path).with_context(|| format!("reading {}", path.display()))?;
     let name = path.display().to_string();
-    let tensors = Tensors::parse(&name, &bytes).map_err(anyhow::Error::msg)?;
-    let shape = |t: &str| tensors.shape(t).map_err(anyhow::Error::msg);
+    let tensors = Tensors::parse(&bytes).with_context(|| name.clone())?;
+    let shape = |t: &str| tensors.shape(t).with_context(|| name.clone());
     let (users_shape, items_shape) = (shape("users")?, shape("items")?);
     let (Some(&dim), Some(&n_items)) = (users_shape.get(1), items_shape.first()) else {
         bail!("{name}: users and items must be matrices");
     };
-    let f32s = |t: &str, s: &[usize]| tensors.f32(t, s).map_err(anyhow::Error::msg);
+    let f32s = |t: &str, s: &[usize]| tensors.f32(t, s).with_context(|| name.clone());
     let users = f32s("users", &users_shape)?;
     let items = f32s("items", &[n_items, dim])?;
     let head = if shape("head.0.weight").is_ok() {
@@ -142,7 +142,7 @@ pub fn read(dir: &Path) -> anyhow::Result<TrainedRun> {
             w3,
             b3: b3[0],
         };
-        head.check().map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
+        head.check().with_context(|| name.clone())?;
         Some(head)
     } else {
         None

@@ -188,7 +188,7 @@ fn movielens_demo_trains_sage_on_text_features_and_ranks_cold_items() {
     assert!(cold["results"].as_array().unwrap().iter().any(|r| r["id"] == "132458"), "{cold}");
     // Toy Story + Aladdin liked, plus an id the catalogue does not know.
     let liked = query(&["--history", "1,588,no-such-id", "--k", "5"]);
-    assert_eq!(liked["ignored_history"], serde_json::json!(["no-such-id"]));
+    assert_eq!(liked["ignoredHistory"], serde_json::json!(["no-such-id"]));
     for r in liked["results"].as_array().unwrap() {
         assert!(r["id"] != "1" && r["id"] != "588", "liked items are not recommended again: {liked}");
         assert!(r["why"].as_str().unwrap().starts_with("because you liked "), "{r}");

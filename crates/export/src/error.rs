@@ -2,6 +2,7 @@
 
 use std::path::PathBuf;
 
+use gnnrec_ranking::TensorError;
 use thiserror::Error;
 
 /// Why a bundle could not be written.
@@ -18,6 +19,22 @@ pub enum ExportError {
     /// The inputs disagree with each other.
     #[error("invalid export input: {0}")]
     Input(String),
+    /// A JSON file of the bundle could not be serialized (the message includes the cause).
+    #[error("{file}: cannot serialize: {error}")]
+    Serialize {
+        /// The bundle file.
+        file: &'static str,
+        /// The cause.
+        error: serde_json::Error,
+    },
+    /// The tensors file could not be serialized (the message includes the cause).
+    #[error("{file}: {error}")]
+    Tensors {
+        /// The bundle file.
+        file: &'static str,
+        /// The cause.
+        error: TensorError,
+    },
     /// The text features could not be computed.
     #[error(transparent)]
     Features(#[from] gnnrec_text_features::FeatureError),

@@ -208,9 +208,12 @@ pub fn write_bundle(
         }
     };
 
-    let items_json = serde_json::to_vec(&input.items).map_err(|e| ExportError::Input(e.to_string()))?;
+    let items_json = serde_json::to_vec(&input.items)
+        .map_err(|error| ExportError::Serialize { file: file_names::ITEMS, error })?;
     files.push((file_names::ITEMS.into(), items_json, true));
-    files.push((file_names::TENSORS.into(), Tensors::write(tensors).map_err(ExportError::Input)?, true));
+    let tensors =
+        Tensors::write(tensors).map_err(|error| ExportError::Tensors { file: file_names::TENSORS, error })?;
+    files.push((file_names::TENSORS.into(), tensors, true));
 
     let mut entries = BTreeMap::new();
     let mut file_bytes = BTreeMap::new();
@@ -247,8 +250,8 @@ pub fn write_bundle(
         files: entries,
     };
     let manifest_path = out.join(file_names::MANIFEST);
-    let manifest_bytes =
-        serde_json::to_vec_pretty(&manifest).map_err(|e| ExportError::Input(e.to_string()))?;
+    let manifest_bytes = serde_json::to_vec_pretty(&manifest)
+        .map_err(|error| ExportError::Serialize { file: file_names::MANIFEST, error })?;
     std::fs::write(&manifest_path, &manifest_bytes).map_err(|e| ExportError::io(&manifest_path, e))?;
     file_bytes.insert(file_names::MANIFEST.into(), manifest_bytes.len() as u64);
     let total_bytes = file_bytes.values().sum();
@@ -270,7 +273,7 @@ fn check_input(input: &ExportInput<'_>) -> Result<(), ExportError> {
     } else if let Some(text) = input.text.as_ref().filter(|t| t.embeddings.len() != n) {
         Some(format!("{} text embeddings for {n} items", text.embeddings.len()))
     } else if let Some(Err(e)) = input.head.as_ref().map(MlpHead::check) {
-        Some(e)
+        Some(e.to_string())
     } else if input.item_embeddings.iter().chain(input.user_embeddings).any(|v| !v.is_finite()) {
         Some("non-finite embedding values".into())
     } else {

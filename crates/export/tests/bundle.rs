@@ -3,9 +3,10 @@
 
 use std::path::Path;
 
-use gnnrec_export::{ExportConfig, ExportInput, TextInput, write_bundle};
+use gnnrec_export::{ExportConfig, ExportError, ExportInput, TextInput, write_bundle};
 use gnnrec_ranking::{
-    Bundle, BundleError, HistoryEvent, ItemMeta, MlpHead, RankError, Ranker, Why, file_names,
+    Bundle, BundleError, ContentError, FileEntry, HistoryEvent, IndexError, ItemMeta, ManifestError, MlpHead,
+    PartsError, RankError, Ranker, TensorError, Why, file_names, store_file, tensor_names,
 };
 
 const ITEMS: usize = 240;
@@ -220,6 +221,32 @@ fn exact_fold_in_is_written_as_given_and_not_fitted() {
     assert_eq!(ranked.results.len(), 5);
 }
 
+#[test]
+fn inconsistent_input_and_unwritable_output_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = fixture();
+    let mut input = ExportInput {
+        model_kind: "lightgcn".into(),
+        items: f.items.clone(),
+        item_embeddings: &f.item_embeddings[1..],
+        user_embeddings: &f.user_embeddings,
+        dim: DIM,
+        head: None,
+        train: &f.train,
+        text: None,
+        exact_fold_in: None,
+    };
+    let config = ExportConfig { clusters: Some(6), ..Default::default() };
+    let inconsistent = write_bundle(&input, &config, &dir.path().join("bundle")).unwrap_err();
+    assert!(matches!(inconsistent, ExportError::Input(_)), "{inconsistent}");
+
+    input.item_embeddings = &f.item_embeddings;
+    let file = dir.path().join("a-file");
+    std::fs::write(&file, "").unwrap();
+    let unwritable = write_bundle(&input, &config, &file).unwrap_err();
+    assert!(matches!(&unwritable, ExportError::Io { path, .. } if path == &file), "{unwritable}");
+}
+
 /// Writes a bundle, damages it with `damage`, and returns the load error.
 fn load_error(damage: impl FnOnce(&Path)) -> BundleError {
     let dir = tempfile::tempdir().unwrap();
@@ -234,6 +261,19 @@ fn edit_manifest(out: &Path, edit: impl FnOnce(&mut serde_json::Value)) {
     let mut manifest: serde_json::Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
     edit(&mut manifest);
     std::fs::write(&path, serde_json::to_vec(&manifest).unwrap()).unwrap();
+}
+
+/// Writes `stored` as the bundle file `name` with its manifest `entry`.
+fn put_file(out: &Path, name: &str, stored: &[u8], entry: &FileEntry) {
+    std::fs::write(out.join(name), stored).unwrap();
+    edit_manifest(out, |m| m["files"][name] = serde_json::to_value(entry).unwrap());
+}
+
+/// Replaces the (gzip) bundle file `name` with `content`, checksum and size updated, so
+/// that only its content is wrong.
+fn replace_content(out: &Path, name: &str, content: &[u8]) {
+    let (stored, entry) = store_file(content, true);
+    put_file(out, name, &stored, &entry);
 }
 
 #[test]
@@ -274,19 +314,97 @@ fn damaged_bundles_are_refused_with_the_file_named() {
         load_error(|out| std::fs::write(out.join(file_names::MANIFEST), "<html>404</html>").unwrap());
     assert!(matches!(not_a_manifest, BundleError::Manifest { .. }), "{not_a_manifest}");
 
-    let dims = load_error(|out| edit_manifest(out, |m| m["model"]["dim"] = 9.into()));
-    assert!(
-        matches!(&dims, BundleError::Content { file, message } if file == file_names::TENSORS && message.contains("expected")),
-        "{dims}"
-    );
-
-    let counts = load_error(|out| edit_manifest(out, |m| m["model"]["n_items"] = 241.into()));
-    assert!(matches!(&counts, BundleError::Content { file, .. } if file == file_names::ITEMS), "{counts}");
+    let format = load_error(|out| edit_manifest(out, |m| m["format"] = "other".into()));
+    assert!(matches!(format, BundleError::Manifest { error: ManifestError::Format, .. }), "{format}");
 
     let unlisted = load_error(|out| {
         edit_manifest(out, |m| {
             m["files"].as_object_mut().unwrap().remove(file_names::TENSORS);
         })
     });
-    assert!(unlisted.to_string().contains("does not list tensors.safetensors.gz"), "{unlisted}");
+    assert!(
+        matches!(&unlisted, BundleError::Manifest { file, error: ManifestError::Unlisted { file: unlisted } }
+            if file == file_names::MANIFEST && unlisted == file_names::TENSORS),
+        "{unlisted}"
+    );
+
+    let unreadable = load_error(|out| {
+        std::fs::remove_file(out.join(file_names::ITEMS)).unwrap();
+        std::fs::create_dir(out.join(file_names::ITEMS)).unwrap();
+    });
+    assert!(
+        matches!(&unreadable, BundleError::Read { file, .. } if file.ends_with(file_names::ITEMS)),
+        "{unreadable}"
+    );
+}
+
+/// The file and the problem of a [`BundleError::Content`].
+fn content(error: &BundleError) -> (&str, &ContentError) {
+    match error {
+        BundleError::Content { file, error } => (file, error),
+        other => panic!("not a content error: {other}"),
+    }
+}
+
+#[test]
+fn bad_contents_are_refused_with_the_file_and_the_problem_named() {
+    let dims = load_error(|out| edit_manifest(out, |m| m["model"]["dim"] = 9.into()));
+    let (file, error) = content(&dims);
+    assert_eq!(file, file_names::TENSORS);
+    assert!(
+        matches!(error, ContentError::Tensor(TensorError::Shape { name, .. }) if name == tensor_names::ITEM_VALUES),
+        "{dims}"
+    );
+    assert_eq!(
+        dims.to_string(),
+        "tensors.safetensors.gz: tensor gnn.items.values is I8 [240, 8], expected I8 [240, 9]",
+        "the file is named once"
+    );
+
+    let not_tensors = load_error(|out| replace_content(out, file_names::TENSORS, b"not safetensors"));
+    let (file, error) = content(&not_tensors);
+    assert_eq!(file, file_names::TENSORS);
+    assert!(matches!(error, ContentError::Tensor(TensorError::Parse(_))), "{not_tensors}");
+    assert!(not_tensors.to_string().starts_with("tensors.safetensors.gz: not a safetensors file: "));
+
+    let counts = load_error(|out| edit_manifest(out, |m| m["model"]["n_items"] = 241.into()));
+    let (file, error) = content(&counts);
+    assert_eq!(file, file_names::ITEMS);
+    assert!(matches!(error, ContentError::ItemCount { found: 240, expected: 241 }), "{counts}");
+
+    let not_json = load_error(|out| replace_content(out, file_names::ITEMS, b"[{"));
+    let (file, error) = content(&not_json);
+    assert_eq!(file, file_names::ITEMS);
+    assert!(matches!(error, ContentError::Json(_)), "{not_json}");
+
+    let duplicate = load_error(|out| {
+        let mut items = fixture().items;
+        items[1].id = "m0".into();
+        replace_content(out, file_names::ITEMS, &serde_json::to_vec(&items).unwrap());
+    });
+    let (file, error) = content(&duplicate);
+    assert_eq!(file, file_names::ITEMS);
+    assert!(
+        matches!(error, ContentError::Parts(PartsError::DuplicateId { id }) if id == "m0"),
+        "{duplicate}"
+    );
+
+    let index = load_error(|out| replace_content(out, file_names::TEXT_INDEX, b"not an index"));
+    let (file, error) = content(&index);
+    assert_eq!(file, file_names::TEXT_INDEX);
+    assert!(matches!(error, ContentError::TextIndex(IndexError::Decode(_))), "{index}");
+
+    let not_gzip = load_error(|out| {
+        let (stored, entry) = store_file(b"[]", false);
+        put_file(out, file_names::ITEMS, &stored, &FileEntry { encoding: "gzip".into(), ..entry });
+    });
+    let (file, error) = content(&not_gzip);
+    assert_eq!(file, file_names::ITEMS);
+    assert!(matches!(error, ContentError::Gzip(_)), "{not_gzip}");
+
+    let encoding =
+        load_error(|out| edit_manifest(out, |m| m["files"][file_names::ITEMS]["encoding"] = "br".into()));
+    let (file, error) = content(&encoding);
+    assert_eq!(file, file_names::ITEMS);
+    assert!(matches!(error, ContentError::Encoding(e) if e == "br"), "{encoding}");
 }

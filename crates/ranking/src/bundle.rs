@@ -6,7 +6,7 @@ use std::io::{Read, Write};
 use sha2::{Digest, Sha256};
 
 use crate::clusters::ClusterIndex;
-use crate::error::BundleError;
+use crate::error::{BundleError, ContentError, ManifestError, PartsError};
 use crate::items::ItemMeta;
 use crate::manifest::{FORMAT_NAME, FORMAT_VERSION, FileEntry, Manifest, file_names};
 use crate::ranker::{Ranker, RankerParts, TextSide};
@@ -43,12 +43,9 @@ impl Bundle {
     pub fn parse_manifest(bytes: &[u8]) -> Result<Manifest, BundleError> {
         let file = file_names::MANIFEST;
         let value: serde_json::Value = serde_json::from_slice(bytes)
-            .map_err(|e| BundleError::Manifest { file: file.into(), message: e.to_string() })?;
+            .map_err(|e| BundleError::Manifest { file: file.into(), error: ManifestError::Json(e) })?;
         if value.get("format").and_then(|f| f.as_str()) != Some(FORMAT_NAME) {
-            return Err(BundleError::Manifest {
-                file: file.into(),
-                message: format!("format is not {FORMAT_NAME:?}"),
-            });
+            return Err(BundleError::Manifest { file: file.into(), error: ManifestError::Format });
         }
         let version = value.get("version").and_then(|v| v.as_u64()).unwrap_or(0) as u32;
         if version != FORMAT_VERSION {
@@ -59,7 +56,7 @@ impl Bundle {
             });
         }
         serde_json::from_value(value)
-            .map_err(|e| BundleError::Manifest { file: file.into(), message: e.to_string() })
+            .map_err(|e| BundleError::Manifest { file: file.into(), error: ManifestError::Json(e) })
     }
 
     /// The files a manifest requires, in loading order.
@@ -82,7 +79,7 @@ impl Bundle {
         let open = |name: &str| -> Result<Vec<u8>, BundleError> {
             let entry = manifest.files.get(name).ok_or_else(|| BundleError::Manifest {
                 file: file_names::MANIFEST.into(),
-                message: format!("files does not list {name}"),
+                error: ManifestError::Unlisted { file: name.into() },
             })?;
             let stored = files.get(name).ok_or_else(|| BundleError::Missing { file: name.into() })?;
             verify(name, entry, stored)
@@ -92,18 +89,20 @@ impl Bundle {
 
         let items_bytes = open(file_names::ITEMS)?;
         let items: Vec<ItemMeta> = serde_json::from_slice(&items_bytes)
-            .map_err(|e| BundleError::content(file_names::ITEMS, e.to_string()))?;
+            .map_err(|e| BundleError::content(file_names::ITEMS, ContentError::Json(e)))?;
         if items.len() != n {
             return Err(BundleError::content(
                 file_names::ITEMS,
-                format!("{} items, the manifest says {n}", items.len()),
+                ContentError::ItemCount { found: items.len(), expected: n },
             ));
         }
 
+        /// An error in the tensors file.
+        fn content(error: impl Into<ContentError>) -> BundleError {
+            BundleError::content(file_names::TENSORS, error)
+        }
         let tensor_bytes = open(file_names::TENSORS)?;
-        let tensors = Tensors::parse(file_names::TENSORS, &tensor_bytes)
-            .map_err(|e| BundleError::content(file_names::TENSORS, e))?;
-        let content = |e: String| BundleError::Content { file: file_names::TENSORS.into(), message: e };
+        let tensors = Tensors::parse(&tensor_bytes).map_err(content)?;
         let values = tensors.i8(t::ITEM_VALUES, &[n, d]).map_err(content)?;
         let scales = tensors.f32(t::ITEM_SCALES, &[n]).map_err(content)?;
         let embeddings = crate::quantized::Int8Matrix { rows: n, dim: d, values, scales }.dequantize();
@@ -161,7 +160,10 @@ impl Bundle {
             clusters,
             text,
         };
-        let ranker = Ranker::new(parts).map_err(|e| BundleError::content(file_names::TENSORS, e))?;
+        let ranker = Ranker::new(parts).map_err(|e| match e {
+            PartsError::DuplicateId { .. } => BundleError::content(file_names::ITEMS, e),
+            _ => content(e),
+        })?;
         Ok(Self { manifest, ranker, encoder })
     }
 
@@ -172,10 +174,7 @@ impl Bundle {
                 std::io::ErrorKind::NotFound => {
                     BundleError::Missing { file: dir.join(name).display().to_string() }
                 }
-                _ => BundleError::Content {
-                    file: dir.join(name).display().to_string(),
-                    message: e.to_string(),
-                },
+                _ => BundleError::Read { file: dir.join(name).display().to_string(), error: e },
             })
         };
         let manifest = Self::parse_manifest(&read(file_names::MANIFEST)?)?;
@@ -187,9 +186,9 @@ impl Bundle {
     }
 }
 
-fn read_head(tensors: &Tensors<'_>, d: usize) -> Result<MlpHead, String> {
-    let h1 = tensors.f32(t::HEAD_B1, &[tensor_len(tensors, t::HEAD_B1)?])?.len();
-    let h2 = tensors.f32(t::HEAD_B2, &[tensor_len(tensors, t::HEAD_B2)?])?.len();
+fn read_head(tensors: &Tensors<'_>, d: usize) -> Result<MlpHead, ContentError> {
+    let h1 = tensors.f32(t::HEAD_B1, &[tensors.vector_len(t::HEAD_B1)?])?.len();
+    let h2 = tensors.f32(t::HEAD_B2, &[tensors.vector_len(t::HEAD_B2)?])?.len();
     let head = MlpHead {
         dim: d,
         w1_user: tensors.f32(t::HEAD_W1_USER, &[d, h1])?,
@@ -202,11 +201,6 @@ fn read_head(tensors: &Tensors<'_>, d: usize) -> Result<MlpHead, String> {
     };
     head.check()?;
     Ok(head)
-}
-
-/// Length of a 1-d tensor (its shape is what the other head shapes follow from).
-fn tensor_len(tensors: &Tensors<'_>, name: &str) -> Result<usize, String> {
-    tensors.shape(name)?.first().copied().ok_or(format!("tensor {name} is a scalar"))
 }
 
 /// Hex SHA-256 of `bytes`.
@@ -255,9 +249,9 @@ fn verify(name: &str, entry: &FileEntry, stored: &[u8]) -> Result<Vec<u8>, Bundl
             flate2::read::GzDecoder::new(stored)
                 .take(MAX_INFLATED_BYTES)
                 .read_to_end(&mut out)
-                .map_err(|e| BundleError::content(name, format!("bad gzip data: {e}")))?;
+                .map_err(|e| BundleError::content(name, ContentError::Gzip(e)))?;
             Ok(out)
         }
-        other => Err(BundleError::content(name, format!("unknown encoding {other:?}"))),
+        other => Err(BundleError::content(name, ContentError::Encoding(other.into()))),
     }
 }

@@ -1,5 +1,48 @@
 //! The cluster index over the items' GNN embeddings.
 
+use thiserror::Error;
+
+/// Cluster tensors that do not describe one cluster per item.
+#[derive(Debug, Error, PartialEq)]
+pub enum ClusterError {
+    /// The number of labels differs from the number of centroids.
+    #[error("{labels} labels for {clusters} clusters")]
+    Labels {
+        /// Labels given.
+        labels: usize,
+        /// Centroids given.
+        clusters: usize,
+    },
+    /// `order` lists an item the assignment does not have.
+    #[error("item {item} out of range")]
+    ItemOutOfRange {
+        /// The item.
+        item: u32,
+    },
+    /// `order` lists an item twice.
+    #[error("item {item} is listed twice")]
+    Repeated {
+        /// The item.
+        item: u32,
+    },
+    /// The assignment puts an item in a cluster that does not exist.
+    #[error("item {item} in cluster {cluster} of {clusters}")]
+    ClusterOutOfRange {
+        /// The item.
+        item: u32,
+        /// Its cluster.
+        cluster: u32,
+        /// Number of clusters.
+        clusters: usize,
+    },
+    /// `order` leaves an item out.
+    #[error("item {item} is in no cluster")]
+    Unlisted {
+        /// The first such item.
+        item: u32,
+    },
+}
+
 /// k-means clusters of the item embeddings: centroids, members, and a short label each.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ClusterIndex {
@@ -20,25 +63,25 @@ impl ClusterIndex {
         assignment: &[u32],
         order: &[u32],
         labels: Vec<String>,
-    ) -> Result<Self, String> {
+    ) -> Result<Self, ClusterError> {
         let k = centroids.len() / dim.max(1);
         if labels.len() != k {
-            return Err(format!("{} labels for {k} clusters", labels.len()));
+            return Err(ClusterError::Labels { labels: labels.len(), clusters: k });
         }
         let mut members = vec![Vec::new(); k];
         let mut seen = vec![false; assignment.len()];
         for &item in order {
-            let cluster = *assignment.get(item as usize).ok_or(format!("item {item} out of range"))?;
+            let cluster = *assignment.get(item as usize).ok_or(ClusterError::ItemOutOfRange { item })?;
             if std::mem::replace(&mut seen[item as usize], true) {
-                return Err(format!("item {item} is listed twice"));
+                return Err(ClusterError::Repeated { item });
             }
             members
                 .get_mut(cluster as usize)
-                .ok_or(format!("item {item} in cluster {cluster} of {k}"))?
+                .ok_or(ClusterError::ClusterOutOfRange { item, cluster, clusters: k })?
                 .push(item);
         }
         if let Some(missing) = seen.iter().position(|s| !s) {
-            return Err(format!("item {missing} is in no cluster"));
+            return Err(ClusterError::Unlisted { item: missing as u32 });
         }
         Ok(Self { centroids, members, labels })
     }
@@ -73,9 +116,14 @@ mod tests {
         let bad = |assignment: &[u32], order: &[u32]| {
             ClusterIndex::from_assignment(vec![0.0; 4], 2, assignment, order, labels()).unwrap_err()
         };
-        assert!(bad(&[1, 0, 2], &[0, 1, 2]).contains("cluster 2 of 2"));
-        assert!(bad(&[1, 0, 1], &[0, 0, 1]).contains("twice"));
-        assert!(bad(&[1, 0, 1], &[0, 1]).contains("item 2 is in no cluster"));
-        assert!(bad(&[1, 0, 1], &[0, 1, 7]).contains("out of range"));
+        assert_eq!(
+            bad(&[1, 0, 2], &[0, 1, 2]),
+            ClusterError::ClusterOutOfRange { item: 2, cluster: 2, clusters: 2 }
+        );
+        assert_eq!(bad(&[1, 0, 1], &[0, 0, 1]), ClusterError::Repeated { item: 0 });
+        assert_eq!(bad(&[1, 0, 1], &[0, 1]), ClusterError::Unlisted { item: 2 });
+        assert_eq!(bad(&[1, 0, 1], &[0, 1, 7]), ClusterError::ItemOutOfRange { item: 7 });
+        let one_label = ClusterIndex::from_assignment(vec![0.0; 4], 2, &[0], &[0], vec!["a".into()]);
+        assert_eq!(one_label, Err(ClusterError::Labels { labels: 1, clusters: 2 }));
     }
 }

@@ -1,17 +1,26 @@
 //! Typed errors: every bundle failure names the file it comes from.
+//!
+//! Each message already includes its cause, so no error here returns it again from
+//! `source()`: a chain printer (anyhow's `{:#}`) shows every message once.
 
 use thiserror::Error;
+
+use crate::clusters::ClusterError;
+use crate::manifest::FORMAT_NAME;
+use crate::scorer::HeadError;
+use crate::tensors::TensorError;
+use crate::text_index::IndexError;
 
 /// A bundle that cannot be used.
 #[derive(Debug, Error)]
 pub enum BundleError {
     /// `manifest.json` is not a gnnrec manifest.
-    #[error("{file}: not a gnnrec bundle manifest: {message}")]
+    #[error("{file}: not a gnnrec bundle manifest: {error}")]
     Manifest {
         /// File name.
         file: String,
         /// What is wrong.
-        message: String,
+        error: ManifestError,
     },
     /// The bundle was written by an incompatible version.
     #[error("{file}: bundle format version {found}, this reader supports version {supported}")]
@@ -50,20 +59,110 @@ pub enum BundleError {
         found: String,
     },
     /// A file's content is malformed or disagrees with the manifest's dimensions.
-    #[error("{file}: {message}")]
+    #[error("{file}: {error}")]
     Content {
         /// File name.
         file: String,
         /// What is wrong.
-        message: String,
+        error: ContentError,
+    },
+    /// A file exists but could not be read.
+    #[error("{file}: {error}")]
+    Read {
+        /// File path.
+        file: String,
+        /// The I/O error.
+        error: std::io::Error,
     },
 }
 
 impl BundleError {
     /// A [`BundleError::Content`] error.
-    pub fn content(file: &str, message: impl Into<String>) -> Self {
-        BundleError::Content { file: file.to_string(), message: message.into() }
+    pub fn content(file: &str, error: impl Into<ContentError>) -> Self {
+        BundleError::Content { file: file.to_string(), error: error.into() }
     }
+}
+
+/// Why `manifest.json` is not a usable manifest (see [`BundleError::Manifest`]).
+#[derive(Debug, Error)]
+pub enum ManifestError {
+    /// Not JSON, or a field is missing or has the wrong type.
+    #[error("{0}")]
+    Json(serde_json::Error),
+    /// The `format` field is absent or names another format.
+    #[error("format is not {FORMAT_NAME:?}")]
+    Format,
+    /// `files` lacks a file the bundle needs.
+    #[error("files does not list {file}")]
+    Unlisted {
+        /// The file.
+        file: String,
+    },
+}
+
+/// What is wrong inside one bundle file (see [`BundleError::Content`], which names it).
+#[derive(Debug, Error)]
+pub enum ContentError {
+    /// `items.json` is not a JSON array of items.
+    #[error("{0}")]
+    Json(serde_json::Error),
+    /// `items.json` holds another number of items than the manifest.
+    #[error("{found} items, the manifest says {expected}")]
+    ItemCount {
+        /// Items in the file.
+        found: usize,
+        /// Items in the manifest.
+        expected: usize,
+    },
+    /// A gzip-encoded file does not decompress.
+    #[error("bad gzip data: {0}")]
+    Gzip(std::io::Error),
+    /// The manifest gives the file an encoding this reader does not know.
+    #[error("unknown encoding {0:?}")]
+    Encoding(String),
+    /// A tensor is missing, misshapen or not finite.
+    #[error(transparent)]
+    Tensor(#[from] TensorError),
+    /// The MLP head's shapes disagree.
+    #[error(transparent)]
+    Head(#[from] HeadError),
+    /// The cluster tensors do not give every item one cluster.
+    #[error(transparent)]
+    Clusters(#[from] ClusterError),
+    /// The text index is corrupt or does not match the items.
+    #[error(transparent)]
+    TextIndex(#[from] IndexError),
+    /// The parts of the ranker disagree with each other.
+    #[error(transparent)]
+    Parts(#[from] PartsError),
+}
+
+/// [`RankerParts`](crate::RankerParts) that do not fit together.
+#[derive(Debug, Error, PartialEq)]
+pub enum PartsError {
+    /// The embeddings, mean user vector or popularity have the wrong length.
+    #[error("embeddings, mean user or popularity do not match {items} items × {dim}")]
+    Shape {
+        /// Number of items.
+        items: usize,
+        /// Embedding width.
+        dim: usize,
+    },
+    /// The fold-in map's shape differs from `[dim, dim]` and `[dim]`.
+    #[error("the fold-in map does not match the embedding width")]
+    FoldInMap,
+    /// The centroids are not rows of the embedding width.
+    #[error("cluster centroids do not match the embedding width")]
+    Centroids,
+    /// The text index or the query tower does not match the items or the widths.
+    #[error("the text index or query tower does not match the items")]
+    TextSide,
+    /// Two items share a catalogue id.
+    #[error("item id {id:?} appears twice")]
+    DuplicateId {
+        /// The id.
+        id: String,
+    },
 }
 
 /// A request the ranker cannot answer.

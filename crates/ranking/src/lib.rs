@@ -27,8 +27,8 @@ mod text_index;
 mod text_space;
 
 pub use bundle::{Bundle, EncoderBytes, sha256_hex, store_file};
-pub use clusters::ClusterIndex;
-pub use error::{BundleError, RankError};
+pub use clusters::{ClusterError, ClusterIndex};
+pub use error::{BundleError, ContentError, ManifestError, PartsError, RankError};
 pub use fold_in::FoldInConfig;
 pub use history::{HistoryEvent, ResolvedHistory};
 pub use items::ItemMeta;
@@ -37,7 +37,7 @@ pub use manifest::{
 };
 pub use quantized::Int8Matrix;
 pub use ranker::{MAX_QUERY_CHARS, Ranked, RankedItem, Ranker, RankerParts, TextSide, Why};
-pub use scorer::{MlpHead, Scorer};
-pub use tensors::{TensorBytes, Tensors, f32_bytes, tensor_names, u32_bytes};
-pub use text_index::{TextIndex, TextPoint};
+pub use scorer::{HeadError, MlpHead, Scorer};
+pub use tensors::{TensorBytes, TensorError, Tensors, f32_bytes, tensor_names, u32_bytes};
+pub use text_index::{IndexError, TextIndex, TextPoint};
 pub use text_space::{AffineMap, TextProjection};

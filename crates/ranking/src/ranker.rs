@@ -5,7 +5,7 @@ use std::collections::{HashMap, HashSet};
 use serde::Serialize;
 
 use crate::clusters::ClusterIndex;
-use crate::error::RankError;
+use crate::error::{PartsError, RankError};
 use crate::fold_in::fold_in;
 use crate::history::{HistoryEvent, ResolvedHistory};
 use crate::items::ItemMeta;
@@ -118,7 +118,8 @@ pub struct RankedItem {
     pub because: Why,
 }
 
-/// Results plus the history ids that were not in the catalogue.
+/// Results plus the history ids that were not in the catalogue. Its JSON (camelCase) is
+/// what `train-cli query` prints and what the browser runtime returns.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Ranked {
@@ -130,28 +131,28 @@ pub struct Ranked {
 
 impl Ranker {
     /// Checks the parts against each other and indexes the ids.
-    pub fn new(parts: RankerParts) -> Result<Self, String> {
+    pub fn new(parts: RankerParts) -> Result<Self, PartsError> {
         let (n, d) = (parts.items.len(), parts.dim);
         if parts.embeddings.len() != n * d || parts.mean_user.len() != d || parts.popularity.len() != n {
-            return Err(format!("embeddings, mean user or popularity do not match {n} items × {d}"));
+            return Err(PartsError::Shape { items: n, dim: d });
         }
         if parts.history_map.as_ref().is_some_and(|m| m.bias.len() != d || m.weight.len() != d * d) {
-            return Err("the fold-in map does not match the embedding width".into());
+            return Err(PartsError::FoldInMap);
         }
         if parts.clusters.centroids.len() != parts.clusters.len() * d {
-            return Err("cluster centroids do not match the embedding width".into());
+            return Err(PartsError::Centroids);
         }
         if let Some(text) = &parts.text
             && (text.index.len() != n
                 || text.tower.bias.len() != d
                 || text.tower.weight.len() != text.projection.dim() * d)
         {
-            return Err("the text index or query tower does not match the items".into());
+            return Err(PartsError::TextSide);
         }
         let mut index_of = HashMap::with_capacity(n);
         for (i, item) in parts.items.iter().enumerate() {
             if index_of.insert(item.id.clone(), i as u32).is_some() {
-                return Err(format!("item id {:?} appears twice", item.id));
+                return Err(PartsError::DuplicateId { id: item.id.clone() });
             }
         }
         let mut unit = parts.embeddings.clone();

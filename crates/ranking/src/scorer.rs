@@ -1,7 +1,21 @@
 //! How a user vector scores items: a dot product (LightGCN, LightGCN++, NGCF) or the
 //! GraphSAGE MLP head on the concatenated pair.
 
+use thiserror::Error;
+
 use crate::text_space::dot;
+
+/// An MLP head whose parameter shapes disagree with each other.
+#[derive(Debug, Error, PartialEq)]
+#[error("head.{name} has {found} values, expected {expected}")]
+pub struct HeadError {
+    /// The parameter (`w1_user`, `w1_item`, `w2` or `w3`).
+    pub name: &'static str,
+    /// Its number of values.
+    pub found: usize,
+    /// The number the other shapes imply.
+    pub expected: usize,
+}
 
 /// The GraphSAGE link predictor `[u; i] → 128 → 64 → 1` with ReLUs, split so that the
 /// item half of the first layer is computed once per item.
@@ -48,8 +62,8 @@ impl MlpHead {
         self.b2.len()
     }
 
-    /// Checks that the parameter shapes agree; returns a description of the first mismatch.
-    pub fn check(&self) -> Result<(), String> {
+    /// Checks that the parameter shapes agree; the error names the first mismatch.
+    pub fn check(&self) -> Result<(), HeadError> {
         let (d, h1, h2) = (self.dim, self.h1(), self.h2());
         for (name, len, want) in [
             ("w1_user", self.w1_user.len(), d * h1),
@@ -58,7 +72,7 @@ impl MlpHead {
             ("w3", self.w3.len(), h2),
         ] {
             if len != want {
-                return Err(format!("head.{name} has {len} values, expected {want}"));
+                return Err(HeadError { name, found: len, expected: want });
             }
         }
         Ok(())
@@ -249,6 +263,12 @@ mod tests {
             let numeric = (reference(&up, &items[3..]) - all[1]) / 1e-3;
             assert!((numeric - grads[k]).abs() < 1e-2, "d/du{k}: {numeric} vs {}", grads[k]);
         }
+    }
+
+    #[test]
+    fn a_head_with_mismatched_shapes_is_named() {
+        let bad = MlpHead { w2: vec![0.0; 3], ..head() };
+        assert_eq!(bad.check(), Err(HeadError { name: "w2", found: 3, expected: 8 }));
     }
 
     #[test]

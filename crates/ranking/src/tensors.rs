@@ -2,7 +2,9 @@
 
 use std::collections::HashMap;
 
-use safetensors::{Dtype, SafeTensors};
+use safetensors::tensor::TensorView;
+use safetensors::{Dtype, SafeTensorError, SafeTensors};
+use thiserror::Error;
 
 /// Tensor names inside `tensors.safetensors`.
 pub mod tensor_names {
@@ -48,9 +50,54 @@ pub mod tensor_names {
     pub const ORDER: &str = "clusters.order";
 }
 
-/// A parsed tensors file with shape-checked accessors; errors name the file and tensor.
+/// Why a tensors file cannot be read or written. Messages name the tensor; the caller
+/// names the file.
+#[derive(Debug, Error)]
+pub enum TensorError {
+    /// The bytes are not a safetensors file.
+    #[error("not a safetensors file: {0}")]
+    Parse(SafeTensorError),
+    /// A tensor the reader needs is absent.
+    #[error("tensor {name} is missing")]
+    Missing {
+        /// Tensor name.
+        name: String,
+    },
+    /// A tensor has another dtype or shape than expected.
+    #[error("tensor {name} is {found_dtype:?} {found_shape:?}, expected {dtype:?} {shape:?}")]
+    Shape {
+        /// Tensor name.
+        name: String,
+        /// Dtype in the file.
+        found_dtype: Dtype,
+        /// Shape in the file.
+        found_shape: Vec<usize>,
+        /// Dtype expected.
+        dtype: Dtype,
+        /// Shape expected.
+        shape: Vec<usize>,
+    },
+    /// A 1-d tensor was expected, the file holds a scalar.
+    #[error("tensor {name} is a scalar")]
+    Scalar {
+        /// Tensor name.
+        name: String,
+    },
+    /// An f32 tensor holds NaN or an infinity.
+    #[error("tensor {name} has a non-finite value at {at}")]
+    NonFinite {
+        /// Tensor name.
+        name: String,
+        /// Flat index of the first such value.
+        at: usize,
+    },
+    /// Tensors could not be serialized (a shape disagrees with its bytes).
+    #[error("cannot serialize the tensors: {0}")]
+    Write(SafeTensorError),
+}
+
+/// A parsed tensors file with shape-checked accessors; errors name the tensor.
 pub struct Tensors<'a> {
-    file: &'a str,
     inner: SafeTensors<'a>,
 }
 
@@ -59,61 +106,70 @@ pub type TensorBytes = (String, Vec<usize>, Dtype, Vec<u8>);
 
 impl<'a> Tensors<'a> {
     /// Parses the file.
-    pub fn parse(file: &'a str, bytes: &'a [u8]) -> Result<Self, String> {
-        Ok(Self { file, inner: SafeTensors::deserialize(bytes).map_err(|e| e.to_string())? })
+    pub fn parse(bytes: &'a [u8]) -> Result<Self, TensorError> {
+        Ok(Self { inner: SafeTensors::deserialize(bytes).map_err(TensorError::Parse)? })
     }
 
     /// Shape of a tensor.
-    pub fn shape(&self, name: &str) -> Result<Vec<usize>, String> {
-        let view = self.inner.tensor(name).map_err(|_| format!("{}: tensor {name} is missing", self.file))?;
-        Ok(view.shape().to_vec())
+    pub fn shape(&self, name: &str) -> Result<Vec<usize>, TensorError> {
+        Ok(self.view(name)?.shape().to_vec())
     }
 
-    fn raw(&self, name: &str, dtype: Dtype, shape: &[usize]) -> Result<&'a [u8], String> {
-        let view = self.inner.tensor(name).map_err(|_| format!("{}: tensor {name} is missing", self.file))?;
+    /// Length of a 1-d tensor (the first axis of any non-scalar).
+    pub fn vector_len(&self, name: &str) -> Result<usize, TensorError> {
+        self.shape(name)?.first().copied().ok_or_else(|| TensorError::Scalar { name: name.into() })
+    }
+
+    fn view(&self, name: &str) -> Result<TensorView<'a>, TensorError> {
+        self.inner.tensor(name).map_err(|_| TensorError::Missing { name: name.into() })
+    }
+
+    fn raw(&self, name: &str, dtype: Dtype, shape: &[usize]) -> Result<&'a [u8], TensorError> {
+        let view = self.view(name)?;
         if view.dtype() != dtype || view.shape() != shape {
-            return Err(format!(
-                "{}: tensor {name} is {:?} {:?}, expected {dtype:?} {shape:?}",
-                self.file,
-                view.dtype(),
-                view.shape()
-            ));
+            return Err(TensorError::Shape {
+                name: name.into(),
+                found_dtype: view.dtype(),
+                found_shape: view.shape().to_vec(),
+                dtype,
+                shape: shape.to_vec(),
+            });
         }
         Ok(view.data())
     }
 
     /// An f32 tensor of exactly `shape`.
-    pub fn f32(&self, name: &str, shape: &[usize]) -> Result<Vec<f32>, String> {
+    pub fn f32(&self, name: &str, shape: &[usize]) -> Result<Vec<f32>, TensorError> {
         let data = self.raw(name, Dtype::F32, shape)?;
         let values: Vec<f32> =
             data.chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect();
         match values.iter().position(|v| !v.is_finite()) {
-            Some(at) => Err(format!("{}: tensor {name} has a non-finite value at {at}", self.file)),
+            Some(at) => Err(TensorError::NonFinite { name: name.into(), at }),
             None => Ok(values),
         }
     }
 
     /// A u32 tensor of exactly `shape`.
-    pub fn u32(&self, name: &str, shape: &[usize]) -> Result<Vec<u32>, String> {
+    pub fn u32(&self, name: &str, shape: &[usize]) -> Result<Vec<u32>, TensorError> {
         let data = self.raw(name, Dtype::U32, shape)?;
         Ok(data.chunks_exact(4).map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect())
     }
 
     /// An i8 tensor of exactly `shape`.
-    pub fn i8(&self, name: &str, shape: &[usize]) -> Result<Vec<i8>, String> {
+    pub fn i8(&self, name: &str, shape: &[usize]) -> Result<Vec<i8>, TensorError> {
         Ok(self.raw(name, Dtype::I8, shape)?.iter().map(|&b| b as i8).collect())
     }
 
     /// Serializes tensors into a safetensors file.
-    pub fn write(tensors: Vec<TensorBytes>) -> Result<Vec<u8>, String> {
-        let views: Vec<(String, safetensors::tensor::TensorView<'_>)> = tensors
+    pub fn write(tensors: Vec<TensorBytes>) -> Result<Vec<u8>, TensorError> {
+        let views: Vec<(String, TensorView<'_>)> = tensors
             .iter()
             .map(|(name, shape, dtype, bytes)| {
-                safetensors::tensor::TensorView::new(*dtype, shape.clone(), bytes).map(|v| (name.clone(), v))
+                TensorView::new(*dtype, shape.clone(), bytes).map(|v| (name.clone(), v))
             })
             .collect::<Result<_, _>>()
-            .map_err(|e| e.to_string())?;
-        safetensors::serialize(views, None::<HashMap<String, String>>).map_err(|e| e.to_string())
+            .map_err(TensorError::Write)?;
+        safetensors::serialize(views, None::<HashMap<String, String>>).map_err(TensorError::Write)
     }
 }
 
@@ -125,4 +181,39 @@ pub fn f32_bytes(values: &[f32]) -> Vec<u8> {
 /// Little-endian bytes of u32 values.
 pub fn u32_bytes(values: &[u32]) -> Vec<u8> {
     values.iter().flat_map(|v| v.to_le_bytes()).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file() -> Vec<u8> {
+        Tensors::write(vec![
+            ("a".into(), vec![2], Dtype::F32, f32_bytes(&[1.0, f32::NAN])),
+            ("b".into(), vec![3], Dtype::U32, u32_bytes(&[1, 2, 3])),
+            ("s".into(), vec![], Dtype::F32, f32_bytes(&[1.0])),
+        ])
+        .unwrap()
+    }
+
+    #[test]
+    fn each_error_names_the_tensor() {
+        assert!(matches!(Tensors::parse(b"not safetensors"), Err(TensorError::Parse(_))));
+        let bytes = file();
+        let tensors = Tensors::parse(&bytes).unwrap();
+        assert_eq!(tensors.u32("b", &[3]).unwrap(), vec![1, 2, 3]);
+        assert_eq!(tensors.vector_len("b").unwrap(), 3);
+        assert!(matches!(tensors.u32("c", &[3]), Err(TensorError::Missing { name }) if name == "c"));
+        let shape = tensors.u32("b", &[4]).unwrap_err();
+        assert!(
+            matches!(&shape, TensorError::Shape { name, found_shape, shape, found_dtype: Dtype::U32, dtype: Dtype::U32 }
+                if name == "b" && found_shape == &[3] && shape == &[4]),
+            "{shape}"
+        );
+        assert!(matches!(tensors.f32("b", &[3]), Err(TensorError::Shape { dtype: Dtype::F32, .. })));
+        assert!(matches!(tensors.f32("a", &[2]), Err(TensorError::NonFinite { name, at: 1 }) if name == "a"));
+        assert!(matches!(tensors.vector_len("s"), Err(TensorError::Scalar { name }) if name == "s"));
+        let short = Tensors::write(vec![("x".into(), vec![2], Dtype::F32, f32_bytes(&[1.0]))]);
+        assert!(matches!(short, Err(TensorError::Write(_))));
+    }
 }

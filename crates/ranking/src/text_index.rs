@@ -4,10 +4,80 @@
 //! `rand` 0.8, whose `SmallRng` differs between wasm32 and x86_64, so an index rebuilt in
 //! the browser would not be the one that was evaluated.
 
+use bincode::error::DecodeError;
 use instant_distance::{Builder, HnswMap, Point, Search};
 use serde::{Deserialize, Serialize};
+use thiserror::Error;
 
 use crate::quantized::Int8Matrix;
+
+/// A serialized index that is corrupt or does not match the bundle's items.
+#[derive(Debug, Error)]
+pub enum IndexError {
+    /// The bytes do not decode as an index.
+    #[error("not an HNSW index: {0}")]
+    Decode(DecodeError),
+    /// Bytes follow the index.
+    #[error("{count} trailing bytes")]
+    TrailingBytes {
+        /// How many.
+        count: usize,
+    },
+    /// The node lists disagree in length.
+    #[error("{points} points but {nodes} layer-0 nodes and {values} values")]
+    Layout {
+        /// Points.
+        points: usize,
+        /// Layer-0 nodes.
+        nodes: usize,
+        /// Values (item indices).
+        values: usize,
+    },
+    /// A layer-0 link points past the last node.
+    #[error("a layer-0 link points past the last node")]
+    Layer0Link,
+    /// An upper layer is larger than the one below, or links past its last node.
+    #[error("layer {layer} has {nodes} nodes or a link past its last node")]
+    UpperLayer {
+        /// Layer number (1 = the first upper layer).
+        layer: usize,
+        /// Its nodes.
+        nodes: usize,
+    },
+    /// A value is not an item index.
+    #[error("item {item} out of range 0..{items}")]
+    ItemOutOfRange {
+        /// The value.
+        item: u32,
+        /// Number of points.
+        items: usize,
+    },
+    /// Two points carry the same item.
+    #[error("item {item} appears twice")]
+    DuplicateItem {
+        /// The item.
+        item: u32,
+    },
+    /// Some item has no point (a guard: after the checks above this cannot happen).
+    #[error("an item has no point")]
+    ItemWithoutPoint,
+    /// The index holds another number of items than the manifest.
+    #[error("{found} points, the manifest says {expected} items")]
+    ItemCount {
+        /// Points in the index.
+        found: usize,
+        /// Items in the manifest.
+        expected: usize,
+    },
+    /// A point has another width than the text space, or a stored norm that is wrong.
+    #[error("a point has width {width} (expected {expected}) or a wrong norm")]
+    Point {
+        /// The point's width.
+        width: usize,
+        /// The text space's width.
+        expected: usize,
+    },
+}
 
 /// A unit text vector stored as int8; distance is `1 − cosine`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -86,16 +156,16 @@ impl TextIndex {
         Self::from_map(map).expect("a freshly built index holds every item once")
     }
 
-    fn from_map(map: HnswMap<TextPoint, u32>) -> Result<Self, String> {
+    fn from_map(map: HnswMap<TextPoint, u32>) -> Result<Self, IndexError> {
         let n = map.values.len();
         let mut by_item: Vec<Option<TextPoint>> = vec![None; n];
         for ((_, point), &item) in map.iter().zip(&map.values) {
-            let slot = by_item.get_mut(item as usize).ok_or(format!("item {item} out of range 0..{n}"))?;
+            let slot = by_item.get_mut(item as usize).ok_or(IndexError::ItemOutOfRange { item, items: n })?;
             if slot.replace(point.clone()).is_some() {
-                return Err(format!("item {item} appears twice"));
+                return Err(IndexError::DuplicateItem { item });
             }
         }
-        let by_item = by_item.into_iter().collect::<Option<Vec<_>>>().ok_or("an item has no point")?;
+        let by_item = by_item.into_iter().collect::<Option<Vec<_>>>().ok_or(IndexError::ItemWithoutPoint)?;
         Ok(Self { map, by_item })
     }
 
@@ -106,20 +176,20 @@ impl TextIndex {
     }
 
     /// Reads an index and checks it holds exactly the items `0..n_items`, each a `dim`-wide
-    /// point. Errors are plain messages; the caller names the file.
-    pub fn from_bytes(bytes: &[u8], n_items: usize, dim: usize) -> Result<Self, String> {
+    /// point. Errors do not name the file; the caller does.
+    pub fn from_bytes(bytes: &[u8], n_items: usize, dim: usize) -> Result<Self, IndexError> {
         check_links(bytes)?;
         let (map, read): (HnswMap<TextPoint, u32>, usize) =
-            bincode::serde::decode_from_slice(bytes, bincode_config()).map_err(|e| e.to_string())?;
+            bincode::serde::decode_from_slice(bytes, bincode_config()).map_err(IndexError::Decode)?;
         if read != bytes.len() {
-            return Err(format!("{} trailing bytes", bytes.len() - read));
+            return Err(IndexError::TrailingBytes { count: bytes.len() - read });
         }
         let index = Self::from_map(map)?;
         if index.len() != n_items {
-            return Err(format!("{} points, the manifest says {n_items} items", index.len()));
+            return Err(IndexError::ItemCount { found: index.len(), expected: n_items });
         }
         if let Some(p) = index.by_item.iter().find(|p| p.dim() != dim || !p.is_consistent()) {
-            return Err(format!("a point has width {} (expected {dim}) or a wrong norm", p.dim()));
+            return Err(IndexError::Point { width: p.dim(), expected: dim });
         }
         Ok(index)
     }
@@ -160,6 +230,7 @@ impl TextIndex {
 /// The serialized layout of `HnswMap<TextPoint, u32>` in instant-distance 0.6.1, read
 /// first to check every neighbour link: the library indexes with them unchecked.
 #[derive(Deserialize)]
+#[cfg_attr(test, derive(Serialize))]
 struct LayoutMirror {
     _ef_search: usize,
     points: Vec<TextPoint>,
@@ -172,28 +243,25 @@ struct LayoutMirror {
 const M: usize = 32;
 
 #[derive(Deserialize)]
+#[cfg_attr(test, derive(Serialize))]
 struct ZeroLinks(#[serde(with = "serde_big_array::BigArray")] [u32; 2 * M]);
 
 /// Checks that all links of a serialized index point at existing nodes of their layer.
-fn check_links(bytes: &[u8]) -> Result<(), String> {
+fn check_links(bytes: &[u8]) -> Result<(), IndexError> {
     let (layout, _): (LayoutMirror, usize) =
-        bincode::serde::decode_from_slice(bytes, bincode_config()).map_err(|e| e.to_string())?;
+        bincode::serde::decode_from_slice(bytes, bincode_config()).map_err(IndexError::Decode)?;
     let n = layout.points.len();
     if layout.zero.len() != n || layout.values.len() != n {
-        return Err(format!(
-            "{n} points but {} layer-0 nodes and {} values",
-            layout.zero.len(),
-            layout.values.len()
-        ));
+        return Err(IndexError::Layout { points: n, nodes: layout.zero.len(), values: layout.values.len() });
     }
     let valid = |links: &[u32], len: usize| links.iter().all(|&l| l == u32::MAX || (l as usize) < len);
     if !layout.zero.iter().all(|node| valid(&node.0, n)) {
-        return Err("a layer-0 link points past the last node".into());
+        return Err(IndexError::Layer0Link);
     }
     let mut previous = n;
     for (l, layer) in layout.layers.iter().enumerate() {
         if layer.len() > previous || !layer.iter().all(|node| valid(node, layer.len())) {
-            return Err(format!("layer {} has {} nodes or a link past its last node", l + 1, layer.len()));
+            return Err(IndexError::UpperLayer { layer: l + 1, nodes: layer.len() });
         }
         previous = layer.len();
     }
@@ -248,9 +316,14 @@ mod tests {
         let (n, dim) = (200, 8);
         let bytes = TextIndex::build(&vectors(n, dim), dim, 40, 20, 1).to_bytes();
         let error = |n_items, width| TextIndex::from_bytes(&bytes, n_items, width).err().unwrap();
-        assert!(error(n + 1, dim).contains("manifest says"));
-        assert!(error(n, dim + 1).contains("width"));
-        assert!(TextIndex::from_bytes(&bytes[..bytes.len() / 2], n, dim).is_err());
+        assert!(matches!(error(n + 1, dim), IndexError::ItemCount { found: 200, expected: 201 }));
+        assert!(matches!(error(n, dim + 1), IndexError::Point { width: 8, expected: 9 }));
+        let half = TextIndex::from_bytes(&bytes[..bytes.len() / 2], n, dim).err().unwrap();
+        assert!(matches!(half, IndexError::Decode(_)), "{half}");
+        let mut longer = bytes.clone();
+        longer.push(0);
+        let trailing = TextIndex::from_bytes(&longer, n, dim).err().unwrap();
+        assert!(matches!(trailing, IndexError::TrailingBytes { count: 1 }), "{trailing}");
         // Every single-byte change either fails cleanly or still loads a usable index.
         for at in (0..bytes.len()).step_by(97) {
             let mut bad = bytes.clone();
@@ -259,5 +332,33 @@ mod tests {
                 let _ = index.search(&TextPoint::new(&vectors(1, dim)));
             }
         }
+    }
+
+    #[test]
+    fn bad_links_and_values_are_named() {
+        let (n, dim) = (200, 8);
+        let bytes = TextIndex::build(&vectors(n, dim), dim, 40, 20, 1).to_bytes();
+        let layout =
+            || -> LayoutMirror { bincode::serde::decode_from_slice(&bytes, bincode_config()).unwrap().0 };
+        let encode = |l: &LayoutMirror| bincode::serde::encode_to_vec(l, bincode_config()).unwrap();
+        assert_eq!(encode(&layout()), bytes, "the mirror reproduces the library's layout");
+        let error = |edit: &dyn Fn(&mut LayoutMirror)| {
+            let mut l = layout();
+            edit(&mut l);
+            TextIndex::from_bytes(&encode(&l), n, dim).err().expect("the edited index must not load")
+        };
+        let e = error(&|l| {
+            l.values.pop();
+        });
+        assert!(matches!(e, IndexError::Layout { points: 200, nodes: 200, values: 199 }), "{e}");
+        let e = error(&|l| l.zero[0].0[0] = n as u32);
+        assert!(matches!(e, IndexError::Layer0Link), "{e}");
+        assert!(!layout().layers.is_empty(), "200 points make an upper layer");
+        let e = error(&|l| l.layers[0][0][0] = l.layers[0].len() as u32);
+        assert!(matches!(e, IndexError::UpperLayer { layer: 1, .. }), "{e}");
+        let e = error(&|l| l.values[0] = n as u32);
+        assert!(matches!(e, IndexError::ItemOutOfRange { item: 200, items: 200 }), "{e}");
+        let e = error(&|l| l.values[1] = l.values[0]);
+        assert!(matches!(e, IndexError::DuplicateItem { item } if item == layout().values[0]), "{e}");
     }
 }

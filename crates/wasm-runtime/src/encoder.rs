@@ -4,12 +4,13 @@ use std::rc::Rc;
 
 use burn::backend::wgpu::{WgpuDevice, graphics, init_setup_async};
 use burn::backend::{NdArray, WebGpu, ndarray::NdArrayDevice};
-use gnnrec_text_encoder::{EncoderFiles, NamedBytes, TextEncoder};
+use gnnrec_text_encoder::{EncoderError, EncoderFiles, NamedBytes, TextEncoder};
 use js_sys::Promise;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
 use crate::backend::{Requested, probe_webgpu};
+use crate::error::RuntimeError;
 
 /// The encoder on whichever backend was chosen.
 // One encoder exists per page, created once: boxing the larger variant would only add an
@@ -21,20 +22,18 @@ pub(crate) enum Loaded {
 }
 
 impl Loaded {
-    pub(crate) async fn encode(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>, JsError> {
-        let result = match self {
+    pub(crate) async fn encode(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>, EncoderError> {
+        match self {
             Loaded::Cpu(encoder) => encoder.encode_async(texts).await,
             Loaded::WebGpu(encoder) => encoder.encode_async(texts).await,
-        };
-        result.map_err(|e| JsError::new(&e.to_string()))
+        }
     }
 
-    fn token_ids(&self, text: &str) -> Result<Vec<u32>, JsError> {
-        let result = match self {
+    fn token_ids(&self, text: &str) -> Result<Vec<u32>, EncoderError> {
+        match self {
             Loaded::Cpu(encoder) => encoder.token_ids(text),
             Loaded::WebGpu(encoder) => encoder.token_ids(text),
-        };
-        result.map_err(|e| JsError::new(&e.to_string()))
+        }
     }
 }
 
@@ -43,9 +42,8 @@ impl Loaded {
 pub(crate) async fn load_encoder(
     files: &EncoderFiles<'_>,
     backend: &str,
-) -> Result<(Loaded, Option<String>), JsError> {
-    let requested = Requested::parse(backend).map_err(|e| JsError::new(&e))?;
-    let to_js = |e: gnnrec_text_encoder::EncoderError| JsError::new(&e.to_string());
+) -> Result<(Loaded, Option<String>), RuntimeError> {
+    let requested = Requested::parse(backend)?;
     let webgpu = match requested {
         Requested::Cpu => Err(None),
         Requested::Auto | Requested::WebGpu => probe_webgpu().await.map_err(Some),
@@ -54,10 +52,10 @@ pub(crate) async fn load_encoder(
         Ok(()) => {
             let device = WgpuDevice::default();
             init_setup_async::<graphics::WebGpu>(&device, Default::default()).await;
-            (Loaded::WebGpu(TextEncoder::from_files(files, &device).map_err(to_js)?), None)
+            (Loaded::WebGpu(TextEncoder::from_files(files, &device)?), None)
         }
         Err(reason) => {
-            let encoder = TextEncoder::from_files(files, &NdArrayDevice::Cpu).map_err(to_js)?;
+            let encoder = TextEncoder::from_files(files, &NdArrayDevice::Cpu)?;
             (Loaded::Cpu(encoder), reason.map(|r| format!("WebGPU unavailable ({r}); using the CPU backend")))
         }
     })
@@ -117,7 +115,7 @@ impl Encoder {
     /// Token ids the model sees for `text`.
     #[wasm_bindgen(js_name = tokenIds)]
     pub fn token_ids(&self, text: &str) -> Result<Vec<u32>, JsError> {
-        self.loaded.token_ids(text)
+        Ok(self.loaded.token_ids(text)?)
     }
 
     /// Encodes one text into its 384-d, L2-normalised embedding.
@@ -125,7 +123,7 @@ impl Encoder {
     pub fn encode(&self, text: String) -> Promise {
         let loaded = Rc::clone(&self.loaded);
         future_to_promise(async move {
-            let mut rows = loaded.encode(&[&text]).await?;
+            let mut rows = loaded.encode(&[&text]).await.map_err(JsError::from)?;
             Ok(js_sys::Float32Array::from(rows.remove(0).as_slice()).into())
         })
     }
@@ -136,7 +134,7 @@ impl Encoder {
         let loaded = Rc::clone(&self.loaded);
         future_to_promise(async move {
             let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
-            let rows = loaded.encode(&refs).await?;
+            let rows = loaded.encode(&refs).await.map_err(JsError::from)?;
             let out = js_sys::Array::new();
             for row in rows {
                 out.push(&js_sys::Float32Array::from(row.as_slice()));

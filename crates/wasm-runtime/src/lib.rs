@@ -9,6 +9,7 @@
 
 mod backend;
 mod encoder;
+mod error;
 mod recommender;
 
 pub use encoder::Encoder;

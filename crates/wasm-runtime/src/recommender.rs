@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::rc::Rc;
 
-use gnnrec_ranking::{Bundle, HistoryEvent, Ranker, file_names};
+use gnnrec_ranking::{Bundle, HistoryEvent, RankError, Ranker, file_names};
 use gnnrec_text_encoder::{EncoderFiles, NamedBytes};
 use js_sys::{Array, Promise, Uint8Array};
 use serde::Serialize;
@@ -12,6 +12,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
 use crate::encoder::{Loaded, load_encoder};
+use crate::error::RuntimeError;
 
 /// A loaded bundle ready to search and recommend, entirely in the browser.
 #[wasm_bindgen]
@@ -21,21 +22,16 @@ pub struct Recommender {
     fallback_reason: Option<String>,
 }
 
-fn js_error(error: impl std::fmt::Display) -> JsError {
-    JsError::new(&error.to_string())
-}
-
 /// Results as plain JS objects (camelCase fields).
-fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsError> {
-    value.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).map_err(js_error)
+fn to_js<T: Serialize>(value: &T) -> Result<JsValue, RuntimeError> {
+    value.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).map_err(RuntimeError::Results)
 }
 
-fn parse_history(history: JsValue) -> Result<Vec<HistoryEvent>, JsError> {
+fn parse_history(history: JsValue) -> Result<Vec<HistoryEvent>, RuntimeError> {
     if history.is_undefined() || history.is_null() {
         return Ok(Vec::new());
     }
-    serde_wasm_bindgen::from_value(history)
-        .map_err(|e| JsError::new(&format!("history must be an array of {{id, timestampMs}}: {e}")))
+    serde_wasm_bindgen::from_value(history).map_err(RuntimeError::History)
 }
 
 #[wasm_bindgen]
@@ -43,7 +39,7 @@ impl Recommender {
     /// The files (paths relative to the manifest) to fetch for this manifest, in order.
     #[wasm_bindgen(js_name = requiredFiles)]
     pub fn required_files(manifest: &[u8]) -> Result<Vec<String>, JsError> {
-        let manifest = Bundle::parse_manifest(manifest).map_err(js_error)?;
+        let manifest = Bundle::parse_manifest(manifest)?;
         Ok(Bundle::required_files(&manifest).into_iter().map(String::from).collect())
     }
 
@@ -57,15 +53,15 @@ impl Recommender {
         backend: String,
     ) -> Result<Recommender, JsError> {
         if names.len() != contents.length() as usize {
-            return Err(JsError::new("names and contents differ in length"));
+            return Err(RuntimeError::FileCount.into());
         }
         let files: HashMap<String, Vec<u8>> = names
             .into_iter()
             .zip(contents.iter())
             .map(|(name, bytes)| (name, Uint8Array::new(&bytes).to_vec()))
             .collect();
-        let manifest = Bundle::parse_manifest(&manifest).map_err(js_error)?;
-        let bundle = Bundle::from_files(manifest, &files).map_err(js_error)?;
+        let manifest = Bundle::parse_manifest(&manifest)?;
+        let bundle = Bundle::from_files(manifest, &files)?;
         let (encoder, fallback_reason) = match &bundle.encoder {
             None => (None, None),
             Some(bytes) => {
@@ -106,18 +102,18 @@ impl Recommender {
         let (ranker, encoder) = (Rc::clone(&self.ranker), self.encoder.clone());
         let history = parse_history(history);
         future_to_promise(async move {
-            let history = history?;
-            let encoder = encoder.ok_or_else(|| js_error(gnnrec_ranking::RankError::NoTextIndex))?;
-            let query = Ranker::prepare_query(&query).map_err(js_error)?;
-            let mut rows = encoder.encode(&[query]).await?;
-            let ranked = ranker.search(&rows.remove(0), &history, k).map_err(js_error)?;
-            Ok(to_js(&ranked)?)
+            let history = history.map_err(JsError::from)?;
+            let encoder = encoder.ok_or(RankError::NoTextIndex).map_err(JsError::from)?;
+            let query = Ranker::prepare_query(&query).map_err(JsError::from)?;
+            let mut rows = encoder.encode(&[query]).await.map_err(JsError::from)?;
+            let ranked = ranker.search(&rows.remove(0), &history, k).map_err(JsError::from)?;
+            Ok(to_js(&ranked).map_err(JsError::from)?)
         })
     }
 
     /// `{results, ignoredHistory}`: the best unseen items for the history.
     pub fn recommend(&self, history: JsValue, k: usize) -> Result<JsValue, JsError> {
-        let ranked = self.ranker.recommend(&parse_history(history)?, k).map_err(js_error)?;
-        to_js(&ranked)
+        let ranked = self.ranker.recommend(&parse_history(history)?, k)?;
+        Ok(to_js(&ranked)?)
     }
 }
