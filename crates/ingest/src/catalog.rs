@@ -114,16 +114,9 @@ pub fn read_items(
             })
             .collect();
         if let Some((name, flags)) = &flags {
-            let mut set = Vec::new();
-            for (flag, index) in flags {
-                match field(*index) {
-                    "1" => set.push(flag.as_str()),
-                    "0" => {}
-                    value => return Err(table.error(line, *index, format!("flag {value:?} is not 0 or 1"))),
-                }
-            }
-            if !set.is_empty() {
-                fields.push(((*name).to_owned(), set.join(", ")));
+            let raised = raised_flags(&table, line, record, flags)?;
+            if !raised.is_empty() {
+                fields.push(((*name).to_owned(), raised.join(", ")));
             }
         }
         items.push(Item { id: item_id.to_owned(), title: field(title).to_owned(), fields });
@@ -142,6 +135,25 @@ fn named_column(table: &Table, column: &TextColumn) -> Result<(String, usize), I
         }
     };
     Ok((name, index))
+}
+
+/// Names of the flag columns that are `1` on a record; a value other than `0` or `1` is
+/// an error naming the line and field.
+fn raised_flags<'f>(
+    table: &Table,
+    line: usize,
+    record: &csv::StringRecord,
+    flags: &'f [(String, usize)],
+) -> Result<Vec<&'f str>, IngestError> {
+    let mut raised = Vec::new();
+    for (name, index) in flags {
+        match record.get(*index).unwrap_or("").trim() {
+            "1" => raised.push(name.as_str()),
+            "0" => {}
+            value => return Err(table.error(line, *index, format!("flag {value:?} is not 0 or 1"))),
+        }
+    }
+    Ok(raised)
 }
 
 /// Reads a tags file into `item id → distinct tags` (case-insensitively distinct, first
@@ -205,6 +217,28 @@ mod tests {
         let (_d, path) = write("movies.csv", "movieId,title,genres\n1,A,Comedy\n1,B,Drama\n");
         let err = read_items(&path, &TableFormat::default(), &movie_columns()).unwrap_err().to_string();
         assert!(err.ends_with("movies.csv:3: field 1: item id \"1\" already defined on line 2"), "{err}");
+    }
+
+    #[test]
+    fn flag_columns_list_the_names_of_those_set() {
+        let (_d, path) = write("films.csv", "id,title,Action,Comedy,Drama\n1,Heat,1,0,1\n2,Up,0,0,0\n");
+        let columns = ItemColumns {
+            id: "id".into(),
+            title: "title".into(),
+            text: Vec::new(),
+            list_separator: None,
+            flags: Some(FlagColumns {
+                field: "genres".into(),
+                columns: vec![
+                    "Action".into(),
+                    "Comedy".into(),
+                    TextColumn { column: Column::Index(4), name: Some("drama".into()) },
+                ],
+            }),
+        };
+        let items = read_items(&path, &TableFormat::default(), &columns).unwrap();
+        assert_eq!(items[0].text(), "Heat. genres: Action, drama");
+        assert_eq!(items[1].text(), "Up");
     }
 
     #[test]
