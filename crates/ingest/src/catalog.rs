@@ -3,28 +3,43 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use crate::{IngestError, Table, TableFormat};
+use serde::Deserialize;
+
+use crate::{Column, IngestError, Table, TableFormat, TextColumn};
 
 /// Which columns of an items file hold what.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ItemColumns {
     /// Item identifier column (matches the ratings file's item column).
-    pub id: String,
+    pub id: Column,
     /// Title column.
-    pub title: String,
+    pub title: Column,
     /// Further text columns (description, genres, authors, …), in the order used for text.
-    pub text: Vec<String>,
+    pub text: Vec<TextColumn>,
     /// Separator inside list-valued fields such as `Adventure|Comedy` (shown as `, `).
     pub list_separator: Option<String>,
+    /// 0/1 columns whose names make one more text field (after `text`).
+    pub flags: Option<FlagColumns>,
+}
+
+/// 0/1 columns (such as MovieLens 100K's 19 genre columns) turned into one text field
+/// listing the names of the columns that are 1 on a line.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FlagColumns {
+    /// Name of the text field (`genres`).
+    pub field: String,
+    /// The flag columns, each named by its header or its `name`.
+    pub columns: Vec<TextColumn>,
 }
 
 /// Which columns of a tags file hold what (one tag per row).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TagColumns {
     /// Item identifier column.
-    pub item: String,
+    pub item: Column,
     /// Tag text column.
-    pub tag: String,
+    pub tag: Column,
 }
 
 /// One catalogue item.
@@ -49,8 +64,9 @@ impl Item {
     }
 }
 
-/// Reads the items file. A repeated item id is an error naming both lines; missing
-/// titles or text values are allowed (empty text fields are left out).
+/// Reads the items file. A repeated item id is an error naming both lines, and so is a
+/// flag value other than 0 or 1; missing titles or text values are allowed (empty text
+/// fields are left out).
 pub fn read_items(
     path: &Path,
     format: &TableFormat,
@@ -60,7 +76,15 @@ pub fn read_items(
     let id = table.column(&columns.id)?;
     let title = table.column(&columns.title)?;
     let text: Vec<(String, usize)> =
-        columns.text.iter().map(|c| table.column(c).map(|i| (c.clone(), i))).collect::<Result<_, _>>()?;
+        columns.text.iter().map(|c| named_column(&table, c)).collect::<Result<_, _>>()?;
+    let flags = match &columns.flags {
+        Some(flags) => {
+            let named: Vec<(String, usize)> =
+                flags.columns.iter().map(|c| named_column(&table, c)).collect::<Result<_, _>>()?;
+            Some((flags.field.as_str(), named))
+        }
+        None => None,
+    };
     let mut seen: HashMap<String, usize> = HashMap::new();
     let mut items = Vec::new();
     for (line, record) in table.records() {
@@ -76,7 +100,7 @@ pub fn read_items(
                 format!("item id {item_id:?} already defined on line {first}"),
             ));
         }
-        let fields = text
+        let mut fields: Vec<(String, String)> = text
             .iter()
             .filter(|(_, index)| !field(*index).is_empty() && field(*index) != "(no genres listed)")
             .map(|(name, index)| {
@@ -89,9 +113,47 @@ pub fn read_items(
                 (name.clone(), value)
             })
             .collect();
+        if let Some((name, flags)) = &flags {
+            let raised = raised_flags(&table, line, record, flags)?;
+            if !raised.is_empty() {
+                fields.push(((*name).to_owned(), raised.join(", ")));
+            }
+        }
         items.push(Item { id: item_id.to_owned(), title: field(title).to_owned(), fields });
     }
     Ok(items)
+}
+
+/// The name and position of a text or flag column: its own name, else its header name
+/// or key; a column of a file without a header needs its own name.
+fn named_column(table: &Table, column: &TextColumn) -> Result<(String, usize), IngestError> {
+    let index = table.column(&column.column)?;
+    let name = match (column.name.as_deref(), table.column_name(index)) {
+        (Some(name), _) | (None, Some(name)) => name.to_owned(),
+        (None, None) => {
+            return Err(IngestError::UnnamedColumn { path: table.path().to_owned(), index });
+        }
+    };
+    Ok((name, index))
+}
+
+/// Names of the flag columns that are `1` on a record; a value other than `0` or `1` is
+/// an error naming the line and field.
+fn raised_flags<'f>(
+    table: &Table,
+    line: usize,
+    record: &csv::StringRecord,
+    flags: &'f [(String, usize)],
+) -> Result<Vec<&'f str>, IngestError> {
+    let mut raised = Vec::new();
+    for (name, index) in flags {
+        match record.get(*index).unwrap_or("").trim() {
+            "1" => raised.push(name.as_str()),
+            "0" => {}
+            value => return Err(table.error(line, *index, format!("flag {value:?} is not 0 or 1"))),
+        }
+    }
+    Ok(raised)
 }
 
 /// Reads a tags file into `item id → distinct tags` (case-insensitively distinct, first
@@ -135,6 +197,7 @@ mod tests {
             title: "title".into(),
             text: vec!["genres".into()],
             list_separator: Some("|".into()),
+            flags: None,
         }
     }
 
@@ -154,6 +217,28 @@ mod tests {
         let (_d, path) = write("movies.csv", "movieId,title,genres\n1,A,Comedy\n1,B,Drama\n");
         let err = read_items(&path, &TableFormat::default(), &movie_columns()).unwrap_err().to_string();
         assert!(err.ends_with("movies.csv:3: field 1: item id \"1\" already defined on line 2"), "{err}");
+    }
+
+    #[test]
+    fn flag_columns_list_the_names_of_those_set() {
+        let (_d, path) = write("films.csv", "id,title,Action,Comedy,Drama\n1,Heat,1,0,1\n2,Up,0,0,0\n");
+        let columns = ItemColumns {
+            id: "id".into(),
+            title: "title".into(),
+            text: Vec::new(),
+            list_separator: None,
+            flags: Some(FlagColumns {
+                field: "genres".into(),
+                columns: vec![
+                    "Action".into(),
+                    "Comedy".into(),
+                    TextColumn { column: Column::Index(4), name: Some("drama".into()) },
+                ],
+            }),
+        };
+        let items = read_items(&path, &TableFormat::default(), &columns).unwrap();
+        assert_eq!(items[0].text(), "Heat. genres: Action, drama");
+        assert_eq!(items[1].text(), "Up");
     }
 
     #[test]

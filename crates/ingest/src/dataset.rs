@@ -6,13 +6,16 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use crate::{
-    FilterConfig, FilterReport, IdMap, IngestError, Item, ItemColumns, RatingColumns, Split, StageStats,
-    TableFormat, TagColumns, apply_filters, random_split, read_items, read_ratings, read_tags,
+    Column, Field, FilterConfig, FilterReport, FlagColumns, IdMap, IngestError, Item, ItemColumns,
+    RatingColumns, Split, StageStats, Syntax, TableFormat, TagColumns, TextColumn, apply_filters,
+    random_split, read_items, read_ratings, read_tags,
 };
 
 /// Built-in layouts, as TOML files relative to a data folder.
-const PRESETS: [(&str, &str); 2] = [
+const PRESETS: [(&str, &str); 4] = [
     ("movielens", include_str!("../presets/movielens.toml")),
+    ("movielens-100k", include_str!("../presets/movielens-100k.toml")),
+    ("movielens-1m", include_str!("../presets/movielens-1m.toml")),
     ("amazon-books", include_str!("../presets/amazon-books.toml")),
 ];
 
@@ -21,18 +24,27 @@ pub fn preset_names() -> Vec<&'static str> {
     PRESETS.iter().map(|(name, _)| *name).collect()
 }
 
+/// What kind of text a file holds.
+#[derive(Debug, Clone, Copy, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
+enum FileFormat {
+    /// Fields separated by a delimiter.
+    #[default]
+    Delimited,
+    /// One JSON object per line.
+    Jsonl,
+}
+
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct FileSection {
     file: PathBuf,
-    #[serde(default = "comma")]
-    delimiter: String,
+    #[serde(default)]
+    format: FileFormat,
+    delimiter: Option<String>,
+    header: Option<bool>,
     #[serde(default = "utf8")]
     encoding: String,
-}
-
-fn comma() -> String {
-    ",".into()
 }
 
 fn utf8() -> String {
@@ -44,10 +56,10 @@ fn utf8() -> String {
 struct RatingsSection {
     #[serde(flatten)]
     file: FileSection,
-    user: String,
-    item: String,
-    rating: Option<String>,
-    timestamp: Option<String>,
+    user: Column,
+    item: Column,
+    rating: Option<Column>,
+    timestamp: Option<Column>,
     #[serde(default)]
     skip_missing_ids: bool,
 }
@@ -57,11 +69,12 @@ struct RatingsSection {
 struct ItemsSection {
     #[serde(flatten)]
     file: FileSection,
-    id: String,
-    title: String,
+    id: Column,
+    title: Column,
     #[serde(default)]
-    text: Vec<String>,
+    text: Vec<TextColumn>,
     list_separator: Option<String>,
+    flags: Option<FlagColumns>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -69,8 +82,8 @@ struct ItemsSection {
 struct TagsSection {
     #[serde(flatten)]
     file: FileSection,
-    item: String,
-    tag: String,
+    item: Column,
+    tag: Column,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -133,7 +146,12 @@ impl DatasetConfig {
     pub fn from_toml(text: &str, origin: &Path, base: &Path) -> Result<Self, IngestError> {
         let mut config: Self = toml::from_str(text).map_err(|e| {
             let line = e.span().map_or(0, |span| 1 + text[..span.start].matches('\n').count());
-            IngestError::Parse { path: origin.to_owned(), line, field: 0, message: e.message().to_owned() }
+            IngestError::Parse {
+                path: origin.to_owned(),
+                line,
+                field: Field::Number(0),
+                message: e.message().to_owned(),
+            }
         })?;
         config.base = base.to_owned();
         Ok(config)
@@ -164,20 +182,26 @@ impl DatasetConfig {
         self.split.seed = seed;
     }
 
+    /// The file's path and how to read it: a one-byte delimiter goes to the CSV reader
+    /// (with quoting), a longer one such as `::` splits each line.
     fn format(&self, file: &FileSection) -> Result<(PathBuf, TableFormat), IngestError> {
-        let delimiter = match file.delimiter.as_str() {
-            "\\t" | "tab" => b'\t',
-            d if d.len() == 1 => d.as_bytes()[0],
-            d => {
-                return Err(IngestError::Parse {
-                    path: file.file.clone(),
-                    line: 0,
-                    field: 0,
-                    message: format!("delimiter {d:?} must be one byte"),
-                });
+        let path = self.base.join(&file.file);
+        let invalid =
+            |message: &str| IngestError::InvalidSettings { path: path.clone(), message: message.into() };
+        let header = file.header.unwrap_or(true);
+        let syntax = match (file.format, file.delimiter.as_deref().unwrap_or(",")) {
+            (FileFormat::Jsonl, _) if file.delimiter.is_some() || file.header.is_some() => {
+                return Err(invalid("JSON Lines files take no delimiter or header setting"));
             }
+            (FileFormat::Jsonl, _) => Syntax::JsonLines,
+            (FileFormat::Delimited, "") => return Err(invalid("empty delimiter")),
+            (FileFormat::Delimited, "\\t" | "tab") => Syntax::Delimited { delimiter: b'\t', header },
+            (FileFormat::Delimited, d) if d.len() == 1 => {
+                Syntax::Delimited { delimiter: d.as_bytes()[0], header }
+            }
+            (FileFormat::Delimited, d) => Syntax::Separated { separator: d.to_owned(), header },
         };
-        Ok((self.base.join(&file.file), TableFormat { delimiter, encoding: file.encoding.clone() }))
+        Ok((path, TableFormat { syntax, encoding: file.encoding.clone() }))
     }
 
     /// Reads, filters and splits the data set.
@@ -207,6 +231,7 @@ impl DatasetConfig {
                 title: section.title.clone(),
                 text: section.text.clone(),
                 list_separator: section.list_separator.clone(),
+                flags: section.flags.clone(),
             };
             items = read_items(&path, &format, &columns)?;
             for item in &items {

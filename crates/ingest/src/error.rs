@@ -1,8 +1,27 @@
 //! Typed ingest errors.
 
+use std::fmt;
 use std::path::PathBuf;
 
 use thiserror::Error;
+
+/// Where on a line a problem is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Field {
+    /// 1-based position on a delimited line (0: the line as a whole).
+    Number(usize),
+    /// Key of a JSON Lines object.
+    Key(String),
+}
+
+impl fmt::Display for Field {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Field::Number(number) => write!(f, "field {number}"),
+            Field::Key(key) => write!(f, "field {key:?}"),
+        }
+    }
+}
 
 /// Everything that can go wrong while reading a data set.
 #[derive(Debug, Error)]
@@ -17,26 +36,94 @@ pub enum IngestError {
         source: std::io::Error,
     },
     /// A field of a line is malformed.
-    #[error("{}:{line}: field {field}: {message}", path.display())]
+    #[error("{}:{line}: {field}: {message}", path.display())]
     Parse {
         /// The file.
         path: PathBuf,
         /// 1-based line number.
         line: usize,
-        /// 1-based field number on the line.
-        field: usize,
+        /// The field on the line.
+        field: Field,
         /// What is wrong.
         message: String,
     },
-    /// A required column is not in the header.
-    #[error("{}: no column {column:?} in the header (columns: {})", path.display(), available.join(", "))]
+    /// A required column is not in the header (or, for JSON Lines, on no line).
+    #[error("{}: no column {column:?} (columns: {})", path.display(), available.join(", "))]
     MissingColumn {
         /// The file.
         path: PathBuf,
         /// The column asked for.
         column: String,
-        /// The header's columns.
+        /// The header's columns or the keys found.
         available: Vec<String>,
+    },
+    /// A column index past the end of the lines.
+    #[error("{}:{line}: no column {index} (0-based): the line has {fields} fields", path.display())]
+    ColumnOutOfRange {
+        /// The file.
+        path: PathBuf,
+        /// 1-based line whose width was checked (the header or the first record).
+        line: usize,
+        /// The 0-based index asked for.
+        index: usize,
+        /// Fields on that line.
+        fields: usize,
+    },
+    /// A column named in a file without a header line.
+    #[error("{}: no header line to find column {column:?} in (header = false): give its 0-based index", path.display())]
+    NoHeader {
+        /// The file.
+        path: PathBuf,
+        /// The name asked for.
+        column: String,
+    },
+    /// A column given by index in a JSON Lines file, whose fields only have keys.
+    #[error("{}: JSON Lines fields are named by key, not by index ({index})", path.display())]
+    IndexedJsonField {
+        /// The file.
+        path: PathBuf,
+        /// The index given.
+        index: usize,
+    },
+    /// A column whose values go into the item text under a name, but that has none.
+    #[error("{}: column {index} has no name (no header line): write {{ column = {index}, name = \"…\" }}", path.display())]
+    UnnamedColumn {
+        /// The file.
+        path: PathBuf,
+        /// The 0-based index.
+        index: usize,
+    },
+    /// A line with a different number of fields than the others.
+    #[error("{}:{line}: {found} fields, but the file's lines have {expected}", path.display())]
+    FieldCount {
+        /// The file.
+        path: PathBuf,
+        /// 1-based line number.
+        line: usize,
+        /// Fields on the header or first line.
+        expected: usize,
+        /// Fields on this line.
+        found: usize,
+    },
+    /// A JSON Lines line that is not a JSON object.
+    #[error("{}:{line}:{column}: not a JSON object: {message}", path.display())]
+    Json {
+        /// The file.
+        path: PathBuf,
+        /// 1-based line number.
+        line: usize,
+        /// 1-based character column where parsing stopped.
+        column: usize,
+        /// What the JSON parser said.
+        message: String,
+    },
+    /// Settings of a file that do not fit together.
+    #[error("{}: {message}", path.display())]
+    InvalidSettings {
+        /// The file the settings are for.
+        path: PathBuf,
+        /// What is wrong.
+        message: String,
     },
     /// The text is not valid in the declared encoding.
     #[error("{}:{line}: not valid {encoding} (set the file's encoding, e.g. latin-1)", path.display())]

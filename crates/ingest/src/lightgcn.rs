@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use crate::error::IngestError;
+use crate::error::{Field, IngestError};
 
 /// The three files of a split directory, in the order train, valid, test.
 pub const SPLIT_FILES: [&str; 3] = ["train.txt", "valid.txt", "test.txt"];
@@ -71,7 +71,7 @@ fn parse_split_file(path: &Path, text: &str) -> Result<(Vec<Vec<u32>>, usize), I
         let fail = |field: usize, message: String| IngestError::Parse {
             path: path.to_path_buf(),
             line: index + 1,
-            field,
+            field: Field::Number(field),
             message,
         };
         let mut fields = line.split_whitespace();

@@ -3,19 +3,19 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use crate::{IngestError, Table, TableFormat};
+use crate::{Column, IngestError, Table, TableFormat};
 
 /// Which columns of a ratings file hold what.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RatingColumns {
     /// User identifier column.
-    pub user: String,
+    pub user: Column,
     /// Item identifier column (joined with the items file's id column).
-    pub item: String,
+    pub item: Column,
     /// Rating column; `None` for implicit feedback (every row counts as 1.0).
-    pub rating: Option<String>,
+    pub rating: Option<Column>,
     /// Timestamp column (integer), if any.
-    pub timestamp: Option<String>,
+    pub timestamp: Option<Column>,
     /// Skip (and count) rows whose user or item id is empty instead of failing.
     pub skip_missing_ids: bool,
 }
@@ -56,8 +56,8 @@ pub fn read_ratings(
     let table = Table::read(path, format)?;
     let user = table.column(&columns.user)?;
     let item = table.column(&columns.item)?;
-    let rating = columns.rating.as_deref().map(|c| table.column(c)).transpose()?;
-    let timestamp = columns.timestamp.as_deref().map(|c| table.column(c)).transpose()?;
+    let rating = columns.rating.as_ref().map(|c| table.column(c)).transpose()?;
+    let timestamp = columns.timestamp.as_ref().map(|c| table.column(c)).transpose()?;
     let mut out = Vec::with_capacity(table.records().size_hint().0);
     let mut skipped_missing_ids = 0;
     for (line, record) in table.records() {
