@@ -63,7 +63,8 @@ pub struct TrainArgs {
     /// Folder with LightGCN-format train.txt, valid.txt, test.txt (`user item item …`).
     #[arg(long, required_unless_present_any = ["preset", "dataset"], conflicts_with_all = ["preset", "dataset"])]
     pub split_dir: Option<PathBuf>,
-    /// Built-in layout of the files in --data-dir (movielens, amazon-books).
+    /// Built-in layout of the files in --data-dir (movielens, movielens-100k, movielens-1m,
+    /// amazon-books).
     #[arg(long, requires = "data_dir", conflicts_with = "dataset")]
     pub preset: Option<String>,
     /// Folder with the preset's files.
