@@ -225,7 +225,7 @@ fn bad_catalogue_sources_are_reported() {
     let data = dir.path().to_str().unwrap();
     assert!(
         run(&["--preset", "netflix", "--data-dir", data])
-            .contains("unknown preset \"netflix\" (known: movielens, amazon-books)")
+            .contains("unknown preset \"netflix\" (known: movielens, movielens-100k, movielens-1m, amazon-books)")
     );
     assert!(run(&["--preset", "movielens"]).contains("--data-dir"));
     assert!(run(&["--preset", "movielens", "--data-dir", data]).contains("ratings.csv"));
