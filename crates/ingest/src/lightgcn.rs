@@ -3,6 +3,8 @@
 
 use std::path::Path;
 
+use thiserror::Error;
+
 use crate::error::{Field, IngestError};
 
 /// The three files of a split directory, in the order train, valid, test.
@@ -96,6 +98,11 @@ fn parse_split_file(path: &Path, text: &str) -> Result<(Vec<Vec<u32>>, usize), I
     Ok((lists.into_iter().map(Option::unwrap_or_default).collect(), duplicates))
 }
 
-fn parse_id(field: &str) -> Result<u32, String> {
-    field.parse::<u32>().map_err(|_| format!("`{field}` is not a non-negative integer"))
+/// A split-file field that is not a non-negative integer id.
+#[derive(Debug, Error)]
+#[error("`{0}` is not a non-negative integer")]
+struct BadId(String);
+
+fn parse_id(field: &str) -> Result<u32, BadId> {
+    field.parse::<u32>().map_err(|_| BadId(field.to_string()))
 }
