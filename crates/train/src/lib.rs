@@ -10,6 +10,7 @@ mod checkpoint;
 mod cold_start;
 mod config;
 mod curve;
+mod epochs;
 mod error;
 mod evaluate;
 mod interactions;
