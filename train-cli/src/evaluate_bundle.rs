@@ -20,7 +20,11 @@ use gnnrec_eval::{CutoffMetrics, evaluate, top_k_excluding};
 use gnnrec_ranking::{Bundle, ResolvedHistory, Scorer};
 use serde_json::json;
 
+use crate::dataset::prepare;
 use crate::run_files;
+
+/// The ranking cut-off of NDCG and Recall (the columns say @20).
+const CUTOFF: usize = 20;
 
 /// The held-out part of the split.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -46,21 +50,6 @@ pub struct EvaluateArgs {
     /// Which held-out items to evaluate against (tune on valid, report test).
     #[arg(long, value_enum, default_value = "test")]
     pub split: HeldOut,
-    /// Override the bundle's fold-in steps (for tuning).
-    #[arg(long)]
-    pub fold_in_steps: Option<usize>,
-    /// Override the bundle's fold-in step size.
-    #[arg(long)]
-    pub fold_in_lr: Option<f32>,
-    /// Override the bundle's fold-in L2 penalty.
-    #[arg(long)]
-    pub fold_in_l2: Option<f32>,
-    /// Override the bundle's fold-in negatives.
-    #[arg(long)]
-    pub fold_in_negatives: Option<usize>,
-    /// Override the bundle's fold-in degree exponent.
-    #[arg(long, allow_negative_numbers = true)]
-    pub fold_in_degree_exponent: Option<f32>,
     /// Text queries with expected genres (JSON, see tests/fixtures/semantic-queries.json):
     /// reports precision@10 of search without history.
     #[arg(long)]
@@ -73,15 +62,9 @@ pub struct EvaluateArgs {
 /// Runs the command.
 pub fn run(args: &EvaluateArgs) -> anyhow::Result<()> {
     let trained = run_files::read(&args.run)?;
-    let prepared = trained.args.prepare()?;
+    let prepared = prepare(&trained.spec)?;
     let mut bundle = Bundle::read_dir(&args.bundle)?;
-    let fold_in = &mut bundle.ranker.config_mut().fold_in;
-    fold_in.steps = args.fold_in_steps.unwrap_or(fold_in.steps);
-    fold_in.learning_rate = args.fold_in_lr.unwrap_or(fold_in.learning_rate);
-    fold_in.l2 = args.fold_in_l2.unwrap_or(fold_in.l2);
-    fold_in.negatives = args.fold_in_negatives.unwrap_or(fold_in.negatives);
-    fold_in.degree_exponent = args.fold_in_degree_exponent.unwrap_or(fold_in.degree_exponent);
-    let fold_in_config = *fold_in;
+    let fold_in_config = bundle.ranker.config().fold_in;
     let ranker = &bundle.ranker;
     let data = &prepared.data;
     let d = trained.dim;
@@ -99,9 +82,9 @@ pub fn run(args: &EvaluateArgs) -> anyhow::Result<()> {
     let measure = |rank: &dyn Fn(usize) -> Vec<f32>| -> CutoffMetrics {
         let lists: Vec<(Vec<u32>, &[u32])> = users
             .iter()
-            .map(|&u| (top_k_excluding(&rank(u), &data.train[u], 20), held_out[u].as_slice()))
+            .map(|&u| (top_k_excluding(&rank(u), &data.train[u], CUTOFF), held_out[u].as_slice()))
             .collect();
-        *evaluate(lists, &[20]).at(20).expect("evaluated at 20")
+        *evaluate(lists, &[CUTOFF]).at(CUTOFF).expect("evaluated at the cut-off")
     };
     let user_row = |u: usize| &trained.users[u * d..(u + 1) * d];
     let started = Instant::now();

@@ -8,6 +8,7 @@ use gnnrec_export::{ExportConfig, ExportInput, TextInput, write_bundle};
 use gnnrec_ingest::Item;
 use gnnrec_ranking::ItemMeta;
 
+use crate::dataset::prepare;
 use crate::features::item_text_embeddings;
 use crate::run_files;
 
@@ -45,18 +46,18 @@ pub struct ExportArgs {
 /// Runs the command.
 pub fn run(args: &ExportArgs) -> anyhow::Result<()> {
     let trained = run_files::read(&args.run)?;
-    let prepared = trained.args.prepare()?;
-    let encoder_dir = args.encoder_dir.clone().unwrap_or_else(|| trained.args.encoder_dir.clone());
+    let prepared = prepare(&trained.spec)?;
+    let encoder_dir = args.encoder_dir.clone().unwrap_or_else(|| trained.spec.encoder_dir.clone());
     let n_items = trained.items.len() / trained.dim;
     let (metas, text) = match &prepared.items {
         Some(items) => {
-            let embeddings = item_text_embeddings(items, &encoder_dir, &trained.args.cache_dir)?;
+            let embeddings = item_text_embeddings(items, &encoder_dir, &trained.spec.cache_dir)?;
             (items.iter().map(item_meta).collect(), Some(embeddings))
         }
         None => ((0..n_items).map(|i| id_only(i.to_string())).collect(), None),
     };
     let input = ExportInput {
-        model_kind: trained.args.model.name(),
+        model_kind: trained.spec.model.name(),
         items: metas,
         item_embeddings: &trained.items,
         user_embeddings: &trained.users,

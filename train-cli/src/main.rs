@@ -9,6 +9,7 @@ mod features;
 mod quantize;
 mod query;
 mod run_files;
+mod run_spec;
 mod train;
 
 use clap::{Parser, Subcommand};

@@ -5,8 +5,8 @@ use std::path::PathBuf;
 use anyhow::{Context, bail};
 use burn::backend::NdArray;
 use clap::Args;
-use gnnrec_ranking::{Bundle, HistoryEvent, Ranker, file_names};
-use gnnrec_text_encoder::{EncoderFiles, NamedBytes, TextEncoder};
+use gnnrec_ranking::{Bundle, HistoryEvent, Ranker};
+use gnnrec_text_encoder::TextEncoder;
 
 /// Arguments of `train-cli query`.
 #[derive(Args, Debug)]
@@ -49,15 +49,7 @@ pub fn run(args: &QueryArgs) -> anyhow::Result<()> {
 /// The bundle's int8 MiniLM on the CPU backend.
 pub fn bundle_encoder(bundle: &Bundle) -> anyhow::Result<TextEncoder<NdArray>> {
     let files = bundle.encoder.as_ref().context("this bundle has no text encoder")?;
-    let encoder = TextEncoder::from_files(
-        &EncoderFiles {
-            config: NamedBytes { name: file_names::ENCODER_CONFIG, bytes: &files.config },
-            weights: NamedBytes { name: file_names::ENCODER_WEIGHTS, bytes: &files.weights },
-            tokenizer: NamedBytes { name: file_names::ENCODER_TOKENIZER, bytes: &files.tokenizer },
-        },
-        &Default::default(),
-    )?;
-    Ok(encoder)
+    Ok(TextEncoder::from_files(&files.files(), &Default::default())?)
 }
 
 fn parse_history(entries: &[String]) -> anyhow::Result<Vec<HistoryEvent>> {

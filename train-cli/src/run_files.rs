@@ -1,16 +1,17 @@
 //! What a training run leaves for `export` and `evaluate-bundle`: `run.json` (the
-//! training arguments, so the same data can be loaded again) and `embeddings.safetensors`
-//! (the best model's final user and item embeddings, and its MLP head if it has one).
+//! [`RunSpec`], so the same data can be loaded again) and `embeddings.safetensors`
+//! (the best model's final user and item embeddings, and its MLP head if it has one, under
+//! the bundle's tensor names; see `gnnrec_ranking::head_tensors`).
 
 use std::path::Path;
 
 use anyhow::{Context, bail};
-use gnnrec_ranking::{MlpHead, Tensors, f32_bytes};
+use gnnrec_ranking::{MlpHead, Tensors, f32_bytes, has_head, head_tensors, read_head};
 use safetensors::Dtype;
 
-use crate::train::TrainArgs;
+use crate::run_spec::RunSpec;
 
-/// Arguments file name.
+/// Run spec file name.
 pub const RUN_ARGS: &str = "run.json";
 /// Embeddings file name.
 pub const EMBEDDINGS: &str = "embeddings.safetensors";
@@ -19,8 +20,8 @@ pub const FOLD_IN: &str = "fold-in.json";
 
 /// A finished run, read back.
 pub struct TrainedRun {
-    /// The arguments it was trained with.
-    pub args: TrainArgs,
+    /// The configuration it was trained with.
+    pub spec: RunSpec,
     /// Embedding width.
     pub dim: usize,
     /// Row-major `[n_users, dim]`.
@@ -55,39 +56,20 @@ fn read_fold_in_exponent(dir: &Path) -> anyhow::Result<Option<f32>> {
     Ok(Some(exponent as f32))
 }
 
-/// One dense layer: row-major weight `[in, out]` and bias `[out]`.
-pub struct Layer {
-    /// Weight values.
-    pub weight: Vec<f32>,
-    /// Input width.
-    pub inputs: usize,
-    /// Bias values (output width).
-    pub bias: Vec<f32>,
-}
-
 /// Writes both files into `out`.
 pub fn write(
     out: &Path,
-    args: &TrainArgs,
+    spec: &RunSpec,
     users: &[f32],
     items: &[f32],
     dim: usize,
-    head: &[Layer],
+    head: Option<&MlpHead>,
 ) -> anyhow::Result<()> {
     let mut tensors = vec![
         ("users".to_string(), vec![users.len() / dim, dim], Dtype::F32, f32_bytes(users)),
         ("items".to_string(), vec![items.len() / dim, dim], Dtype::F32, f32_bytes(items)),
     ];
-    for (l, layer) in head.iter().enumerate() {
-        let out_width = layer.bias.len();
-        tensors.push((
-            format!("head.{l}.weight"),
-            vec![layer.inputs, out_width],
-            Dtype::F32,
-            f32_bytes(&layer.weight),
-        ));
-        tensors.push((format!("head.{l}.bias"), vec![out_width], Dtype::F32, f32_bytes(&layer.bias)));
-    }
+    tensors.extend(head.map(head_tensors).unwrap_or_default());
     let bytes = Tensors::write(tensors).context(EMBEDDINGS)?;
     let path = out.join(EMBEDDINGS);
     std::fs::write(&path, bytes).with_context(|| format!("writing {}", path.display()))?;
@@ -97,7 +79,7 @@ pub fn write(
         std::fs::remove_file(&stale).with_context(|| format!("removing {}", stale.display()))?;
     }
     let path = out.join(RUN_ARGS);
-    std::fs::write(&path, serde_json::to_string_pretty(args)? + "\n")
+    std::fs::write(&path, serde_json::to_string_pretty(spec)? + "\n")
         .with_context(|| format!("writing {}", path.display()))
 }
 
@@ -107,8 +89,7 @@ pub fn read(dir: &Path) -> anyhow::Result<TrainedRun> {
     let text = std::fs::read_to_string(&path).with_context(|| {
         format!("reading {} (is {} a finished `train-cli train` run?)", path.display(), dir.display())
     })?;
-    let args: TrainArgs =
-        serde_json::from_str(&text).with_context(|| format!("parsing {}", path.display()))?;
+    let spec: RunSpec = serde_json::from_str(&text).with_context(|| format!("parsing {}", path.display()))?;
     let path = dir.join(EMBEDDINGS);
     let bytes = std::fs::read(&path).with_context(|| format!("reading {}", path.display()))?;
     let name = path.display().to_string();
@@ -121,32 +102,49 @@ pub fn read(dir: &Path) -> anyhow::Result<TrainedRun> {
     let f32s = |t: &str, s: &[usize]| tensors.f32(t, s).with_context(|| name.clone());
     let users = f32s("users", &users_shape)?;
     let items = f32s("items", &[n_items, dim])?;
-    let head = if shape("head.0.weight").is_ok() {
-        let layer = |l: usize| -> anyhow::Result<(Vec<f32>, Vec<usize>, Vec<f32>)> {
-            let s = shape(&format!("head.{l}.weight"))?;
-            let bias = f32s(&format!("head.{l}.bias"), &[s[1]])?;
-            Ok((f32s(&format!("head.{l}.weight"), &s)?, s, bias))
-        };
-        let ((w1, s1, b1), (w2, _, b2), (w3, _, b3)) = (layer(0)?, layer(1)?, layer(2)?);
-        if s1[0] != 2 * dim || b3.len() != 1 {
-            bail!("{name}: the head does not read [user; item] pairs of width {dim} into one score");
-        }
-        let split = dim * s1[1];
-        let head = MlpHead {
-            dim,
-            w1_user: w1[..split].to_vec(),
-            w1_item: w1[split..].to_vec(),
-            b1,
-            w2,
-            b2,
-            w3,
-            b3: b3[0],
-        };
-        head.check().with_context(|| name.clone())?;
-        Some(head)
-    } else {
-        None
-    };
+    let head =
+        if has_head(&tensors) { Some(read_head(&tensors, dim).with_context(|| name.clone())?) } else { None };
     let fold_in_exponent = read_fold_in_exponent(dir)?;
-    Ok(TrainedRun { args, dim, users, items, head, fold_in_exponent })
+    Ok(TrainedRun { spec, dim, users, items, head, fold_in_exponent })
+}
+
+#[cfg(test)]
+mod tests {
+    use safetensors::Dtype;
+
+    use super::*;
+    use crate::run_spec::tests::OLD_RUN_JSON;
+
+    #[test]
+    fn a_run_written_before_run_specs_and_head_tensors_reads() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join(RUN_ARGS), OLD_RUN_JSON).unwrap();
+        // dim 1, h1 2, h2 1, under the old layer names.
+        let f32s = |name: &str, shape: Vec<usize>, values: &[f32]| {
+            (name.to_string(), shape, Dtype::F32, f32_bytes(values))
+        };
+        let tensors = vec![
+            f32s("users", vec![3, 1], &[1.0, 2.0, 3.0]),
+            f32s("items", vec![2, 1], &[0.5, -0.5]),
+            f32s("head.0.weight", vec![2, 2], &[0.1, 0.2, 0.3, 0.4]),
+            f32s("head.0.bias", vec![2], &[0.0, 0.1]),
+            f32s("head.1.weight", vec![2, 1], &[1.0, -1.0]),
+            f32s("head.1.bias", vec![1], &[0.2]),
+            f32s("head.2.weight", vec![1, 1], &[0.7]),
+            f32s("head.2.bias", vec![1], &[0.05]),
+        ];
+        std::fs::write(dir.path().join(EMBEDDINGS), Tensors::write(tensors).unwrap()).unwrap();
+        let run = read(dir.path()).unwrap();
+        assert_eq!((run.dim, run.users.len(), run.items.len()), (1, 3, 2));
+        assert_eq!(run.spec.preset.as_deref(), Some("movielens"));
+        let head = run.head.clone().expect("the old head reads");
+        assert_eq!((head.w1_user, head.w1_item, head.b3), (vec![0.1, 0.2], vec![0.3, 0.4], 0.05));
+        assert_eq!((head.w2, head.w3), (vec![1.0, -1.0], vec![0.7]));
+
+        // Written again, it reads back the same under the bundle's names.
+        let out = tempfile::tempdir().unwrap();
+        write(out.path(), &run.spec, &run.users, &run.items, 1, run.head.as_ref()).unwrap();
+        let again = read(out.path()).unwrap();
+        assert_eq!((again.head, again.spec), (run.head, run.spec));
+    }
 }

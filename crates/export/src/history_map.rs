@@ -10,11 +10,12 @@
 //! top 20 of the trained vector. No validation or test items are used.
 
 use gnnrec_eval::top_k_excluding;
-use gnnrec_ranking::{AffineMap, Scorer};
+use gnnrec_ranking::{AffineMap, Scorer, history_sum, item_degrees};
 use nalgebra::DMatrix;
 use serde_json::json;
 
 use crate::ridge::RidgeStats;
+use crate::validation::{TOP_K, is_held_out};
 
 /// Ridge penalties tried, per training user.
 const LAMBDAS: [f64; 3] = [1e-4, 1e-3, 1e-2];
@@ -54,31 +55,22 @@ pub fn fit_history_map(
     train: &[Vec<u32>],
     scorer: &Scorer,
 ) -> FoldInFit {
-    let mut degrees = vec![0u32; items.len() / d];
-    train.iter().flatten().for_each(|&i| degrees[i as usize] += 1);
-    let history_sum = |u: usize, exponent: f32| -> Vec<f32> {
-        let mut sum = vec![0.0f32; d];
+    let degrees = item_degrees(items.len() / d, train);
+    let user_sum = |u: usize, exponent: f32| -> Vec<f32> {
         let w = 1.0 / train[u].len().max(1) as f32;
-        for &i in &train[u] {
-            let scale = w * (degrees[i as usize].max(1) as f32).powf(exponent);
-            sum.iter_mut()
-                .zip(&items[i as usize * d..(i as usize + 1) * d])
-                .for_each(|(s, x)| *s += scale * x);
-        }
-        sum
+        history_sum(items, d, &degrees, train[u].iter().map(|&i| (i, w)), exponent)
     };
-    let held_out = |u: usize| u % 10 == 9;
-    let fitting: Vec<usize> = (0..train.len()).filter(|&u| !held_out(u) && !train[u].is_empty()).collect();
+    let fitting: Vec<usize> = (0..train.len()).filter(|&u| !is_held_out(u) && !train[u].is_empty()).collect();
     let validation: Vec<usize> =
-        (0..train.len()).filter(|&u| held_out(u) && !train[u].is_empty()).take(VALIDATION_USERS).collect();
-    let top = |user: &[f32], u: usize| top_k_excluding(&scorer.score_all(user, items), &train[u], 20);
+        (0..train.len()).filter(|&u| is_held_out(u) && !train[u].is_empty()).take(VALIDATION_USERS).collect();
+    let top = |user: &[f32], u: usize| top_k_excluding(&scorer.score_all(user, items), &train[u], TOP_K);
     let reference: Vec<Vec<u32>> = validation.iter().map(|&u| top(&users[u * d..(u + 1) * d], u)).collect();
     let overlap = |fold: &dyn Fn(usize) -> Vec<f32>| -> f64 {
         let total: f64 = validation
             .iter()
             .zip(&reference)
             .map(|(&u, reference)| {
-                top(&fold(u), u).iter().filter(|i| reference.contains(i)).count() as f64 / 20.0
+                top(&fold(u), u).iter().filter(|i| reference.contains(i)).count() as f64 / TOP_K as f64
             })
             .sum();
         total / validation.len().max(1) as f64
@@ -99,17 +91,17 @@ pub fn fit_history_map(
     };
     for exponent in EXPONENTS {
         if matches!(scorer, Scorer::Dot) {
-            consider(overlap(&|u| history_sum(u, exponent)), None, exponent, None);
+            consider(overlap(&|u| user_sum(u, exponent)), None, exponent, None);
         }
         let x = DMatrix::from_row_iterator(
             fitting.len(),
             d,
-            fitting.iter().flat_map(|&u| history_sum(u, exponent).into_iter().map(f64::from)),
+            fitting.iter().flat_map(|&u| user_sum(u, exponent).into_iter().map(f64::from)),
         );
         let stats = RidgeStats::new(&x, &y, &vec![1.0; fitting.len()]);
         for lambda in LAMBDAS {
             let Some(map) = stats.solve(lambda) else { continue };
-            let score = overlap(&|u| map.apply(&history_sum(u, exponent)));
+            let score = overlap(&|u| map.apply(&user_sum(u, exponent)));
             consider(score, Some(map), exponent, Some(lambda));
         }
     }

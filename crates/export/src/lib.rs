@@ -12,7 +12,9 @@ mod clusters;
 mod error;
 mod history_map;
 mod ridge;
+mod stages;
 mod tower;
+pub mod validation;
 mod writer;
 
 pub use clusters::{Clusters, kmeans};

@@ -8,11 +8,13 @@
 //! ranking by text similarity alone and by popularity).
 
 use gnnrec_eval::{evaluate, top_k_excluding};
-use gnnrec_ranking::{AffineMap, Scorer};
+use gnnrec_ranking::{AffineMap, Scorer, item_degrees};
 use nalgebra::DMatrix;
 
-use crate::ridge::RidgeStats;
 use serde_json::json;
+
+use crate::ridge::RidgeStats;
+use crate::validation::{TOP_K, is_held_out};
 
 /// Ridge penalties tried, per training example.
 const LAMBDAS: [f64; 4] = [1e-4, 1e-3, 1e-2, 1e-1];
@@ -38,7 +40,7 @@ pub fn fit_query_tower(
     train: &[Vec<u32>],
     scorer: &Scorer,
 ) -> TowerFit {
-    let held_out = |u: usize| u % 10 == 9 && train[u].len() >= 2;
+    let held_out = |u: usize| is_held_out(u) && train[u].len() >= 2;
     let n_items = text.len() / k;
     // Per-item aggregates over the fitting users: count and sum of user vectors.
     let mut counts = vec![0.0f64; n_items];
@@ -61,8 +63,8 @@ pub fn fit_query_tower(
         .collect();
     let evaluate_by = |rank: &dyn Fn(u32) -> Vec<f32>| {
         let lists: Vec<(Vec<u32>, &[u32])> =
-            queries.iter().map(|&(q, targets)| (top_k_excluding(&rank(q), &[q], 20), targets)).collect();
-        let at20 = evaluate(lists, &[20]).at(20).cloned().expect("evaluated at 20");
+            queries.iter().map(|&(q, targets)| (top_k_excluding(&rank(q), &[q], TOP_K), targets)).collect();
+        let at20 = evaluate(lists, &[TOP_K]).at(TOP_K).cloned().expect("evaluated at TOP_K");
         json!({"recall@20": at20.recall, "ndcg@20": at20.ndcg})
     };
     let mut best: Option<(f64, f64, AffineMap)> = None;
@@ -83,11 +85,7 @@ pub fn fit_query_tower(
         let query = &text[q as usize * k..(q as usize + 1) * k];
         text.chunks_exact(k).map(|row| row.iter().zip(query).map(|(a, b)| a * b).sum()).collect()
     });
-    let popularity: Vec<f32> = {
-        let mut p = vec![0.0f32; n_items];
-        train.iter().flatten().for_each(|&i| p[i as usize] += 1.0);
-        p
-    };
+    let popularity: Vec<f32> = item_degrees(n_items, train).into_iter().map(|p| p as f32).collect();
     let popular = evaluate_by(&|_| popularity.clone());
     let report = json!({
         "protocol": "every 10th user held out of the fit; query = text of their first training item; targets = their other training items; full ranking without the query item",

@@ -2,23 +2,19 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::time::Instant;
 
-use gnnrec_ranking::tensor_names as t;
 use gnnrec_ranking::{
-    FORMAT_NAME, FORMAT_VERSION, Int8Matrix, ItemMeta, Manifest, MlpHead, ModelInfo, RankingConfig, Scorer,
-    TensorBytes, Tensors, TextIndex, TextInfo, f32_bytes, file_names, store_file, u32_bytes,
+    FORMAT_NAME, FORMAT_VERSION, FileEntry, ItemMeta, Manifest, MlpHead, ModelInfo, RankingConfig,
+    TensorBytes, Tensors, TextInfo, file_names,
 };
-use gnnrec_text_encoder::file_names as encoder_files;
-use gnnrec_text_features::Pca;
-use safetensors::Dtype;
 use serde::Serialize;
-use serde_json::json;
 
-use crate::clusters::kmeans;
 use crate::error::ExportError;
-use crate::history_map::{FoldInFit, fit_history_map};
-use crate::tower::fit_query_tower;
+use crate::history_map::FoldInFit;
+use crate::stages::{
+    BundleFile, Stage, cluster_stage, fold_in_stage, head_stage, mean_user_stage, popularity_stage,
+    quantization_stage, text_stage, write_files,
+};
 
 /// The item text side of an export.
 pub struct TextInput<'a> {
@@ -87,175 +83,104 @@ pub struct ExportReport {
 }
 
 /// Builds the bundle and writes it to `out` (created if needed; existing bundle files
-/// are replaced, the manifest last).
+/// are replaced, the manifest last). The work is done by the stages of
+/// [`crate::stages`], in order.
 pub fn write_bundle(
     input: &ExportInput<'_>,
     config: &ExportConfig,
     out: &Path,
 ) -> Result<ExportReport, ExportError> {
-    let (n, d) = (input.items.len(), input.dim);
     check_input(input)?;
-    let mut files: Vec<(String, Vec<u8>, bool)> = Vec::new();
-    let mut tensors: Vec<TensorBytes> = Vec::new();
-    let f32_tensor = |name: &str, shape: Vec<usize>, values: &[f32]| {
-        (name.to_string(), shape, Dtype::F32, f32_bytes(values))
-    };
-    let u32_tensor =
-        |name: &str, values: &[u32]| (name.to_string(), vec![values.len()], Dtype::U32, u32_bytes(values));
-
-    let quantized = Int8Matrix::quantize(input.item_embeddings, d);
-    tensors.push((
-        t::ITEM_VALUES.into(),
-        vec![n, d],
-        Dtype::I8,
-        quantized.values.iter().map(|&v| v as u8).collect(),
-    ));
-    tensors.push(f32_tensor(t::ITEM_SCALES, vec![n], &quantized.scales));
-    let n_users = input.user_embeddings.len() / d;
-    let mut mean_user = vec![0.0f32; d];
-    for row in input.user_embeddings.chunks_exact(d) {
-        mean_user.iter_mut().zip(row).for_each(|(m, v)| *m += v / n_users as f32);
-    }
-    tensors.push(f32_tensor(t::MEAN_USER, vec![d], &mean_user));
-    let mut popularity = vec![0u32; n];
-    input.train.iter().flatten().for_each(|&i| popularity[i as usize] += 1);
-    tensors.push(u32_tensor(t::POPULARITY, &popularity));
-    let started = Instant::now();
-    let fold_in = match input.exact_fold_in {
-        Some(exponent) => FoldInFit::exact(exponent),
-        None => fit_history_map(
-            input.user_embeddings,
-            input.item_embeddings,
-            d,
-            input.train,
-            &Scorer::new(input.head.clone(), input.item_embeddings),
-        ),
-    };
-    if let Some(map) = &fold_in.map {
-        tensors.push(f32_tensor(t::FOLD_IN_WEIGHT, vec![d, d], &map.weight));
-        tensors.push(f32_tensor(t::FOLD_IN_BIAS, vec![d], &map.bias));
-    }
-    let fold_in_report = json!({"fit": fold_in.report, "seconds": started.elapsed().as_secs_f64()});
-    if let Some(head) = &input.head {
-        let (h1, h2) = (head.b1.len(), head.b2.len());
-        tensors.push(f32_tensor(t::HEAD_W1_USER, vec![d, h1], &head.w1_user));
-        tensors.push(f32_tensor(t::HEAD_W1_ITEM, vec![d, h1], &head.w1_item));
-        tensors.push(f32_tensor(t::HEAD_B1, vec![h1], &head.b1));
-        tensors.push(f32_tensor(t::HEAD_W2, vec![h1, h2], &head.w2));
-        tensors.push(f32_tensor(t::HEAD_B2, vec![h2], &head.b2));
-        tensors.push(f32_tensor(t::HEAD_W3, vec![h2], &head.w3));
-        tensors.push(f32_tensor(t::HEAD_B3, vec![1], &[head.b3]));
-    }
-
-    let started = Instant::now();
-    let titles: Vec<String> = input.items.iter().map(|i| i.title.clone()).collect();
-    let k = config.clusters.unwrap_or_else(|| ((n as f64 / 2.0).sqrt().round() as usize).max(2));
-    let clusters = kmeans(input.item_embeddings, d, k, config.seed, &titles);
-    tensors.push(f32_tensor(t::CENTROIDS, vec![clusters.labels.len(), d], &clusters.centroids));
-    tensors.push(u32_tensor(t::ASSIGNMENT, &clusters.assignment));
-    tensors.push(u32_tensor(t::ORDER, &clusters.order));
-    let mut sizes: Vec<usize> = vec![0; clusters.labels.len()];
-    clusters.assignment.iter().for_each(|&c| sizes[c as usize] += 1);
-    let mut details = json!({
-        "fold_in": fold_in_report,
-        "clusters": {"count": sizes.len(), "smallest": sizes.iter().min(), "largest": sizes.iter().max(),
-                     "seconds": started.elapsed().as_secs_f64()},
-    });
-
-    let text_info = match &input.text {
+    let mut parts = Parts::default();
+    parts.add(quantization_stage(input), None);
+    parts.add(mean_user_stage(input), None);
+    parts.add(popularity_stage(input), None);
+    let fold_in = parts.add(fold_in_stage(input), Some("fold_in"));
+    parts.add(head_stage(input), None);
+    let clusters = parts.add(cluster_stage(input, config), Some("clusters"));
+    let text = match &input.text {
+        Some(text) => Some(parts.add(text_stage(input, text, config)?, Some("text"))),
         None => None,
-        Some(text) => {
-            let encoder_dim = text.embeddings.first().map_or(0, Vec::len);
-            let pca = Pca::fit(text.embeddings, config.text_dim.min(encoder_dim))?;
-            let text_dim = pca.components();
-            let projected: Vec<f32> = text.embeddings.iter().flat_map(|e| unit(pca.transform(e))).collect();
-            tensors.push(f32_tensor(t::TEXT_MEAN, vec![encoder_dim], pca.mean()));
-            tensors.push(f32_tensor(t::TEXT_COMPONENTS, vec![text_dim, encoder_dim], &pca.axes().concat()));
-
-            let started = Instant::now();
-            let index =
-                TextIndex::build(&projected, text_dim, config.ef_construction, config.ef_search, config.seed);
-            files.push((file_names::TEXT_INDEX.into(), index.to_bytes(), true));
-            let hnsw_seconds = started.elapsed().as_secs_f64();
-
-            let started = Instant::now();
-            let scorer = Scorer::new(input.head.clone(), input.item_embeddings);
-            let fit = fit_query_tower(
-                &projected,
-                text_dim,
-                input.user_embeddings,
-                input.item_embeddings,
-                d,
-                input.train,
-                &scorer,
-            );
-            tensors.push(f32_tensor(t::TOWER_WEIGHT, vec![text_dim, d], &fit.tower.weight));
-            tensors.push(f32_tensor(t::TOWER_BIAS, vec![d], &fit.tower.bias));
-            details["text"] = json!({
-                "pca_explained_variance": pca.explained_variance(),
-                "hnsw": {"ef_construction": config.ef_construction, "ef_search": config.ef_search, "build_seconds": hnsw_seconds},
-                "query_tower": fit.report,
-                "query_tower_seconds": started.elapsed().as_secs_f64(),
-            });
-            let read = |name: &str| {
-                let path = text.encoder_dir.join(name);
-                std::fs::read(&path).map_err(|e| ExportError::io(path, e))
-            };
-            files.push((file_names::ENCODER_CONFIG.into(), read(encoder_files::CONFIG)?, false));
-            files.push((file_names::ENCODER_TOKENIZER.into(), read(encoder_files::TOKENIZER)?, true));
-            files.push((file_names::ENCODER_WEIGHTS.into(), read(encoder_files::INT8_WEIGHTS)?, true));
-            Some(TextInfo { encoder_dim, dim: text_dim })
-        }
     };
-
+    let Parts { tensors, mut files, details } = parts;
+    let details = serde_json::Value::Object(details);
     let items_json = serde_json::to_vec(&input.items)
         .map_err(|error| ExportError::Serialize { file: file_names::ITEMS, error })?;
     files.push((file_names::ITEMS.into(), items_json, true));
     let tensors =
         Tensors::write(tensors).map_err(|error| ExportError::Tensors { file: file_names::TENSORS, error })?;
     files.push((file_names::TENSORS.into(), tensors, true));
+    let entries = write_files(out, files)?;
+    let manifest = manifest(input, config, &fold_in, clusters.labels, text, details.clone(), entries);
+    let manifest_bytes = write_manifest(out, &manifest)?;
+    let mut file_bytes: BTreeMap<String, u64> =
+        manifest.files.iter().map(|(name, entry)| (name.clone(), entry.bytes)).collect();
+    file_bytes.insert(file_names::MANIFEST.into(), manifest_bytes);
+    let total_bytes = file_bytes.values().sum();
+    Ok(ExportReport { file_bytes, total_bytes, details })
+}
 
-    let mut entries = BTreeMap::new();
-    let mut file_bytes = BTreeMap::new();
-    for (name, content, gzip) in files {
-        let (stored, entry) = store_file(&content, gzip);
-        let path = out.join(&name);
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).map_err(|e| ExportError::io(parent, e))?;
+/// The tensors, files and report collected from the stages so far.
+#[derive(Default)]
+struct Parts {
+    tensors: Vec<TensorBytes>,
+    files: Vec<BundleFile>,
+    details: serde_json::Map<String, serde_json::Value>,
+}
+
+impl Parts {
+    /// Takes a stage's tensors, files and report (under `key`) and returns its product.
+    fn add<T>(&mut self, stage: Stage<T>, key: Option<&str>) -> T {
+        self.tensors.extend(stage.tensors);
+        self.files.extend(stage.files);
+        if let Some(key) = key {
+            self.details.insert(key.into(), stage.report);
         }
-        std::fs::write(&path, &stored).map_err(|e| ExportError::io(&path, e))?;
-        file_bytes.insert(name.clone(), entry.bytes);
-        entries.insert(name, entry);
+        stage.product
     }
-    let manifest = Manifest {
+}
+
+/// The manifest of the bundle the stages made.
+fn manifest(
+    input: &ExportInput<'_>,
+    config: &ExportConfig,
+    fold_in: &FoldInFit,
+    cluster_labels: Vec<String>,
+    text: Option<TextInfo>,
+    report: serde_json::Value,
+    files: BTreeMap<String, FileEntry>,
+) -> Manifest {
+    Manifest {
         format: FORMAT_NAME.into(),
         version: FORMAT_VERSION,
         created_by: format!("gnnrec-export {}", env!("CARGO_PKG_VERSION")),
         model: ModelInfo {
             kind: input.model_kind.clone(),
-            dim: d,
-            n_items: n,
-            n_users_trained: n_users,
+            dim: input.dim,
+            n_items: input.items.len(),
+            n_users_trained: input.user_embeddings.len() / input.dim,
             mlp_head: input.head.is_some(),
             fold_in_map: fold_in.map.is_some(),
         },
-        text: text_info,
-        cluster_labels: clusters.labels,
+        text,
+        cluster_labels,
         ranking: config.ranking.clone().unwrap_or_else(|| {
             let mut ranking = RankingConfig::for_model(input.head.is_some());
             ranking.fold_in.degree_exponent = fold_in.degree_exponent;
             ranking
         }),
-        report: details.clone(),
-        files: entries,
-    };
-    let manifest_path = out.join(file_names::MANIFEST);
-    let manifest_bytes = serde_json::to_vec_pretty(&manifest)
+        report,
+        files,
+    }
+}
+
+/// Writes `manifest.json` (after every other file); returns its size.
+fn write_manifest(out: &Path, manifest: &Manifest) -> Result<u64, ExportError> {
+    let path = out.join(file_names::MANIFEST);
+    let bytes = serde_json::to_vec_pretty(manifest)
         .map_err(|error| ExportError::Serialize { file: file_names::MANIFEST, error })?;
-    std::fs::write(&manifest_path, &manifest_bytes).map_err(|e| ExportError::io(&manifest_path, e))?;
-    file_bytes.insert(file_names::MANIFEST.into(), manifest_bytes.len() as u64);
-    let total_bytes = file_bytes.values().sum();
-    Ok(ExportReport { file_bytes, total_bytes, details })
+    std::fs::write(&path, &bytes).map_err(|e| ExportError::io(&path, e))?;
+    Ok(bytes.len() as u64)
 }
 
 fn check_input(input: &ExportInput<'_>) -> Result<(), ExportError> {
@@ -280,12 +205,4 @@ fn check_input(input: &ExportInput<'_>) -> Result<(), ExportError> {
         None
     };
     problem.map_or(Ok(()), |p| Err(ExportError::Input(p)))
-}
-
-fn unit(mut v: Vec<f32>) -> Vec<f32> {
-    let norm = v.iter().map(|x| x * x).sum::<f32>().sqrt();
-    if norm > 0.0 {
-        v.iter_mut().for_each(|x| *x /= norm);
-    }
-    v
 }

@@ -3,14 +3,16 @@
 use std::collections::HashMap;
 use std::io::{Read, Write};
 
+use gnnrec_text_encoder::{EncoderFiles, NamedBytes};
 use sha2::{Digest, Sha256};
 
 use crate::clusters::ClusterIndex;
 use crate::error::{BundleError, ContentError, ManifestError, PartsError};
+use crate::head_tensors::read_head;
 use crate::items::ItemMeta;
 use crate::manifest::{FORMAT_NAME, FORMAT_VERSION, FileEntry, Manifest, file_names};
 use crate::ranker::{Ranker, RankerParts, TextSide};
-use crate::scorer::{MlpHead, Scorer};
+use crate::scorer::Scorer;
 use crate::tensors::{Tensors, tensor_names as t};
 use crate::text_index::TextIndex;
 use crate::text_space::{AffineMap, TextProjection};
@@ -26,6 +28,19 @@ pub struct EncoderBytes {
     pub tokenizer: Vec<u8>,
     /// int8 safetensors weights.
     pub weights: Vec<u8>,
+}
+
+impl EncoderBytes {
+    /// The files as [`TextEncoder::from_files`](gnnrec_text_encoder::TextEncoder::from_files)
+    /// reads them, named by their paths in the bundle. The one way from bundle bytes to an
+    /// encoder, natively and in the browser.
+    pub fn files(&self) -> EncoderFiles<'_> {
+        EncoderFiles {
+            config: NamedBytes { name: file_names::ENCODER_CONFIG, bytes: &self.config },
+            weights: NamedBytes { name: file_names::ENCODER_WEIGHTS, bytes: &self.weights },
+            tokenizer: NamedBytes { name: file_names::ENCODER_TOKENIZER, bytes: &self.tokenizer },
+        }
+    }
 }
 
 /// A loaded bundle.
@@ -184,23 +199,6 @@ impl Bundle {
         }
         Self::from_files(manifest, &files)
     }
-}
-
-fn read_head(tensors: &Tensors<'_>, d: usize) -> Result<MlpHead, ContentError> {
-    let h1 = tensors.f32(t::HEAD_B1, &[tensors.vector_len(t::HEAD_B1)?])?.len();
-    let h2 = tensors.f32(t::HEAD_B2, &[tensors.vector_len(t::HEAD_B2)?])?.len();
-    let head = MlpHead {
-        dim: d,
-        w1_user: tensors.f32(t::HEAD_W1_USER, &[d, h1])?,
-        w1_item: tensors.f32(t::HEAD_W1_ITEM, &[d, h1])?,
-        b1: tensors.f32(t::HEAD_B1, &[h1])?,
-        w2: tensors.f32(t::HEAD_W2, &[h1, h2])?,
-        b2: tensors.f32(t::HEAD_B2, &[h2])?,
-        w3: tensors.f32(t::HEAD_W3, &[h2])?,
-        b3: tensors.f32(t::HEAD_B3, &[1])?[0],
-    };
-    head.check()?;
-    Ok(head)
 }
 
 /// Hex SHA-256 of `bytes`.

@@ -16,7 +16,9 @@ mod bundle;
 mod clusters;
 mod error;
 mod fold_in;
+mod head_tensors;
 mod history;
+mod history_sum;
 mod items;
 mod manifest;
 mod quantized;
@@ -30,7 +32,9 @@ pub use bundle::{Bundle, EncoderBytes, sha256_hex, store_file};
 pub use clusters::{ClusterError, ClusterIndex};
 pub use error::{BundleError, ContentError, ManifestError, PartsError, RankError};
 pub use fold_in::FoldInConfig;
+pub use head_tensors::{HeadReadError, has_head, head_from_layers, head_tensors, read_head};
 pub use history::{HistoryEvent, ResolvedHistory};
+pub use history_sum::{history_sum, item_degrees};
 pub use items::ItemMeta;
 pub use manifest::{
     FORMAT_NAME, FORMAT_VERSION, FileEntry, Manifest, ModelInfo, RankingConfig, TextInfo, file_names,

@@ -124,3 +124,33 @@ pub struct FileEntry {
     /// `identity` or `gzip` (then the content is the gunzipped bytes).
     pub encoding: String,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bundle::Bundle;
+
+    /// The manifest fields a bundle written before the fold-in gradient steps were removed
+    /// has (their `fold_in` carries `steps`, `learning_rate`, `l2` and `negatives`).
+    const OLD_MANIFEST: &str = r#"{
+      "format": "gnnrec-bundle", "version": 1, "created_by": "gnnrec-export 0.1.0",
+      "model": { "kind": "sage", "dim": 4, "n_items": 2, "n_users_trained": 3, "mlp_head": true, "fold_in_map": true },
+      "text": null,
+      "cluster_labels": ["a", "b"],
+      "ranking": {
+        "text_weight": 0.7, "gnn_weight": 0.3, "cluster_probe": 3, "cluster_members": 20,
+        "history_half_life_days": 30.0, "history_floor": 0.05,
+        "fold_in": { "steps": 0, "learning_rate": 0.5, "l2": 0.1, "negatives": 256, "degree_exponent": -0.5 }
+      },
+      "report": {},
+      "files": { "items.json.gz": { "bytes": 1, "sha256": "00", "encoding": "gzip" } }
+    }"#;
+
+    #[test]
+    fn a_manifest_with_the_removed_fold_in_fields_still_loads() {
+        let manifest = Bundle::parse_manifest(OLD_MANIFEST.as_bytes()).unwrap();
+        assert_eq!(manifest.ranking.fold_in, FoldInConfig { degree_exponent: -0.5 });
+        let written = serde_json::to_value(&manifest).unwrap();
+        assert_eq!(written["ranking"]["fold_in"], serde_json::json!({"degree_exponent": -0.5}));
+    }
+}

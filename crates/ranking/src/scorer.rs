@@ -89,22 +89,12 @@ impl MlpHead {
         out
     }
 
-    /// Score of a pair from the user half of layer 1 and the item's precomputed half, plus
-    /// the gradient with respect to the layer-1 pre-activation when `grad` is given.
-    fn score_from_parts(&self, user_part: &[f32], item_part: &[f32], grad: Option<&mut [f32]>) -> f32 {
+    /// Score of a pair from the user half of layer 1 and the item's precomputed half.
+    fn score_from_parts(&self, user_part: &[f32], item_part: &[f32]) -> f32 {
         let h1: Vec<f32> = user_part.iter().zip(item_part).map(|(a, b)| (a + b).max(0.0)).collect();
         let mut h2 = Self::affine(&h1, &self.w2, &self.b2);
         h2.iter_mut().for_each(|v| *v = v.max(0.0));
-        let score = dot(&h2, &self.w3) + self.b3;
-        if let Some(grad) = grad {
-            // d score / d h2_pre = w3 where h2 > 0; then back through w2 and the layer-1 ReLU.
-            let g2: Vec<f32> =
-                h2.iter().zip(&self.w3).map(|(h, w)| if *h > 0.0 { *w } else { 0.0 }).collect();
-            for (j, g) in grad.iter_mut().enumerate() {
-                *g = if h1[j] > 0.0 { dot(&self.w2[j * self.h2()..(j + 1) * self.h2()], &g2) } else { 0.0 };
-            }
-        }
-        score
+        dot(&h2, &self.w3) + self.b3
     }
 }
 
@@ -137,10 +127,7 @@ impl Scorer {
             Scorer::Dot => items.chunks_exact(user.len()).map(|i| dot(user, i)).collect(),
             Scorer::Mlp { head, item_part } => {
                 let user_part = MlpHead::affine(user, &head.w1_user, &vec![0.0; head.h1()]);
-                item_part
-                    .chunks_exact(head.h1())
-                    .map(|p| head.score_from_parts(&user_part, p, None))
-                    .collect()
+                item_part.chunks_exact(head.h1()).map(|p| head.score_from_parts(&user_part, p)).collect()
             }
         }
     }
@@ -159,55 +146,9 @@ impl Scorer {
                 which
                     .iter()
                     .map(|&i| {
-                        head.score_from_parts(
-                            &user_part,
-                            &item_part[i as usize * h1..(i as usize + 1) * h1],
-                            None,
-                        )
+                        head.score_from_parts(&user_part, &item_part[i as usize * h1..(i as usize + 1) * h1])
                     })
                     .collect()
-            }
-        }
-    }
-
-    /// Scores of `user` for the listed items and each score's gradient in the scorer's
-    /// gradient space (row-major `[which.len(), g]`); [`Scorer::to_user_space`] maps a
-    /// (combination of) such gradients back to the user space. For the dot product the
-    /// two spaces coincide; for the MLP head the gradient space is layer 1's output, so
-    /// the `[d, h1]` back-projection is paid once per combination, not once per item.
-    pub fn scores_and_gradients(&self, user: &[f32], items: &[f32], which: &[u32]) -> (Vec<f32>, Vec<f32>) {
-        let d = user.len();
-        let mut scores = Vec::with_capacity(which.len());
-        match self {
-            Scorer::Dot => {
-                let mut grads = Vec::with_capacity(which.len() * d);
-                for &i in which {
-                    let row = &items[i as usize * d..(i as usize + 1) * d];
-                    scores.push(dot(user, row));
-                    grads.extend_from_slice(row);
-                }
-                (scores, grads)
-            }
-            Scorer::Mlp { head, item_part } => {
-                let h1 = head.h1();
-                let user_part = MlpHead::affine(user, &head.w1_user, &vec![0.0; h1]);
-                let mut grads = vec![0.0; which.len() * h1];
-                for (&i, g1) in which.iter().zip(grads.chunks_exact_mut(h1)) {
-                    let part = &item_part[i as usize * h1..(i as usize + 1) * h1];
-                    scores.push(head.score_from_parts(&user_part, part, Some(g1)));
-                }
-                (scores, grads)
-            }
-        }
-    }
-
-    /// Maps a gradient from [`Scorer::scores_and_gradients`]' space to the user space.
-    pub fn to_user_space(&self, gradient: &[f32]) -> Vec<f32> {
-        match self {
-            Scorer::Dot => gradient.to_vec(),
-            // d score / d u = W1_user · g1 (W1_user is [d, h1]).
-            Scorer::Mlp { head, .. } => {
-                head.w1_user.chunks_exact(head.h1()).map(|row| dot(row, gradient)).collect()
             }
         }
     }
@@ -232,7 +173,7 @@ mod tests {
     }
 
     #[test]
-    fn mlp_score_matches_the_unsplit_head_and_its_gradient_matches_finite_differences() {
+    fn mlp_score_matches_the_unsplit_head() {
         let head = head();
         assert!(head.check().is_ok());
         let items = [0.2, -0.4, 0.9, -0.3, 0.8, 0.1];
@@ -254,15 +195,6 @@ mod tests {
             assert!((all[item] - expected).abs() < 1e-5);
             assert!((scorer.score_some(&user, &items, &[item as u32])[0] - expected).abs() < 1e-5);
         }
-        let (scores, g1) = scorer.scores_and_gradients(&user, &items, &[1]);
-        let grads = scorer.to_user_space(&g1);
-        assert!((scores[0] - all[1]).abs() < 1e-6);
-        for k in 0..3 {
-            let mut up = user;
-            up[k] += 1e-3;
-            let numeric = (reference(&up, &items[3..]) - all[1]) / 1e-3;
-            assert!((numeric - grads[k]).abs() < 1e-2, "d/du{k}: {numeric} vs {}", grads[k]);
-        }
     }
 
     #[test]
@@ -272,11 +204,9 @@ mod tests {
     }
 
     #[test]
-    fn dot_scores_and_gradients() {
+    fn dot_scores() {
         let items = [1.0, 0.0, 0.5, 2.0];
-        let (s, g) = Scorer::Dot.scores_and_gradients(&[2.0, 1.0], &items, &[1, 0]);
-        assert_eq!(s, vec![3.0, 2.0]);
-        assert_eq!(g, vec![0.5, 2.0, 1.0, 0.0]);
+        assert_eq!(Scorer::Dot.score_some(&[2.0, 1.0], &items, &[1, 0]), vec![3.0, 2.0]);
         assert_eq!(Scorer::Dot.score_all(&[2.0, 1.0], &items), vec![2.0, 3.0]);
     }
 }

@@ -4,8 +4,7 @@
 use std::collections::HashMap;
 use std::rc::Rc;
 
-use gnnrec_ranking::{Bundle, HistoryEvent, RankError, Ranker, file_names};
-use gnnrec_text_encoder::{EncoderFiles, NamedBytes};
+use gnnrec_ranking::{Bundle, HistoryEvent, RankError, Ranker};
 use js_sys::{Array, Promise, Uint8Array};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
@@ -65,12 +64,7 @@ impl Recommender {
         let (encoder, fallback_reason) = match &bundle.encoder {
             None => (None, None),
             Some(bytes) => {
-                let files = EncoderFiles {
-                    config: NamedBytes { name: file_names::ENCODER_CONFIG, bytes: &bytes.config },
-                    weights: NamedBytes { name: file_names::ENCODER_WEIGHTS, bytes: &bytes.weights },
-                    tokenizer: NamedBytes { name: file_names::ENCODER_TOKENIZER, bytes: &bytes.tokenizer },
-                };
-                let (loaded, reason) = load_encoder(&files, &backend).await?;
+                let (loaded, reason) = load_encoder(&bytes.files(), &backend).await?;
                 (Some(Rc::new(loaded)), reason)
             }
         };

@@ -2,39 +2,15 @@
 
 use std::path::PathBuf;
 
+use crate::run_spec::{ModelChoice, RunSpec};
 use clap::{Args, ValueEnum};
 use gnnrec_graph::Strategy;
 use gnnrec_graph_filter::GraphFilterConfig;
 use gnnrec_models::{LightGcnConfig, ModelConfig, NgcfConfig, SageConfig};
 use gnnrec_train::{SelectMetric, TrainConfig};
-use serde::{Deserialize, Serialize};
-
-use crate::dataset::Source;
-
-/// The model families.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Serialize, Deserialize)]
-pub enum ModelChoice {
-    /// Heterogeneous GraphSAGE with an MLP predictor.
-    Sage,
-    /// LightGCN.
-    Lightgcn,
-    /// LightGCN++ (see --alpha, --beta, --gamma).
-    Lightgcnpp,
-    /// NGCF.
-    Ngcf,
-    /// Closed-form graph filter (no gradient descent; see --filter-rank).
-    GraphFilter,
-}
-
-impl ModelChoice {
-    /// The name used on the command line and in bundles (`graph-filter`, `lightgcnpp`, …).
-    pub fn name(self) -> String {
-        self.to_possible_value().map(|v| v.get_name().to_string()).unwrap_or_default()
-    }
-}
 
 /// Where propagation runs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum PropagationChoice {
     /// Time both on the graph and keep the faster.
     Auto,
@@ -45,7 +21,7 @@ pub enum PropagationChoice {
 }
 
 /// Compute backend for training.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum TrainBackend {
     /// burn-ndarray on the CPU.
     Cpu,
@@ -57,8 +33,8 @@ pub enum TrainBackend {
     Cuda,
 }
 
-/// Arguments of `train-cli train` (also saved as `OUT/run.json` for `export`).
-#[derive(Args, Debug, Clone, Serialize, Deserialize)]
+/// Arguments of `train-cli train` (saved as a [`RunSpec`] in `OUT/run.json` for `export`).
+#[derive(Args, Debug, Clone)]
 pub struct TrainArgs {
     /// Folder with LightGCN-format train.txt, valid.txt, test.txt (`user item item …`).
     #[arg(long, required_unless_present_any = ["preset", "dataset"], conflicts_with_all = ["preset", "dataset"])]
@@ -158,7 +134,6 @@ pub struct TrainArgs {
     /// Also evaluate the test items at every validation, into metrics.json's history
     /// (time-to-quality curves; never used for selection).
     #[arg(long)]
-    #[serde(default)]
     pub monitor_test: bool,
     /// Validation metric for model selection.
     #[arg(long, value_enum, default_value = "ndcg20")]
@@ -175,20 +150,14 @@ pub struct TrainArgs {
     /// Graph filter: largest SVD rank (default min(256, users, items)); also the width
     /// of the exported item vectors.
     #[arg(long)]
-    #[serde(default)]
     pub filter_rank: Option<usize>,
     /// Graph filter: validation users scoring each candidate setting.
     #[arg(long, default_value_t = 1500)]
-    #[serde(default = "default_validation_users")]
     pub filter_validation_users: usize,
 }
 
-fn default_validation_users() -> usize {
-    GraphFilterConfig::default().validation_users
-}
-
 /// `--select` values.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum SelectChoice {
     /// NDCG@20.
     Ndcg20,
@@ -267,15 +236,26 @@ impl TrainArgs {
 }
 
 impl TrainArgs {
-    /// The data source given on the command line.
-    pub fn source(&self) -> Source {
-        match (&self.split_dir, &self.preset, &self.dataset) {
-            (Some(dir), _, _) => Source::Split(dir.clone()),
-            (_, Some(name), _) => {
-                Source::Preset(name.clone(), self.data_dir.clone().expect("clap requires --data-dir"))
-            }
-            (_, _, Some(path)) => Source::Config(path.clone()),
-            _ => unreachable!("clap requires one data source"),
+    /// The configuration saved as `run.json`: the data source and filters, the model
+    /// family and the settings it is trained with.
+    pub fn spec(&self) -> RunSpec {
+        let learned = self.model != ModelChoice::GraphFilter;
+        RunSpec {
+            split_dir: self.split_dir.clone(),
+            preset: self.preset.clone(),
+            data_dir: self.data_dir.clone(),
+            dataset: self.dataset.clone(),
+            min_rating: self.min_rating,
+            k_core: self.k_core,
+            cold_start_items: self.cold_start_items,
+            encoder_dir: self.encoder_dir.clone(),
+            cache_dir: self.cache_dir.clone(),
+            feature_dim: self.feature_dim,
+            model: self.model,
+            seed: self.seed,
+            model_config: self.model_config(),
+            train_config: learned.then(|| self.train_config()),
+            graph_filter: (!learned).then(|| self.graph_filter_config()),
         }
     }
 }

@@ -10,7 +10,8 @@ use gnnrec_train::{metric_map, peak_rss_bytes};
 use ndarray::Axis;
 use serde_json::json;
 
-use super::{Prepared, TrainArgs, data_summary, write_json};
+use super::{TrainArgs, data_summary, write_json};
+use crate::dataset::Prepared;
 use crate::run_files;
 
 /// The cut-offs reported, as for the learned models.
@@ -47,7 +48,7 @@ pub fn run(args: &TrainArgs, prepared: &Prepared, started: Instant) -> anyhow::R
     std::fs::create_dir_all(&args.out).with_context(|| format!("creating {}", args.out.display()))?;
     let as_slice = |m: &ndarray::Array2<f32>| m.as_standard_layout().iter().copied().collect::<Vec<f32>>();
     let dim = fitted.items.ncols();
-    run_files::write(&args.out, args, &as_slice(&fitted.users), &as_slice(&fitted.items), dim, &[])?;
+    run_files::write(&args.out, &args.spec(), &as_slice(&fitted.users), &as_slice(&fitted.items), dim, None)?;
     run_files::write_fold_in_exponent(&args.out, fitted.settings.fold_in_exponent())?;
     let metrics = json!({
         "model": args.model.name(),

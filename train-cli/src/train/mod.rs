@@ -9,75 +9,27 @@ use burn::tensor::backend::AutodiffBackend;
 use burn::tensor::{Tensor, TensorData};
 use gnnrec_graph::{BipartiteGraph, GraphBackend};
 use gnnrec_models::{GraphInputs, ModelConfig, Recommender};
+use gnnrec_ranking::head_from_layers;
 use gnnrec_train::{
-    ColdItems, Interactions, RunOptions, evaluate_cold_items, evaluate_split, hold_out_items, metric_map,
-    peak_rss_bytes, train, write_training_curve,
+    Interactions, RunOptions, evaluate_cold_items, evaluate_split, metric_map, peak_rss_bytes, train,
+    write_training_curve,
 };
 use serde_json::json;
 
-use crate::features::{ItemFeatures, item_features};
-use crate::run_files::{self, Layer};
+use crate::dataset::{Prepared, prepare};
+use crate::run_files;
+use crate::run_spec::ModelChoice;
 
 mod args;
 mod graph_filter;
 
 pub use args::TrainArgs;
-use args::{ModelChoice, TrainBackend};
-
-/// Data ready for training: interactions (cold items removed), held-out cold items and
-/// item text features.
-pub(crate) struct Prepared {
-    /// Per-user train/valid/test items.
-    pub data: Interactions,
-    /// Catalogue items with their text (catalogue data sets only).
-    pub items: Option<Vec<gnnrec_ingest::Item>>,
-    cold: Option<ColdItems>,
-    features: Option<ItemFeatures>,
-    description: String,
-    filter_report: Option<String>,
-}
-
-impl TrainArgs {
-    /// Loads the data as training saw it (same filters, split and held-out items).
-    pub(crate) fn prepare(&self) -> anyhow::Result<Prepared> {
-        let loaded = self.source().load(self.min_rating, self.k_core, self.seed)?;
-        let (data, cold) = if self.cold_start_items > 0.0 {
-            let (data, cold) = hold_out_items(&loaded.interactions, self.cold_start_items, self.seed);
-            eprintln!("cold start: {} items held out of training", cold.items.len());
-            (data, Some(cold))
-        } else {
-            (loaded.interactions, None)
-        };
-        let features = match (&loaded.items, self.model) {
-            (Some(items), ModelChoice::Sage) => {
-                Some(item_features(items, &self.encoder_dir, &self.cache_dir, self.feature_dim)?)
-            }
-            _ => None,
-        };
-        eprintln!(
-            "{}: {} users, {} items, {} train / {} valid / {} test interactions",
-            loaded.description,
-            data.n_users,
-            data.n_items,
-            data.n_train(),
-            data.valid.iter().map(Vec::len).sum::<usize>(),
-            data.test.iter().map(Vec::len).sum::<usize>()
-        );
-        Ok(Prepared {
-            data,
-            items: loaded.items,
-            cold,
-            features,
-            description: loaded.description,
-            filter_report: loaded.filter_report,
-        })
-    }
-}
+use args::TrainBackend;
 
 /// Runs the command.
 pub fn run(args: &TrainArgs) -> anyhow::Result<()> {
     let started = Instant::now();
-    let prepared = args.prepare()?;
+    let prepared = prepare(&args.spec())?;
     if args.model == ModelChoice::GraphFilter {
         return graph_filter::run(args, &prepared, started);
     }
@@ -227,23 +179,27 @@ fn save_embeddings<B: GraphBackend, M: Recommender<B>>(
 ) -> anyhow::Result<()> {
     let values = |t: Tensor<B, 2>| t.into_data().to_vec::<f32>().expect("f32 embeddings");
     let dim = embeddings.users.dims()[1];
-    let head: Vec<Layer> = model
-        .head_layers()
-        .unwrap_or_default()
-        .into_iter()
-        .map(|(weight, bias)| Layer {
-            inputs: weight.dims()[0],
-            weight: values(weight),
-            bias: bias.into_data().to_vec::<f32>().expect("f32 bias"),
-        })
-        .collect();
+    let head = match model.head_layers() {
+        None => None,
+        Some(layers) => {
+            let layers: [(Vec<f32>, Vec<f32>); 3] = layers
+                .into_iter()
+                .map(|(weight, bias)| (values(weight), bias.into_data().to_vec::<f32>().expect("f32 bias")))
+                .collect::<Vec<_>>()
+                .try_into()
+                .map_err(|layers: Vec<_>| {
+                    anyhow::anyhow!("the MLP head has {} layers, not 3", layers.len())
+                })?;
+            Some(head_from_layers(dim, layers).context("the MLP head")?)
+        }
+    };
     run_files::write(
         &args.out,
-        args,
+        &args.spec(),
         &values(embeddings.users.clone()),
         &values(embeddings.items.clone()),
         dim,
-        &head,
+        head.as_ref(),
     )
 }
 
