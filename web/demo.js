@@ -1,7 +1,7 @@
 // The demo page: an installable PWA (manifest + service worker, offline after one visit)
 // with one <gnn-recommender> on the MovieLens bundle; `?bundle=` and `?backend=` override
 // its attributes.
-import './gnn-recommender.js';
+import './recommender-element.js';
 
 /** Registers the service worker and waits (up to 5 s) until it controls this page, so the
  *  runtime and bundle fetches that follow are cached for offline use. */

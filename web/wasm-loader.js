@@ -1,5 +1,5 @@
-// Loads a gnnrec bundle into the wasm `Recommender`: fetches manifest.json, then every
-// file it requires (in parallel, with byte progress), and hands them to the runtime,
+// Loads a gnnrec bundle into the wasm `Recommender` (runs in the worker): fetches
+// manifest.json, then every file it requires (in parallel, with byte progress), and hands them to the runtime,
 // which checks sizes and SHA-256 against the manifest before using anything.
 import init, { Recommender } from '../pkg/gnnrec_wasm.js';
 
@@ -41,7 +41,7 @@ async function fetchBytes(url, onBytes = () => {}) {
  * with stage 'download' (bytes so far / total bytes) and then 'start' (checking and
  * building the model).
  */
-export async function loadRecommender(bundleUrl, { backend = 'auto', onProgress = () => {} } = {}) {
+export async function loadWasmRecommender(bundleUrl, { backend = 'auto', onProgress = () => {} } = {}) {
   wasmReady ??= init();
   await wasmReady;
   const base = new URL(bundleUrl.endsWith('/') ? bundleUrl : `${bundleUrl}/`, location.href);

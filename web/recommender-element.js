@@ -3,7 +3,7 @@
 // and "clear my data" — all computed on this device in a Web Worker. Catalogue strings are
 // only ever set as text. Style with CSS custom properties: --gnnrec-accent, --gnnrec-text,
 // --gnnrec-muted, --gnnrec-background, --gnnrec-card-background, --gnnrec-radius, --gnnrec-font.
-import { Recommender } from './gnnrec.js';
+import { RecommenderClient } from './worker-client.js';
 
 const STYLE = `
   :host { display: block; font: var(--gnnrec-font, 16px/1.5 system-ui, sans-serif);
@@ -42,7 +42,7 @@ const TEMPLATE = `
 
 const megabytes = (bytes) => (bytes / 1e6).toFixed(1);
 
-class GnnRecommender extends HTMLElement {
+class RecommenderElement extends HTMLElement {
   #root = this.attachShadow({ mode: 'open' });
   #recommender = null;
   #liked = new Set();
@@ -73,7 +73,7 @@ class GnnRecommender extends HTMLElement {
     const bundle = this.getAttribute('bundle');
     try {
       if (!bundle) throw new Error('the bundle attribute is missing');
-      this.#recommender = await Recommender.load(bundle, {
+      this.#recommender = await RecommenderClient.load(bundle, {
         backend: this.getAttribute('backend') ?? 'auto',
         storeName: this.getAttribute('store') ?? 'gnnrec-history',
         onProgress: ({ stage, loaded, total }) => {
@@ -164,4 +164,4 @@ class GnnRecommender extends HTMLElement {
   }
 }
 
-customElements.define('gnn-recommender', GnnRecommender);
+customElements.define('gnn-recommender', RecommenderElement);
