@@ -15,6 +15,7 @@ use safetensors::Dtype;
 use serde::Serialize;
 use serde_json::json;
 
+use crate::cluster_labels::label_clusters;
 use crate::clusters::kmeans;
 use crate::error::ExportError;
 use crate::history_map::{FoldInFit, fit_history_map};
@@ -150,7 +151,8 @@ pub fn write_bundle(
     let started = Instant::now();
     let titles: Vec<String> = input.items.iter().map(|i| i.title.clone()).collect();
     let k = config.clusters.unwrap_or_else(|| ((n as f64 / 2.0).sqrt().round() as usize).max(2));
-    let clusters = kmeans(input.item_embeddings, d, k, config.seed, &titles);
+    let mut clusters = kmeans(input.item_embeddings, d, k, config.seed, &titles);
+    clusters.labels = label_clusters(&input.items, &clusters, &popularity);
     tensors.push(f32_tensor(t::CENTROIDS, vec![clusters.labels.len(), d], &clusters.centroids));
     tensors.push(u32_tensor(t::ASSIGNMENT, &clusters.assignment));
     tensors.push(u32_tensor(t::ORDER, &clusters.order));
