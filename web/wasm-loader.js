@@ -10,15 +10,18 @@ export async function wasmMemoryBytes() {
   return (await wasmReady)?.memory.buffer.byteLength ?? 0;
 }
 
-/** Fetches `url` as bytes, calling `onBytes(n)` as chunks arrive; HTTP errors name the URL. */
+/** `url` as errors name it: its path when it is on this site (no host or port). */
+const shown = (url) => (url.origin === location.origin ? url.pathname : url.href);
+
+/** Fetches `url` (a URL) as bytes, calling `onBytes(n)` as chunks arrive; HTTP errors name the URL. */
 async function fetchBytes(url, onBytes = () => {}) {
   let response;
   try {
     response = await fetch(url);
   } catch (error) {
-    throw new Error(`${url}: ${error.message}`);
+    throw new Error(`${shown(url)}: ${error.message}`);
   }
-  if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
+  if (!response.ok) throw new Error(`${shown(url)}: HTTP ${response.status}`);
   const reader = response.body.getReader();
   const chunks = [];
   let length = 0;
