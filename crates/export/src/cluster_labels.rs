@@ -78,20 +78,29 @@ pub fn label_clusters(items: &[ItemMeta], clusters: &Clusters, popularity: &[u32
     // Larger clusters choose first (ties by index): they are the ones most visitors see.
     let mut by_size: Vec<usize> = (0..k).collect();
     by_size.sort_by_key(|&c| (std::cmp::Reverse(members[c].len()), c));
+    // Labels are told apart by their set of terms: "crime · thriller" and "thriller · crime"
+    // say the same thing.
     let mut used: HashSet<String> = HashSet::new();
     let mut labels = vec![String::new(); k];
     for c in by_size {
         let options = term_labels(&candidates[c]);
         let label = options
             .iter()
-            .find(|label| !used.contains(*label))
+            .find(|label| !used.contains(&term_set(label)))
             .or(options.first())
             .cloned()
             .unwrap_or_else(|| title_label(items, &members[c], popularity, c));
-        used.insert(label.clone());
+        used.insert(term_set(&label));
         labels[c] = label;
     }
     labels
+}
+
+/// A label's terms in sorted order, as one string.
+fn term_set(label: &str) -> String {
+    let mut terms: Vec<&str> = label.split(SEPARATOR).collect();
+    terms.sort_unstable();
+    terms.join(SEPARATOR)
 }
 
 /// Labels from a cluster's candidate terms (best first), most preferred first: the best
@@ -280,8 +289,8 @@ mod tests {
         let clusters = grouped(&assignment);
         let labels = label_clusters(&items, &clusters, &vec![1; items.len()]);
         check_readable(&labels);
-        let distinct: BTreeSet<&String> = labels.iter().collect();
-        assert_eq!(distinct.len(), labels.len(), "{labels:?}");
+        let distinct: BTreeSet<String> = labels.iter().map(|l| term_set(l)).collect();
+        assert_eq!(distinct.len(), labels.len(), "same terms in two labels: {labels:?}");
         assert!(labels[4].contains("musicians") || labels[4].contains("family"), "{labels:?}");
     }
 
