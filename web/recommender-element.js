@@ -19,6 +19,7 @@ const STYLE = `
   .subtitle, .why, .score { color: var(--gnnrec-muted, #555); font-size: .875em; }
   button { font: inherit; cursor: pointer; }
   button.like[aria-pressed="true"] { background: var(--gnnrec-accent, #0b57d0); color: white; }
+  button.like[aria-pressed="true"]::before { content: "✓ "; }
   [role="alert"] { color: #b3261e; }
   [hidden] { display: none; }
 `;
@@ -167,9 +168,11 @@ class RecommenderElement extends HTMLElement {
       like.className = 'like';
       like.dataset.id = r.id;
       const liked = this.#liked.has(r.id);
-      like.textContent = liked ? 'Liked' : 'Like';
+      // The visible text is the start of the accessible name ("Like <title>"), which does not
+      // change with the state: aria-pressed (and the filled, ticked style) says it is on.
+      like.textContent = 'Like';
       like.setAttribute('aria-pressed', String(liked));
-      like.setAttribute('aria-label', `Like ${r.title}`); // a toggle: aria-pressed says whether it is on
+      like.setAttribute('aria-label', `Like ${r.title}`);
       like.addEventListener('click', () => this.#toggle(r.id));
       card.append(title, subtitle, why);
       if (debug) {
