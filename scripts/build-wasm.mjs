@@ -66,11 +66,11 @@ const pkg = {
   types: typings,
   exports: {
     '.': { types: `./${typings}`, default: `./${entry}` },
-    './widget': './gnn-recommender.js',
+    './widget': './recommender-element.js',
     './wasm': { types: `./${libName}.d.ts`, default: `./${libName}.js` },
   },
   files: [`${libName}.js`, `${libName}.d.ts`, `${libName}_bg.wasm`, `${libName}_bg.wasm.d.ts`, ...jsModules.map((m) => basename(m)), typings, 'README.md'],
-  sideEffects: ['./gnn-recommender.js'],
+  sideEffects: ['./recommender-element.js'],
 };
 writeFileSync(join(out, 'package.json'), JSON.stringify(pkg, null, 2) + '\n');
 console.error(`${outDir}/${libName}_bg.wasm: ${statSync(bindgenWasm).size} bytes`);

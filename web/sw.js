@@ -2,10 +2,10 @@
 // response is kept in the cache, so after one visit the page, the wasm runtime, the worker
 // and the bundle all load offline. Network first (not cache first) so that a re-exported
 // bundle, whose file names do not change, is never mixed with stale cached files.
-const CACHE = 'gnnrec-demo-v1';
+const CACHE = 'gnnrec-demo-v2';
 const SHELL = [
-  './index.html', './demo.js', './manifest.webmanifest', './icon.svg', './gnn-recommender.js', './gnnrec.js',
-  './worker.js', './recommender.js', './history-store.js', '../pkg/gnnrec_wasm.js',
+  './index.html', './demo.js', './manifest.webmanifest', './icon.svg', './recommender-element.js',
+  './worker-client.js', './recommender-worker.js', './wasm-loader.js', './history-store.js', '../pkg/gnnrec_wasm.js',
 ];
 
 self.addEventListener('install', (event) => {

@@ -19,8 +19,8 @@ async function openPage() {
   const page = await browser.newPage();
   await page.goto(`${server.url}/tests/browser/page.html`);
   await page.evaluate(async () => {
-    const { loadRecommender } = await import('/web/recommender.js');
-    window.load = (url, options) => loadRecommender(url, options);
+    const { loadWasmRecommender } = await import('/web/wasm-loader.js');
+    window.load = (url, options) => loadWasmRecommender(url, options);
   });
   return page;
 }
@@ -177,7 +177,7 @@ describe('<gnn-recommender> on the demo page (web/index.html)', () => {
     await page.evaluate(() => {
       const script = document.createElement('script');
       script.type = 'module';
-      script.src = '/pkg/gnn-recommender.js';
+      script.src = '/pkg/recommender-element.js';
       document.body.innerHTML = '<gnn-recommender bundle="/out/test-bundle/" backend="cpu" store="pkg-test"></gnn-recommender>';
       document.head.append(script);
     });

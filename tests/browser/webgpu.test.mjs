@@ -22,8 +22,8 @@ test('on WebGPU, search returns the same top-10 as train-cli query', async () =>
     { query: 'a gritty crime thriller', history: [{ id: '1', timestampMs: 0 }, { id: '588', timestampMs: 86400000 }] },
   ];
   const inBrowser = await page.evaluate(async ([url, cases]) => {
-    const { loadRecommender } = await import('/web/recommender.js');
-    const r = await loadRecommender(url, { backend: 'webgpu' });
+    const { loadWasmRecommender } = await import('/web/wasm-loader.js');
+    const r = await loadWasmRecommender(url, { backend: 'webgpu' });
     const out = [];
     for (const { query, history } of cases) out.push((await r.search(query, history, 10)).results.map((x) => x.id));
     return { backend: r.backend, fallbackReason: r.fallbackReason ?? null, out };

@@ -20,7 +20,8 @@ pub struct Clusters {
     pub assignment: Vec<u32>,
     /// All items grouped by cluster, each group closest to its centroid first.
     pub order: Vec<u32>,
-    /// Titles of the two most central members of each cluster.
+    /// Titles of the two most central members of each cluster (the exporter replaces
+    /// them with labels from the cluster's most distinctive terms).
     pub labels: Vec<String>,
 }
 

@@ -8,6 +8,7 @@
 //! manifest with every file's size and SHA-256. Files are gzip-compressed (except the
 //! manifest and the small encoder config).
 
+mod cluster_labels;
 mod clusters;
 mod error;
 mod history_map;

@@ -18,6 +18,7 @@ use gnnrec_text_features::Pca;
 use safetensors::Dtype;
 use serde_json::json;
 
+use crate::cluster_labels::label_clusters;
 use crate::clusters::{Clusters, kmeans};
 use crate::error::ExportError;
 use crate::history_map::{FoldInFit, fit_history_map};
@@ -80,9 +81,10 @@ pub(crate) fn mean_user_stage(input: &ExportInput<'_>) -> Stage<()> {
 }
 
 /// Training interactions per item (popular items without history; fold-in degrees).
-pub(crate) fn popularity_stage(input: &ExportInput<'_>) -> Stage<()> {
+pub(crate) fn popularity_stage(input: &ExportInput<'_>) -> Stage<Vec<u32>> {
     let popularity = item_degrees(input.items.len(), input.train);
-    Stage::tensors((), vec![u32_tensor(t::POPULARITY, &popularity)])
+    let tensors = vec![u32_tensor(t::POPULARITY, &popularity)];
+    Stage::tensors(popularity, tensors)
 }
 
 /// The fold-in: exact for models whose user vectors are history sums, else fitted.
@@ -115,11 +117,16 @@ pub(crate) fn head_stage(input: &ExportInput<'_>) -> Stage<()> {
 }
 
 /// The k-means cluster index over the item embeddings and the clusters' labels.
-pub(crate) fn cluster_stage(input: &ExportInput<'_>, config: &ExportConfig) -> Stage<Clusters> {
+pub(crate) fn cluster_stage(
+    input: &ExportInput<'_>,
+    config: &ExportConfig,
+    popularity: &[u32],
+) -> Stage<Clusters> {
     let (n, d, started) = (input.items.len(), input.dim, Instant::now());
     let titles: Vec<String> = input.items.iter().map(|i| i.title.clone()).collect();
     let k = config.clusters.unwrap_or_else(|| ((n as f64 / 2.0).sqrt().round() as usize).max(2));
-    let clusters = kmeans(input.item_embeddings, d, k, config.seed, &titles);
+    let mut clusters = kmeans(input.item_embeddings, d, k, config.seed, &titles);
+    clusters.labels = label_clusters(&input.items, &clusters, popularity);
     let tensors = vec![
         f32_tensor(t::CENTROIDS, vec![clusters.labels.len(), d], &clusters.centroids),
         u32_tensor(t::ASSIGNMENT, &clusters.assignment),

@@ -94,10 +94,10 @@ pub fn write_bundle(
     let mut parts = Parts::default();
     parts.add(quantization_stage(input), None);
     parts.add(mean_user_stage(input), None);
-    parts.add(popularity_stage(input), None);
+    let popularity = parts.add(popularity_stage(input), None);
     let fold_in = parts.add(fold_in_stage(input), Some("fold_in"));
     parts.add(head_stage(input), None);
-    let clusters = parts.add(cluster_stage(input, config), Some("clusters"));
+    let clusters = parts.add(cluster_stage(input, config, &popularity), Some("clusters"));
     let text = match &input.text {
         Some(text) => Some(parts.add(text_stage(input, text, config)?, Some("text"))),
         None => None,

@@ -1,5 +1,5 @@
-// Loads a gnnrec bundle into the wasm `Recommender`: fetches manifest.json, then every
-// file it requires (in parallel, with byte progress), and hands them to the runtime,
+// Loads a gnnrec bundle into the wasm `Recommender` (runs in the worker): fetches
+// manifest.json, then every file it requires (in parallel, with byte progress), and hands them to the runtime,
 // which checks sizes and SHA-256 against the manifest before using anything.
 import init, { Recommender } from '../pkg/gnnrec_wasm.js';
 
@@ -10,15 +10,18 @@ export async function wasmMemoryBytes() {
   return (await wasmReady)?.memory.buffer.byteLength ?? 0;
 }
 
-/** Fetches `url` as bytes, calling `onBytes(n)` as chunks arrive; HTTP errors name the URL. */
+/** `url` as errors name it: its path when it is on this site (no host or port). */
+const shown = (url) => (url.origin === location.origin ? url.pathname : url.href);
+
+/** Fetches `url` (a URL) as bytes, calling `onBytes(n)` as chunks arrive; HTTP errors name the URL. */
 async function fetchBytes(url, onBytes = () => {}) {
   let response;
   try {
     response = await fetch(url);
   } catch (error) {
-    throw new Error(`${url}: ${error.message}`);
+    throw new Error(`${shown(url)}: ${error.message}`);
   }
-  if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
+  if (!response.ok) throw new Error(`${shown(url)}: HTTP ${response.status}`);
   const reader = response.body.getReader();
   const chunks = [];
   let length = 0;
@@ -41,7 +44,7 @@ async function fetchBytes(url, onBytes = () => {}) {
  * with stage 'download' (bytes so far / total bytes) and then 'start' (checking and
  * building the model).
  */
-export async function loadRecommender(bundleUrl, { backend = 'auto', onProgress = () => {} } = {}) {
+export async function loadWasmRecommender(bundleUrl, { backend = 'auto', onProgress = () => {} } = {}) {
   wasmReady ??= init();
   await wasmReady;
   const base = new URL(bundleUrl.endsWith('/') ? bundleUrl : `${bundleUrl}/`, location.href);

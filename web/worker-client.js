@@ -1,7 +1,7 @@
-// gnnrec's main-thread API: everything runs in a dedicated Web Worker (web/worker.js);
+// gnnrec's main-thread API: everything runs in a dedicated Web Worker (web/recommender-worker.js);
 // every method returns a promise. Nothing leaves the device.
 //
-//   const r = await Recommender.load('bundles/movielens/', { backend: 'auto', onProgress });
+//   const r = await RecommenderClient.load('bundles/movielens/', { backend: 'auto', onProgress });
 //   await r.search('animated film for kids', { k: 10 });
 //   await r.like('1'); await r.recommend({ k: 10 });
 /** @typedef {{id: string, timestampMs: number}} HistoryEvent A like, with its time. */
@@ -17,10 +17,10 @@
 /** @typedef {{stage: 'download' | 'start', loaded: number, total: number}} Progress Load progress. */
 /**
  * @typedef {{backend?: 'auto' | 'webgpu' | 'cpu', onProgress?: (progress: Progress) => void,
- *   storeName?: string}} LoadOptions Options of `Recommender.load`.
+ *   storeName?: string}} LoadOptions Options of `RecommenderClient.load`.
  */
 
-export class Recommender {
+export class RecommenderClient {
   #worker;
   #pending = new Map();
   #next = 0;
@@ -33,7 +33,7 @@ export class Recommender {
   itemCount = 0;
 
   /**
-   * Use `Recommender.load`.
+   * Use `RecommenderClient.load`.
    * @param {Worker} worker
    * @param {(progress: Progress) => void} onProgress
    */
@@ -73,11 +73,11 @@ export class Recommender {
    * Likes are kept in the IndexedDB database `storeName`.
    * @param {string | URL} bundleUrl
    * @param {LoadOptions} [options]
-   * @returns {Promise<Recommender>}
+   * @returns {Promise<RecommenderClient>}
    */
   static async load(bundleUrl, { backend = 'auto', onProgress = () => {}, storeName = 'gnnrec-history' } = {}) {
-    const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
-    const recommender = new Recommender(worker, onProgress);
+    const worker = new Worker(new URL('./recommender-worker.js', import.meta.url), { type: 'module' });
+    const recommender = new RecommenderClient(worker, onProgress);
     try {
       const info = await recommender.#call('load', {
         bundleUrl: new URL(bundleUrl, location.href).href, backend, storeName,

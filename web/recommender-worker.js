@@ -1,7 +1,7 @@
 // The dedicated Web Worker that owns the wasm runtime and the visitor's history, so the
 // page never blocks. Messages: `{id, method, args}` → `{id, result}` or `{id, error}`;
 // loading also posts `{progress}` updates.
-import { loadRecommender, wasmMemoryBytes } from './recommender.js';
+import { loadWasmRecommender, wasmMemoryBytes } from './wasm-loader.js';
 import { HistoryStore } from './history-store.js';
 
 let recommender;
@@ -15,7 +15,7 @@ function ready() {
 const methods = {
   async load({ bundleUrl, backend, storeName }) {
     store = await HistoryStore.open(storeName);
-    recommender = await loadRecommender(bundleUrl, {
+    recommender = await loadWasmRecommender(bundleUrl, {
       backend,
       onProgress: (progress) => postMessage({ progress }),
     });

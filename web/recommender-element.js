@@ -1,9 +1,10 @@
 // <gnn-recommender bundle="bundles/movielens/" backend="auto" k="10">: search box with
 // results as you type, like buttons, "recommended for you", load progress, backend badge
 // and "clear my data" — all computed on this device in a Web Worker. Catalogue strings are
-// only ever set as text. Style with CSS custom properties: --gnnrec-accent, --gnnrec-text,
+// only ever set as text. Raw model scores mean nothing to a visitor: they are shown only
+// with the `debug` attribute (they are always in the API results). Style with CSS custom properties: --gnnrec-accent, --gnnrec-text,
 // --gnnrec-muted, --gnnrec-background, --gnnrec-card-background, --gnnrec-radius, --gnnrec-font.
-import { Recommender } from './gnnrec.js';
+import { RecommenderClient } from './worker-client.js';
 
 const STYLE = `
   :host { display: block; font: var(--gnnrec-font, 16px/1.5 system-ui, sans-serif);
@@ -18,6 +19,7 @@ const STYLE = `
   .subtitle, .why, .score { color: var(--gnnrec-muted, #555); font-size: .875em; }
   button { font: inherit; cursor: pointer; }
   button.like[aria-pressed="true"] { background: var(--gnnrec-accent, #0b57d0); color: white; }
+  button.like[aria-pressed="true"]::before { content: "✓ "; }
   [role="alert"] { color: #b3261e; }
   [hidden] { display: none; }
 `;
@@ -42,12 +44,14 @@ const TEMPLATE = `
 
 const megabytes = (bytes) => (bytes / 1e6).toFixed(1);
 
-class GnnRecommender extends HTMLElement {
+class RecommenderElement extends HTMLElement {
   #root = this.attachShadow({ mode: 'open' });
   #recommender = null;
   #liked = new Set();
   #timer = 0;
   #query = 0;
+  /** The results each list shows, to render again when `debug` changes. */
+  #shown = new Map();
 
   connectedCallback() {
     if (this.#root.childElementCount) return;
@@ -58,6 +62,12 @@ class GnnRecommender extends HTMLElement {
     });
     this.#el('clear').addEventListener('click', () => this.#clear());
     this.#load();
+  }
+
+  static get observedAttributes() { return ['debug']; }
+
+  attributeChangedCallback() {
+    for (const [listId, results] of this.#shown) this.#render(listId, results);
   }
 
   disconnectedCallback() { this.#recommender?.close(); }
@@ -73,7 +83,7 @@ class GnnRecommender extends HTMLElement {
     const bundle = this.getAttribute('bundle');
     try {
       if (!bundle) throw new Error('the bundle attribute is missing');
-      this.#recommender = await Recommender.load(bundle, {
+      this.#recommender = await RecommenderClient.load(bundle, {
         backend: this.getAttribute('backend') ?? 'auto',
         storeName: this.getAttribute('store') ?? 'gnnrec-history',
         onProgress: ({ stage, loaded, total }) => {
@@ -109,7 +119,7 @@ class GnnRecommender extends HTMLElement {
   async #search() {
     const query = this.#el('query').value;
     const ticket = ++this.#query;
-    if (!query.trim()) { this.#el('results').replaceChildren(); return; }
+    if (!query.trim()) { this.#render('results', []); return; }
     try {
       const { results } = await this.#recommender.search(query, { k: this.#k });
       if (ticket === this.#query) { this.#render('results', results); this.#show(null); }
@@ -136,6 +146,12 @@ class GnnRecommender extends HTMLElement {
   }
 
   #render(listId, results) {
+    if (!this.#root.childElementCount) return;
+    this.#shown.set(listId, results);
+    const debug = this.hasAttribute('debug');
+    // Keep the keyboard focus on a like button when its list is drawn again.
+    const focused = this.#root.activeElement;
+    const refocus = focused?.classList.contains('like') && this.#el(listId).contains(focused) ? focused.dataset.id : null;
     this.#el(listId).replaceChildren(...results.map((r) => {
       const card = document.createElement('li');
       const title = document.createElement('div');
@@ -147,21 +163,31 @@ class GnnRecommender extends HTMLElement {
       const why = document.createElement('div');
       why.className = 'why';
       why.textContent = r.why;
-      const score = document.createElement('span');
-      score.className = 'score';
-      score.textContent = `score ${r.score.toFixed(3)}`;
       const like = document.createElement('button');
       like.type = 'button';
       like.className = 'like';
+      like.dataset.id = r.id;
       const liked = this.#liked.has(r.id);
-      like.textContent = liked ? 'Liked' : 'Like';
+      // The visible text is the start of the accessible name ("Like <title>"), which does not
+      // change with the state: aria-pressed (and the filled, ticked style) says it is on.
+      like.textContent = 'Like';
       like.setAttribute('aria-pressed', String(liked));
-      like.setAttribute('aria-label', `${liked ? 'Unlike' : 'Like'} ${r.title}`);
+      like.setAttribute('aria-label', `Like ${r.title}`);
       like.addEventListener('click', () => this.#toggle(r.id));
-      card.append(title, subtitle, why, score, ' ', like);
+      card.append(title, subtitle, why);
+      if (debug) {
+        const score = document.createElement('span');
+        score.className = 'score';
+        score.textContent = `score ${r.score.toFixed(3)} `;
+        card.append(score);
+      }
+      card.append(like);
       return card;
     }));
+    if (refocus !== null) {
+      [...this.#el(listId).querySelectorAll('button.like')].find((b) => b.dataset.id === refocus)?.focus();
+    }
   }
 }
 
-customElements.define('gnn-recommender', GnnRecommender);
+customElements.define('gnn-recommender', RecommenderElement);
