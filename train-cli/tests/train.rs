@@ -223,10 +223,9 @@ fn bad_catalogue_sources_are_reported() {
         String::from_utf8_lossy(&output.stderr).into_owned()
     };
     let data = dir.path().to_str().unwrap();
-    assert!(
-        run(&["--preset", "netflix", "--data-dir", data])
-            .contains("unknown preset \"netflix\" (known: movielens, movielens-100k, movielens-1m, amazon-books)")
-    );
+    assert!(run(&["--preset", "netflix", "--data-dir", data]).contains(
+        "unknown preset \"netflix\" (known: movielens, movielens-100k, movielens-1m, amazon-books)"
+    ));
     assert!(run(&["--preset", "movielens"]).contains("--data-dir"));
     assert!(run(&["--preset", "movielens", "--data-dir", data]).contains("ratings.csv"));
     std::fs::write(dir.path().join("ratings.csv"), "userId,movieId,rating,timestamp\n1,2,5,0\n").unwrap();

@@ -4,10 +4,8 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::Instant;
 
-use burn::grad_clipping::GradientClippingConfig;
 use burn::module::AutodiffModule;
-use burn::optim::decay::WeightDecayConfig;
-use burn::optim::{AdamConfig, GradientsParams, Optimizer};
+use burn::optim::{GradientsParams, Optimizer};
 use burn::tensor::ElementConversion;
 use burn::tensor::backend::AutodiffBackend;
 use gnnrec_graph::GraphBackend;
@@ -15,6 +13,7 @@ use gnnrec_models::{GraphInputs, Recommender};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::{Deserialize, Serialize};
 
+use crate::adam::{AdamBackend, AdamSettings};
 use crate::checkpoint::{LoopState, RunDir};
 use crate::loss::batch_loss;
 use crate::{BprSampler, Interactions, TrainConfig, TrainError, evaluate_split, metric_map};
@@ -87,7 +86,7 @@ pub fn train<B, M>(
 ) -> Result<TrainOutcome<M>, TrainError>
 where
     B: AutodiffBackend + GraphBackend,
-    B::InnerBackend: GraphBackend,
+    B::InnerBackend: GraphBackend + AdamBackend,
     M: Recommender<B> + AutodiffModule<B>,
     M::InnerModule: Recommender<B::InnerBackend>,
 {
@@ -98,13 +97,11 @@ where
         return Err(TrainError::Empty("validation"));
     }
     let run = RunDir(options.out.clone());
-    let mut optimizer = AdamConfig::new()
-        .with_epsilon(config.adam_epsilon as f32)
-        .with_weight_decay(
-            (config.weight_decay > 0.0).then(|| WeightDecayConfig::new(config.weight_decay as f32)),
-        )
-        .with_grad_clipping(Some(GradientClippingConfig::Norm(1.0)))
-        .init::<B, M>();
+    let mut optimizer = AdamSettings {
+        weight_decay: config.weight_decay as f32,
+        ..AdamSettings::new(config.adam_epsilon as f32)
+    }
+    .init::<B, M>();
     let mut model = model;
     let mut state = LoopState {
         fingerprint: options.fingerprint.clone(),

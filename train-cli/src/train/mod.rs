@@ -10,8 +10,8 @@ use burn::tensor::{Tensor, TensorData};
 use gnnrec_graph::{BipartiteGraph, GraphBackend};
 use gnnrec_models::{GraphInputs, ModelConfig, Recommender};
 use gnnrec_train::{
-    ColdItems, Interactions, RunOptions, evaluate_cold_items, evaluate_split, hold_out_items, metric_map,
-    peak_rss_bytes, train, write_training_curve,
+    AdamBackend, ColdItems, Interactions, RunOptions, evaluate_cold_items, evaluate_split, hold_out_items,
+    metric_map, peak_rss_bytes, train, write_training_curve,
 };
 use serde_json::json;
 
@@ -113,7 +113,7 @@ fn run_on<B>(
 ) -> anyhow::Result<()>
 where
     B: AutodiffBackend + GraphBackend,
-    B::InnerBackend: GraphBackend,
+    B::InnerBackend: GraphBackend + AdamBackend,
 {
     B::seed(device, args.seed);
     let data = &prepared.data;
@@ -145,7 +145,7 @@ fn fit<B, M>(
 ) -> anyhow::Result<()>
 where
     B: AutodiffBackend + GraphBackend,
-    B::InnerBackend: GraphBackend,
+    B::InnerBackend: GraphBackend + AdamBackend,
     M: Recommender<B> + AutodiffModule<B>,
     M::InnerModule: Recommender<B::InnerBackend>,
 {
