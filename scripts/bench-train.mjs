@@ -1,10 +1,13 @@
 #!/usr/bin/env node
 // Training speed benchmark: runs `train-cli train` for a few epochs per (data set, model) on
-// this machine and prints seconds per epoch, evaluation excluded, and peak resident memory.
+// this machine and prints seconds per epoch (evaluation excluded), the cost per training edge
+// and per node (which of the two the epoch follows), and peak resident memory.
+// LightGCN++ runs with its authors' settings per data set (as bench-time-to-quality.mjs).
 // Usage: node scripts/bench-train.mjs [--epochs=3] [--models=lightgcn,lightgcnpp,ngcf,sage]
-//        [--data=lastfm,ml-1m] [--backend=cpu] [--bin=target/release/train-cli]
+//        [--data=lastfm,ml-1m,citeulike,amazon-sports,amazon-beauty] [--backend=cpu]
+//        [--bin=target/release/train-cli] [--json=out.json]
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir, cpus } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,18 +20,55 @@ const datasets = (args.data ?? 'lastfm,ml-1m').split(',');
 const backend = args.backend ?? 'cpu';
 const bin = join(root, args.bin ?? 'target/release/train-cli');
 
+// LightGCN++ settings recommended by its authors per data set (alpha, beta, gamma, layers).
+const lightgcnpp = {
+  'ml-1m': ['0.5', '0', '0', '2'], lastfm: ['0.6', '-0.1', '0.2', '3'], 'amazon-beauty': ['0.5', '0', '0.2', '3'],
+  'amazon-sports': ['0.6', '-0.1', '0', '3'], citeulike: ['0.5', '-0.1', '0.4', '3'],
+};
+
+function splitDir(data) {
+  for (const dir of [join(root, 'data/lightgcnpp', data), join(root, '../shared/data/lightgcnpp', data)]) {
+    if (existsSync(join(dir, 'train.txt'))) return dir;
+  }
+  throw new Error(`no split for ${data} in data/lightgcnpp or ../shared/data/lightgcnpp`);
+}
+
+/** Users, items and training interactions of a LightGCN split (`user item item ...` lines). */
+function shape(dir) {
+  let users = 0, items = 0, edges = 0;
+  for (const line of readFileSync(join(dir, 'train.txt'), 'utf8').split('\n')) {
+    const ids = line.trim().split(/\s+/).filter(Boolean).map(Number);
+    if (ids.length === 0) continue;
+    users = Math.max(users, ids[0] + 1);
+    for (const i of ids.slice(1)) items = Math.max(items, i + 1);
+    edges += ids.length - 1;
+  }
+  return { users, items, edges };
+}
+
 const rows = [];
 for (const data of datasets) {
+  const dir = splitDir(data);
+  const { users, items, edges } = shape(dir);
   for (const model of models) {
     const out = mkdtempSync(join(tmpdir(), 'gnnrec-bench-'));
-    execFileSync(bin, ['train', '--split-dir', join(root, 'data/lightgcnpp', data), '--model', model, '--out', out,
-      '--epochs', epochs, '--eval-every', epochs, '--backend', backend], { stdio: ['ignore', 'ignore', 'inherit'] });
+    const extra = model === 'lightgcnpp'
+      ? ['--alpha', lightgcnpp[data][0], '--beta', lightgcnpp[data][1], '--gamma', lightgcnpp[data][2], '--layers', lightgcnpp[data][3]]
+      : [];
+    execFileSync(bin, ['train', '--split-dir', dir, '--model', model, '--out', out, '--epochs', epochs,
+      '--eval-every', epochs, '--backend', backend, ...extra], { stdio: ['ignore', 'ignore', 'inherit'] });
     const m = JSON.parse(readFileSync(join(out, 'metrics.json'), 'utf8'));
-    rows.push([data, model, m.propagation.join('+'), m.seconds_per_epoch.toFixed(2), (m.peak_rss_bytes / 2 ** 20).toFixed(0)]);
+    rows.push({ data, users, items, edges, model, propagation: m.propagation.join('+'), seconds_per_epoch: m.seconds_per_epoch,
+      us_per_edge: (m.seconds_per_epoch / edges) * 1e6, us_per_node: (m.seconds_per_epoch / (users + items)) * 1e6,
+      peak_rss_mib: m.peak_rss_bytes / 2 ** 20, valid_ndcg20: m.valid?.['ndcg@20'] ?? null });
     rmSync(out, { recursive: true, force: true });
   }
 }
-console.log(`\ntrain-cli train, ${epochs} epochs, batch 2048, backend ${backend}, ${cpus().length} × ${cpus()[0].model}\n`);
-console.log('| data set | model | propagation | s/epoch | peak RSS (MiB) |');
-console.log('|---|---|---|---|---|');
-for (const r of rows) console.log(`| ${r.join(' | ')} |`);
+console.log(`\ntrain-cli train, ${epochs} epochs, default batch, backend ${backend}, ${cpus().length} × ${cpus()[0].model}\n`);
+console.log('| data set | users | items | train edges | model | propagation | s/epoch | µs/edge | µs/node | peak RSS (MiB) |');
+console.log('|---|---|---|---|---|---|---|---|---|---|');
+for (const r of rows) {
+  console.log(`| ${r.data} | ${r.users} | ${r.items} | ${r.edges} | ${r.model} | ${r.propagation} | ` +
+    `${r.seconds_per_epoch.toFixed(2)} | ${r.us_per_edge.toFixed(1)} | ${r.us_per_node.toFixed(1)} | ${r.peak_rss_mib.toFixed(0)} |`);
+}
+if (args.json) writeFileSync(args.json, JSON.stringify(rows, null, 2) + '\n');

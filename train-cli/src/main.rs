@@ -14,6 +14,10 @@ mod train;
 
 use clap::{Parser, Subcommand};
 
+/// mimalloc reuses freed memory instead of returning it to the kernel after every training step.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// gnnrec's native tools: train graph recommenders, encode text with MiniLM, prepare the encoder for browsers.
 #[derive(Parser)]
 #[command(name = "train-cli", version, about)]

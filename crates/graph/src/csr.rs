@@ -113,20 +113,25 @@ impl Csr {
             return out;
         }
         let wide = wide_vectors_available();
-        out.par_chunks_mut(dim).enumerate().for_each(|(r, out_row)| {
-            let span = self.indptr[r]..self.indptr[r + 1];
-            let (cols, vals) = (&self.indices[span.clone()], &self.values[span]);
-            if wide {
-                // SAFETY: `wide` is only true when the CPU has the features the kernel is built for.
-                #[cfg(target_arch = "x86_64")]
-                unsafe {
-                    accumulate_rows_avx2(cols, vals, x, out_row)
-                }
-            } else {
-                accumulate_rows(cols, vals, x, out_row)
-            }
-        });
+        out.par_chunks_mut(dim).enumerate().for_each(|(r, out_row)| self.accumulate_row(r, x, out_row, wide));
         out
+    }
+
+    /// `out += (row r of self) × x`, where `x` has `out.len()` columns; `wide` comes from
+    /// [`wide_vectors_available`].
+    #[inline]
+    pub(crate) fn accumulate_row(&self, r: usize, x: &[f32], out: &mut [f32], wide: bool) {
+        let span = self.indptr[r]..self.indptr[r + 1];
+        let (cols, vals) = (&self.indices[span.clone()], &self.values[span]);
+        if wide {
+            // SAFETY: `wide` is only true when the CPU has the features the kernel is built for.
+            #[cfg(target_arch = "x86_64")]
+            unsafe {
+                accumulate_rows_avx2(cols, vals, x, out)
+            }
+        } else {
+            accumulate_rows(cols, vals, x, out)
+        }
     }
 }
 
@@ -151,7 +156,7 @@ fn accumulate_rows_avx2(cols: &[u32], vals: &[f32], x: &[f32], out: &mut [f32]) 
 }
 
 /// Whether this CPU runs [`accumulate_rows_avx2`].
-fn wide_vectors_available() -> bool {
+pub(crate) fn wide_vectors_available() -> bool {
     #[cfg(target_arch = "x86_64")]
     {
         std::arch::is_x86_feature_detected!("avx2")

@@ -9,10 +9,12 @@
 
 mod bipartite;
 mod csr;
+pub mod layer_mix;
 mod propagation;
 mod sparse_op;
 
 pub use bipartite::BipartiteGraph;
 pub use csr::Csr;
+pub use layer_mix::LayerMix;
 pub use propagation::{Propagator, Strategy};
 pub use sparse_op::{GraphBackend, SparseOperator};

@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 use burn::tensor::backend::Backend;
 use burn::tensor::{Distribution, Tensor, TensorData, TensorPrimitive};
 
+use crate::layer_mix::{LayerMix, composed_forward};
 use crate::{Csr, GraphBackend, SparseOperator};
 
 /// Size of the block of dense rows [`Strategy::Auto`] times before committing to the
@@ -90,6 +91,19 @@ impl<B: GraphBackend> Propagator<B> {
         match self {
             Self::Sparse(_) => Strategy::Sparse,
             Self::Dense(_) => Strategy::Dense,
+        }
+    }
+
+    /// LightGCN's layer mix of `x` over this (square) operator: fused on the host for a
+    /// sparse operator, matrix products for a dense one.
+    pub fn mix_layers(&self, x: Tensor<B, 2>, mix: LayerMix) -> Tensor<B, 2> {
+        match self {
+            Self::Sparse(op) => Tensor::from_primitive(TensorPrimitive::Float(B::mix_layers(
+                op,
+                x.into_primitive().tensor(),
+                mix,
+            ))),
+            Self::Dense(matrix) => composed_forward(x, mix, |t| matrix.clone().matmul(t)),
         }
     }
 

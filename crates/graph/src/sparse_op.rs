@@ -17,6 +17,7 @@ use burn::tensor::ops::FloatTensor;
 use burn::tensor::{Tensor, TensorData, TensorPrimitive};
 
 use crate::Csr;
+use crate::layer_mix::{HostTape, LayerMix, composed_forward, host_backward};
 
 /// A fixed sparse matrix together with its transpose (used by the backward pass).
 #[derive(Debug, Clone)]
@@ -47,10 +48,49 @@ impl SparseOperator {
 pub trait GraphBackend: Backend {
     /// `op × x` for a 2-d `x` of shape `[op.n_cols, d]`; returns `[op.n_rows, d]`.
     fn spmm(op: &SparseOperator, x: FloatTensor<Self>) -> FloatTensor<Self>;
+
+    /// LightGCN's layer mix (see [`LayerMix`]) of node embeddings `x` over the square
+    /// operator `op`. By default composed of tensor operations around [`Self::spmm`].
+    fn mix_layers(op: &SparseOperator, x: FloatTensor<Self>, mix: LayerMix) -> FloatTensor<Self> {
+        let x = Tensor::<Self, 2>::from_primitive(TensorPrimitive::Float(x));
+        composed_forward(x, mix, |t| {
+            Tensor::from_primitive(TensorPrimitive::Float(Self::spmm(op, t.into_primitive().tensor())))
+        })
+        .into_primitive()
+        .tensor()
+    }
+
+    /// The fused host forward pass and its tape, for backends whose tensors live in host
+    /// memory; `None` (the default) lets autodiff differentiate [`Self::mix_layers`]'s
+    /// operations one by one.
+    fn mix_layers_taped(
+        _op: &SparseOperator,
+        _x: FloatTensor<Self>,
+        _mix: LayerMix,
+    ) -> Option<(FloatTensor<Self>, HostTape)> {
+        None
+    }
+
+    /// The gradient with respect to `x` of a [`Self::mix_layers_taped`] pass, given the
+    /// gradient of its output.
+    fn mix_layers_backward(
+        op: &SparseOperator,
+        tape: &HostTape,
+        grad: FloatTensor<Self>,
+        mix: LayerMix,
+    ) -> FloatTensor<Self> {
+        let grad = Tensor::<Self, 2>::from_primitive(TensorPrimitive::Float(grad));
+        let (device, [rows, dim]) = (grad.device(), grad.dims());
+        let data = grad.into_data().convert::<f32>();
+        let values = data.as_slice::<f32>().expect("f32 after convert");
+        let out = host_backward(op.transposed().matrix(), tape, values, dim, mix);
+        Tensor::<Self, 2>::from_data(TensorData::new(out, [rows, dim]), &device).into_primitive().tensor()
+    }
 }
 
-/// The host implementation shared by the plain backends: read `x` back, multiply in
+/// The host implementation shared by the device backends: read `x` back, multiply in
 /// parallel on the CPU, upload the result.
+#[cfg(any(feature = "wgpu", feature = "cuda"))]
 pub fn host_spmm<B: Backend>(op: &SparseOperator, x: FloatTensor<B>) -> FloatTensor<B> {
     let x = Tensor::<B, 2>::from_primitive(TensorPrimitive::Float(x));
     let device = x.device();
@@ -70,27 +110,85 @@ pub fn host_spmm<B: Backend>(op: &SparseOperator, x: FloatTensor<B>) -> FloatTen
 }
 
 impl GraphBackend for burn::backend::NdArray {
-    /// Reads a contiguous f32 operand in place: `into_data` would copy a tensor that
-    /// autodiff still shares element by element, which cost more than the product.
     fn spmm(op: &SparseOperator, x: FloatTensor<Self>) -> FloatTensor<Self> {
-        use burn::backend::ndarray::NdArrayTensor;
-        if let NdArrayTensor::F32(storage) = &x {
+        host::with_rows(&x, |values, rows, dim| {
+            assert_eq!(
+                rows,
+                op.matrix().n_cols(),
+                "spmm: operand has {rows} rows, operator {} columns",
+                op.matrix().n_cols()
+            );
+            host::tensor(op.matrix().matmul_dense(values, dim), op.matrix().n_rows(), dim)
+        })
+    }
+
+    fn mix_layers(op: &SparseOperator, x: FloatTensor<Self>, mix: LayerMix) -> FloatTensor<Self> {
+        host::mix_layers(op, &x, mix).0
+    }
+
+    fn mix_layers_taped(
+        op: &SparseOperator,
+        x: FloatTensor<Self>,
+        mix: LayerMix,
+    ) -> Option<(FloatTensor<Self>, HostTape)> {
+        Some(host::mix_layers(op, &x, mix))
+    }
+
+    fn mix_layers_backward(
+        op: &SparseOperator,
+        tape: &HostTape,
+        grad: FloatTensor<Self>,
+        mix: LayerMix,
+    ) -> FloatTensor<Self> {
+        host::with_rows(&grad, |values, rows, dim| {
+            host::tensor(host_backward(op.transposed().matrix(), tape, values, dim, mix), rows, dim)
+        })
+    }
+}
+
+/// Reading and writing burn-ndarray tensors without copies.
+mod host {
+    use burn::backend::NdArray;
+    use burn::backend::ndarray::NdArrayTensor;
+    use burn::tensor::ops::FloatTensor;
+    use burn::tensor::{Tensor, TensorPrimitive};
+
+    use crate::SparseOperator;
+    use crate::layer_mix::{HostTape, LayerMix, host_forward};
+
+    /// Calls `f` with the row-major f32 values of the 2-d tensor `x`, its rows and its
+    /// width. A contiguous f32 tensor is read in place: `into_data` would copy a tensor
+    /// that autodiff still shares, element by element, which cost more than the product.
+    pub(super) fn with_rows<R>(x: &FloatTensor<NdArray>, f: impl FnOnce(&[f32], usize, usize) -> R) -> R {
+        if let NdArrayTensor::F32(storage) = x {
             let view = storage.view();
             if let (&[rows, dim], Some(values)) = (view.shape(), view.as_slice()) {
-                assert_eq!(
-                    rows,
-                    op.matrix().n_cols(),
-                    "spmm: operand has {rows} rows, operator {} columns",
-                    op.matrix().n_cols()
-                );
-                let out = op.matrix().matmul_dense(values, dim);
-                let array =
-                    ndarray::ArcArray::from_shape_vec(ndarray::IxDyn(&[op.matrix().n_rows(), dim]), out)
-                        .expect("the product has n_rows × dim values");
-                return NdArrayTensor::from(array);
+                return f(values, rows, dim);
             }
         }
-        host_spmm::<Self>(op, x)
+        let x = Tensor::<NdArray, 2>::from_primitive(TensorPrimitive::Float(x.clone()));
+        let [rows, dim] = x.dims();
+        let data = x.into_data().convert::<f32>();
+        f(data.as_slice::<f32>().expect("f32 after convert"), rows, dim)
+    }
+
+    /// The fused forward pass on `x`, and its tape.
+    pub(super) fn mix_layers(
+        op: &SparseOperator,
+        x: &FloatTensor<NdArray>,
+        mix: LayerMix,
+    ) -> (FloatTensor<NdArray>, HostTape) {
+        with_rows(x, |values, rows, dim| {
+            let (out, tape) = host_forward(op.matrix(), values, dim, mix);
+            (tensor(out, rows, dim), tape)
+        })
+    }
+
+    /// A `rows × dim` tensor that takes ownership of `values`.
+    pub(super) fn tensor(values: Vec<f32>, rows: usize, dim: usize) -> FloatTensor<NdArray> {
+        let array = ndarray::ArcArray::from_shape_vec(ndarray::IxDyn(&[rows, dim]), values)
+            .expect("rows × dim values");
+        NdArrayTensor::from(array)
     }
 }
 
@@ -120,11 +218,41 @@ impl<B: GraphBackend> Backward<B, 1> for SpmmBackward {
     }
 }
 
+/// The backward step of a fused [`GraphBackend::mix_layers_taped`] pass.
+#[derive(Debug)]
+struct MixBackward;
+
+impl<B: GraphBackend> Backward<B, 1> for MixBackward {
+    type State = (SparseOperator, Arc<HostTape>, LayerMix);
+
+    fn backward(self, ops: Ops<Self::State, 1>, grads: &mut Gradients, _: &mut Checkpointer) {
+        let (op, tape, mix) = ops.state;
+        unary::<B, _>(ops.parents, ops.node, grads, |grad| B::mix_layers_backward(&op, &tape, grad, mix));
+    }
+}
+
 impl<B: GraphBackend, C: CheckpointStrategy> GraphBackend for Autodiff<B, C> {
     fn spmm(op: &SparseOperator, x: FloatTensor<Self>) -> FloatTensor<Self> {
         match SpmmBackward.prepare::<C>([x.node.clone()]).compute_bound().stateful() {
             OpsKind::Tracked(prep) => prep.finish(op.clone(), B::spmm(op, x.primitive)),
             OpsKind::UnTracked(prep) => prep.finish(B::spmm(op, x.primitive)),
+        }
+    }
+
+    /// The inner backend's fused pass with [`MixBackward`] as one autodiff step when it
+    /// has one; otherwise the composed operations, differentiated one by one.
+    fn mix_layers(op: &SparseOperator, x: FloatTensor<Self>, mix: LayerMix) -> FloatTensor<Self> {
+        let Some((out, tape)) = B::mix_layers_taped(op, x.primitive.clone(), mix) else {
+            let x = Tensor::<Self, 2>::from_primitive(TensorPrimitive::Float(x));
+            return composed_forward(x, mix, |t| {
+                Tensor::from_primitive(TensorPrimitive::Float(Self::spmm(op, t.into_primitive().tensor())))
+            })
+            .into_primitive()
+            .tensor();
+        };
+        match MixBackward.prepare::<C>([x.node.clone()]).compute_bound().stateful() {
+            OpsKind::Tracked(prep) => prep.finish((op.clone(), Arc::new(tape), mix), out),
+            OpsKind::UnTracked(prep) => prep.finish(out),
         }
     }
 }

@@ -28,6 +28,8 @@ pub struct Embeddings<B: Backend> {
     pub users: Tensor<B, 2>,
     /// One row per item.
     pub items: Tensor<B, 2>,
+    /// The users-then-items matrix both were sliced from, when a model computed one.
+    nodes: Option<Tensor<B, 2>>,
 }
 
 /// A graph recommender.
@@ -57,10 +59,44 @@ pub trait Recommender<B: GraphBackend>: Module<B> {
 }
 
 impl<B: Backend> Embeddings<B> {
+    /// User and item tables computed separately.
+    pub fn new(users: Tensor<B, 2>, items: Tensor<B, 2>) -> Self {
+        Self { users, items, nodes: None }
+    }
+
     /// Splits a `[n_users + n_items, d]` node matrix (users first) into its two parts.
     pub(crate) fn from_nodes(nodes: Tensor<B, 2>, n_users: usize) -> Self {
         let n = nodes.dims()[0];
-        Self { users: nodes.clone().slice(0..n_users), items: nodes.slice(n_users..n) }
+        Self {
+            users: nodes.clone().slice(0..n_users),
+            items: nodes.clone().slice(n_users..n),
+            nodes: Some(nodes),
+        }
+    }
+
+    /// Rows `users` of the user table followed by rows `items[k]` of the item table, one
+    /// tensor per list. From a node matrix this is a single `select`, whose backward pass
+    /// fills one node-sized gradient instead of one per table and per list.
+    pub fn select_rows(&self, users: Tensor<B, 1, Int>, items: Vec<Tensor<B, 1, Int>>) -> Vec<Tensor<B, 2>> {
+        let Some(nodes) = &self.nodes else {
+            let mut rows = vec![self.users.clone().select(0, users)];
+            rows.extend(items.into_iter().map(|list| self.items.clone().select(0, list)));
+            return rows;
+        };
+        let n_users = self.users.dims()[0] as i64;
+        let lengths: Vec<usize> =
+            std::iter::once(users.dims()[0]).chain(items.iter().map(|l| l.dims()[0])).collect();
+        let mut indices = vec![users];
+        indices.extend(items.into_iter().map(|list| list + n_users));
+        let all = nodes.clone().select(0, Tensor::cat(indices, 0));
+        let mut start = 0;
+        lengths
+            .into_iter()
+            .map(|length| {
+                start += length;
+                all.clone().slice(start - length..start)
+            })
+            .collect()
     }
 }
 
@@ -75,13 +111,6 @@ pub(crate) fn node_square_norm<B: Backend>(
     rows.powf_scalar(2.0).sum()
 }
 
-/// Rows of `x` scaled to unit L2 norm (zero rows stay zero).
-pub(crate) fn l2_normalize_rows<B: Backend>(x: Tensor<B, 2>) -> Tensor<B, 2> {
-    // Clamp before the square root: its gradient at 0 is infinite and would turn into NaN.
-    let norm = x.clone().powf_scalar(2.0).sum_dim(1).clamp_min(1e-24).sqrt();
-    x / norm
-}
-
 /// An `n × d` embedding table with PyTorch's `xavier_uniform_` fans (in = d, out = n).
 pub(crate) fn xavier_table<B: Backend>(
     n: usize,
@@ -89,23 +118,4 @@ pub(crate) fn xavier_table<B: Backend>(
     device: &B::Device,
 ) -> burn::module::Param<Tensor<B, 2>> {
     burn::nn::Initializer::XavierUniform { gain: 1.0 }.init_with([n, d], Some(d), Some(n), device)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use burn::backend::{Autodiff, NdArray};
-
-    #[test]
-    fn normalising_a_zero_row_keeps_gradients_finite() {
-        let device = Default::default();
-        let x = Tensor::<Autodiff<NdArray>, 2>::from_floats([[0.0, 0.0], [3.0, 4.0]], &device).require_grad();
-        let y = l2_normalize_rows(x.clone());
-        y.clone().into_data().assert_approx_eq::<f32>(
-            &burn::tensor::TensorData::from([[0.0f32, 0.0], [0.6, 0.8]]),
-            Default::default(),
-        );
-        let grad = x.grad(&y.sum().backward()).unwrap().into_data().to_vec::<f32>().unwrap();
-        assert!(grad.iter().all(|g| g.is_finite()), "{grad:?}");
-    }
 }

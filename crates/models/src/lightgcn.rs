@@ -9,11 +9,11 @@ use burn::module::{Module, Param};
 use burn::nn::Initializer;
 use burn::tensor::backend::Backend;
 use burn::tensor::{Int, Tensor};
-use gnnrec_graph::GraphBackend;
+use gnnrec_graph::{GraphBackend, LayerMix};
 use serde::{Deserialize, Serialize};
 
 use crate::inputs::Operators;
-use crate::{Embeddings, GraphInputs, Recommender, l2_normalize_rows, node_square_norm};
+use crate::{Embeddings, GraphInputs, Recommender, node_square_norm};
 
 /// Hyper-parameters of [`LightGcn`].
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -77,14 +77,8 @@ impl<B: GraphBackend> Recommender<B> for LightGcn<B> {
             None => (1.0 / (k + 1.0), 1.0 / (k + 1.0)),
             Some(g) => (g, (1.0 - g) / k),
         };
-        let mut layer = e0.clone();
-        let mut total = e0 * w0;
-        for _ in 0..c.layers {
-            let input = if c.normalize_inputs { l2_normalize_rows(layer) } else { layer };
-            layer = adjacency.apply(input);
-            total = total + layer.clone() * wk;
-        }
-        Embeddings::from_nodes(total, self.n_users)
+        let mix = LayerMix { layers: c.layers, first: w0, rest: wk, normalize_inputs: c.normalize_inputs };
+        Embeddings::from_nodes(adjacency.mix_layers(e0, mix), self.n_users)
     }
 
     fn ego_square_norm(&self, users: Tensor<B, 1, Int>, items: Tensor<B, 1, Int>) -> Option<Tensor<B, 1>> {

@@ -9,10 +9,11 @@ use burn::tensor::activation::leaky_relu;
 use burn::tensor::backend::Backend;
 use burn::tensor::{Int, Tensor};
 use gnnrec_graph::GraphBackend;
+use gnnrec_graph::layer_mix::normalize_rows;
 use serde::{Deserialize, Serialize};
 
 use crate::inputs::Operators;
-use crate::{Embeddings, GraphInputs, Recommender, l2_normalize_rows, node_square_norm, xavier_table};
+use crate::{Embeddings, GraphInputs, Recommender, node_square_norm, xavier_table};
 
 /// Hyper-parameters of [`Ngcf`].
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -67,7 +68,7 @@ impl<B: GraphBackend> Recommender<B> for Ngcf<B> {
             let sum = w1.forward(side.clone() + layer.clone());
             let product = w2.forward(side * layer);
             layer = self.dropout.forward(leaky_relu(sum + product, 0.2));
-            all.push(l2_normalize_rows(layer.clone()));
+            all.push(normalize_rows(layer.clone()));
         }
         let total = Tensor::cat(all, 1);
         Embeddings::from_nodes(total, self.n_users)

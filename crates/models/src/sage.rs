@@ -108,7 +108,7 @@ impl<B: GraphBackend> Recommender<B> for Sage<B> {
             let i = self.dropout.forward(relu(self.item_norms[l].forward(i)));
             (users, items) = if l == 0 { (u, i) } else { (u + users, i + items) };
         }
-        Embeddings { users, items }
+        Embeddings::new(users, items)
     }
 
     fn score_pairs(&self, users: Tensor<B, 2>, items: Tensor<B, 2>) -> Tensor<B, 1> {

@@ -2,17 +2,16 @@
 //! the non-finite loss check), validation (best model, plateau learning-rate schedule),
 //! early stopping and the outcome.
 
-use burn::grad_clipping::GradientClippingConfig;
 use burn::module::AutodiffModule;
 use burn::optim::adaptor::OptimizerAdaptor;
-use burn::optim::decay::WeightDecayConfig;
-use burn::optim::{Adam, AdamConfig, GradientsParams, Optimizer};
+use burn::optim::{GradientsParams, Optimizer};
 use burn::tensor::ElementConversion;
 use burn::tensor::backend::AutodiffBackend;
 use gnnrec_graph::GraphBackend;
 use gnnrec_models::{GraphInputs, Recommender};
 use indicatif::{ProgressBar, ProgressStyle};
 
+use crate::adam::{AdamBackend, AdamSettings, FusedAdam};
 use crate::checkpoint::{LoopState, RunDir};
 use crate::loss::batch_loss;
 use crate::trainer::{EpochRecord, RunOptions, TrainOutcome};
@@ -30,15 +29,13 @@ pub(crate) fn check_data(data: &Interactions) -> Result<(), TrainError> {
 }
 
 /// Adam with the configured ε and weight decay, gradients clipped to norm 1.
-pub(crate) fn adam<B: AutodiffBackend, M: AutodiffModule<B>>(
-    config: &TrainConfig,
-) -> OptimizerAdaptor<Adam, M, B> {
-    AdamConfig::new()
-        .with_epsilon(config.adam_epsilon as f32)
-        .with_weight_decay(
-            (config.weight_decay > 0.0).then(|| WeightDecayConfig::new(config.weight_decay as f32)),
-        )
-        .with_grad_clipping(Some(GradientClippingConfig::Norm(1.0)))
+pub(crate) fn adam<B, M>(config: &TrainConfig) -> OptimizerAdaptor<FusedAdam, M, B>
+where
+    B: AutodiffBackend,
+    B::InnerBackend: AdamBackend,
+    M: AutodiffModule<B>,
+{
+    AdamSettings { weight_decay: config.weight_decay as f32, ..AdamSettings::new(config.adam_epsilon as f32) }
         .init::<B, M>()
 }
 

@@ -6,6 +6,7 @@
 //! last good checkpoint) on a non-finite loss. [`rank_users`] and [`evaluate_split`]
 //! implement the full-ranking LightGCN protocol on top of `gnnrec-eval`.
 
+mod adam;
 mod checkpoint;
 mod cold_start;
 mod config;
@@ -19,6 +20,7 @@ mod memory;
 mod sampler;
 mod trainer;
 
+pub use adam::{AdamBackend, AdamMoments, AdamSettings, AdamStep, FusedAdam, composed_step};
 pub use cold_start::{ColdItems, evaluate_cold_items, hold_out_items};
 pub use config::{SelectMetric, TrainConfig};
 pub use curve::write_training_curve;

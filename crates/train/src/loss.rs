@@ -27,9 +27,10 @@ where
     let users = index_tensor::<B>(&batch.users, device);
     let positives = index_tensor::<B>(&batch.positives, device);
     let negatives = index_tensor::<B>(&batch.negatives, device);
-    let user_rows = embeddings.users.clone().select(0, users.clone());
-    let positive_rows = embeddings.items.clone().select(0, positives.clone());
-    let negative_rows = embeddings.items.clone().select(0, negatives.clone());
+    let [user_rows, positive_rows, negative_rows]: [Tensor<B, 2>; 3] = embeddings
+        .select_rows(users.clone(), vec![positives.clone(), negatives.clone()])
+        .try_into()
+        .expect("three row lists");
     let positive = model.score_pairs(user_rows.clone(), positive_rows.clone());
     let negative = model.score_pairs(user_rows.clone(), negative_rows);
     let mut total = softplus(negative - positive.clone(), 1.0).mean();

@@ -10,6 +10,7 @@ use gnnrec_graph::GraphBackend;
 use gnnrec_models::{GraphInputs, Recommender};
 use serde::{Deserialize, Serialize};
 
+use crate::adam::AdamBackend;
 use crate::checkpoint::RunDir;
 use crate::epochs::{Epochs, adam, check_data, finish, log_epoch, patience_exhausted, start_or_resume};
 use crate::{BprSampler, Interactions, TrainConfig, TrainError};
@@ -83,7 +84,7 @@ pub fn train<B, M>(
 ) -> Result<TrainOutcome<M>, TrainError>
 where
     B: AutodiffBackend + GraphBackend,
-    B::InnerBackend: GraphBackend,
+    B::InnerBackend: GraphBackend + AdamBackend,
     M: Recommender<B> + AutodiffModule<B>,
     M::InnerModule: Recommender<B::InnerBackend>,
 {

@@ -11,8 +11,8 @@ use gnnrec_graph::{BipartiteGraph, GraphBackend};
 use gnnrec_models::{GraphInputs, ModelConfig, Recommender};
 use gnnrec_ranking::head_from_layers;
 use gnnrec_train::{
-    Interactions, RunOptions, evaluate_cold_items, evaluate_split, metric_map, peak_rss_bytes, train,
-    write_training_curve,
+    AdamBackend, Interactions, RunOptions, evaluate_cold_items, evaluate_split, metric_map, peak_rss_bytes,
+    train, write_training_curve,
 };
 use serde_json::json;
 
@@ -65,7 +65,7 @@ fn run_on<B>(
 ) -> anyhow::Result<()>
 where
     B: AutodiffBackend + GraphBackend,
-    B::InnerBackend: GraphBackend,
+    B::InnerBackend: GraphBackend + AdamBackend,
 {
     B::seed(device, args.seed);
     let data = &prepared.data;
@@ -97,7 +97,7 @@ fn fit<B, M>(
 ) -> anyhow::Result<()>
 where
     B: AutodiffBackend + GraphBackend,
-    B::InnerBackend: GraphBackend,
+    B::InnerBackend: GraphBackend + AdamBackend,
     M: Recommender<B> + AutodiffModule<B>,
     M::InnerModule: Recommender<B::InnerBackend>,
 {
