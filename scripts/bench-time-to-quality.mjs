@@ -7,10 +7,11 @@
 // Usage: node scripts/bench-time-to-quality.mjs [--data=ml-1m,lastfm] [--models=graph-filter,lightgcnpp]
 //        [--epochs=400] [--eval-every=5] [--bin=target/release/train-cli] [--json=out.json]
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir, cpus, totalmem } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { lightgcnppArgs, splitDir } from './lightgcnpp-splits.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const args = Object.fromEntries(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=')));
@@ -20,33 +21,20 @@ const bin = join(root, args.bin ?? 'target/release/train-cli');
 
 // Published LightGCN++ test NDCG@20 (their Table 7); the other splits have no published figure.
 const targets = { 'ml-1m': 0.3275, lastfm: 0.2624 };
-// LightGCN++ settings recommended by its authors per data set (alpha, beta, gamma, layers).
-const lightgcnpp = {
-  'ml-1m': ['0.5', '0', '0', '2'], lastfm: ['0.6', '-0.1', '0.2', '3'], 'amazon-beauty': ['0.5', '0', '0.2', '3'],
-  'amazon-sports': ['0.6', '-0.1', '0', '3'], citeulike: ['0.5', '-0.1', '0.4', '3'],
-};
-
-function splitDir(data) {
-  for (const dir of [join(root, 'data/lightgcnpp', data), join(root, '../shared/data/lightgcnpp', data)]) {
-    if (existsSync(join(dir, 'train.txt'))) return dir;
-  }
-  throw new Error(`no split for ${data} in data/lightgcnpp or ../shared/data/lightgcnpp`);
-}
 
 function modelArgs(model, data) {
   if (model === 'graph-filter') return [];
   const learned = ['--epochs', args.epochs ?? '400', '--eval-every', args['eval-every'] ?? '5', '--patience', '10',
     '--plateau-patience', '4', '--monitor-test'];
   if (model !== 'lightgcnpp') return learned;
-  const [alpha, beta, gamma, layers] = lightgcnpp[data];
-  return [...learned, '--alpha', alpha, '--beta', beta, '--gamma', gamma, '--layers', layers];
+  return [...learned, ...lightgcnppArgs(data)];
 }
 
 const rows = [];
 for (const data of datasets) {
   for (const model of models) {
     const out = mkdtempSync(join(tmpdir(), 'gnnrec-ttq-'));
-    const command = ['train', '--split-dir', splitDir(data), '--model', model, '--out', out, ...modelArgs(model, data)];
+    const command = ['train', '--split-dir', splitDir(root, data), '--model', model, '--out', out, ...modelArgs(model, data)];
     const started = process.hrtime.bigint();
     execFileSync(bin, command, { stdio: ['ignore', 'ignore', 'inherit'] });
     const wall = Number(process.hrtime.bigint() - started) / 1e9;

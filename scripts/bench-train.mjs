@@ -7,10 +7,11 @@
 //        [--data=lastfm,ml-1m,citeulike,amazon-sports,amazon-beauty] [--backend=cpu]
 //        [--bin=target/release/train-cli] [--json=out.json]
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir, cpus } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { lightgcnppArgs, splitDir } from './lightgcnpp-splits.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const args = Object.fromEntries(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=')));
@@ -20,18 +21,6 @@ const datasets = (args.data ?? 'lastfm,ml-1m').split(',');
 const backend = args.backend ?? 'cpu';
 const bin = join(root, args.bin ?? 'target/release/train-cli');
 
-// LightGCN++ settings recommended by its authors per data set (alpha, beta, gamma, layers).
-const lightgcnpp = {
-  'ml-1m': ['0.5', '0', '0', '2'], lastfm: ['0.6', '-0.1', '0.2', '3'], 'amazon-beauty': ['0.5', '0', '0.2', '3'],
-  'amazon-sports': ['0.6', '-0.1', '0', '3'], citeulike: ['0.5', '-0.1', '0.4', '3'],
-};
-
-function splitDir(data) {
-  for (const dir of [join(root, 'data/lightgcnpp', data), join(root, '../shared/data/lightgcnpp', data)]) {
-    if (existsSync(join(dir, 'train.txt'))) return dir;
-  }
-  throw new Error(`no split for ${data} in data/lightgcnpp or ../shared/data/lightgcnpp`);
-}
 
 /** Users, items and training interactions of a LightGCN split (`user item item ...` lines). */
 function shape(dir) {
@@ -48,13 +37,11 @@ function shape(dir) {
 
 const rows = [];
 for (const data of datasets) {
-  const dir = splitDir(data);
+  const dir = splitDir(root, data);
   const { users, items, edges } = shape(dir);
   for (const model of models) {
     const out = mkdtempSync(join(tmpdir(), 'gnnrec-bench-'));
-    const extra = model === 'lightgcnpp'
-      ? ['--alpha', lightgcnpp[data][0], '--beta', lightgcnpp[data][1], '--gamma', lightgcnpp[data][2], '--layers', lightgcnpp[data][3]]
-      : [];
+    const extra = model === 'lightgcnpp' ? lightgcnppArgs(data) : [];
     execFileSync(bin, ['train', '--split-dir', dir, '--model', model, '--out', out, '--epochs', epochs,
       '--eval-every', epochs, '--backend', backend, ...extra], { stdio: ['ignore', 'ignore', 'inherit'] });
     const m = JSON.parse(readFileSync(join(out, 'metrics.json'), 'utf8'));
