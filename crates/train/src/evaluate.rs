@@ -26,7 +26,7 @@ where
     M: Recommender<B>,
 {
     let [n_items, dim] = embeddings.items.dims();
-    let per_user = n_items * dim.max(128);
+    let per_user = if model.head_layers().is_some() { n_items * dim.max(128) } else { n_items };
     let chunk = (SCORES_PER_CHUNK / per_user.max(1)).clamp(1, 4096);
     let device = embeddings.users.device();
     let mut ranked = Vec::with_capacity(users.len());
