@@ -6,6 +6,7 @@
 // Protocol: LightGCN++ public splits, full ranking, training items excluded, NDCG@20.
 // Usage: node scripts/bench-time-to-quality.mjs [--data=ml-1m,lastfm] [--models=graph-filter,lightgcnpp]
 //        [--epochs=400] [--eval-every=5] [--bin=target/release/train-cli] [--json=out.json]
+//        [--batch-size=2048] [--lr=0.001]   (learned models only; train-cli's defaults otherwise)
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir, cpus, totalmem } from 'node:os';
@@ -25,7 +26,8 @@ const targets = { 'ml-1m': 0.3275, lastfm: 0.2624 };
 function modelArgs(model, data) {
   if (model === 'graph-filter') return [];
   const learned = ['--epochs', args.epochs ?? '400', '--eval-every', args['eval-every'] ?? '5', '--patience', '10',
-    '--plateau-patience', '4', '--monitor-test'];
+    '--plateau-patience', '4', '--monitor-test', ...(args['batch-size'] ? ['--batch-size', args['batch-size']] : []),
+    ...(args.lr ? ['--lr', args.lr] : [])];
   if (model !== 'lightgcnpp') return learned;
   return [...learned, ...lightgcnppArgs(data)];
 }

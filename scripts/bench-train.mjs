@@ -5,7 +5,8 @@
 // LightGCN++ runs with its authors' settings per data set (as bench-time-to-quality.mjs).
 // Usage: node scripts/bench-train.mjs [--epochs=3] [--models=lightgcn,lightgcnpp,ngcf,sage]
 //        [--data=lastfm,ml-1m,citeulike,amazon-sports,amazon-beauty] [--backend=cpu]
-//        [--bin=target/release/train-cli] [--json=out.json]
+//        [--bin=target/release/train-cli] [--json=out.json] [--batch-size=2048] [--lr=0.001]
+// --batch-size and --lr apply to every model (train-cli's defaults otherwise).
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir, cpus } from 'node:os';
@@ -20,6 +21,7 @@ const models = (args.models ?? 'lightgcn,lightgcnpp,ngcf,sage').split(',');
 const datasets = (args.data ?? 'lastfm,ml-1m').split(',');
 const backend = args.backend ?? 'cpu';
 const bin = join(root, args.bin ?? 'target/release/train-cli');
+const batchArgs = [...(args['batch-size'] ? ['--batch-size', args['batch-size']] : []), ...(args.lr ? ['--lr', args.lr] : [])];
 
 
 /** Users, items and training interactions of a LightGCN split (`user item item ...` lines). */
@@ -43,7 +45,7 @@ for (const data of datasets) {
     const out = mkdtempSync(join(tmpdir(), 'gnnrec-bench-'));
     const extra = model === 'lightgcnpp' ? lightgcnppArgs(data) : [];
     execFileSync(bin, ['train', '--split-dir', dir, '--model', model, '--out', out, '--epochs', epochs,
-      '--eval-every', epochs, '--backend', backend, ...extra], { stdio: ['ignore', 'ignore', 'inherit'] });
+      '--eval-every', epochs, '--backend', backend, ...batchArgs, ...extra], { stdio: ['ignore', 'ignore', 'inherit'] });
     const m = JSON.parse(readFileSync(join(out, 'metrics.json'), 'utf8'));
     rows.push({ data, users, items, edges, model, propagation: m.propagation.join('+'), seconds_per_epoch: m.seconds_per_epoch,
       us_per_edge: (m.seconds_per_epoch / edges) * 1e6, us_per_node: (m.seconds_per_epoch / (users + items)) * 1e6,
@@ -51,7 +53,7 @@ for (const data of datasets) {
     rmSync(out, { recursive: true, force: true });
   }
 }
-console.log(`\ntrain-cli train, ${epochs} epochs, default batch, backend ${backend}, ${cpus().length} × ${cpus()[0].model}\n`);
+console.log(`\ntrain-cli train, ${epochs} epochs, batch ${args['batch-size'] ?? 'default'}, lr ${args.lr ?? 'default'}, backend ${backend}, ${cpus().length} × ${cpus()[0].model}\n`);
 console.log('| data set | users | items | train edges | model | propagation | s/epoch | µs/edge | µs/node | peak RSS (MiB) |');
 console.log('|---|---|---|---|---|---|---|---|---|---|');
 for (const r of rows) {

@@ -6,7 +6,7 @@ use std::time::Instant;
 use ndarray::Array2;
 use serde::Serialize;
 
-use crate::config::{DEFAULT_RANK, GraphFilterConfig};
+use crate::config::{GraphFilterConfig, SearchSpace, default_rank};
 use crate::data::{TrainingMatrix, ValidationPanel};
 use crate::error::GraphFilterError;
 use crate::filter::FilterSettings;
@@ -34,9 +34,12 @@ pub struct FittedFilter {
 pub struct FitReport {
     /// Largest SVD rank used.
     pub rank: usize,
+    /// Rank at which the normalisations were compared.
+    pub probe_rank: usize,
     /// Validation users scoring each candidate.
     pub validation_users: usize,
-    /// Seconds per truncated SVD, in normalisation order.
+    /// Seconds per truncated SVD: each normalisation at the probe rank, then the winner at
+    /// the full rank (when larger).
     pub svd_seconds: Vec<f64>,
     /// Seconds spent scoring candidates.
     pub search_seconds: f64,
@@ -48,6 +51,9 @@ pub struct FitReport {
 
 /// Fits the filter to `train` (per-user item lists), choosing its settings by NDCG@20 on
 /// users' `valid` items.
+///
+/// Every normalisation is compared at the probe rank (one SVD each); the winner's SVD is
+/// then taken to the full rank and its settings refined there by one more pass.
 pub fn fit(
     train: &[Vec<u32>],
     valid: &[Vec<u32>],
@@ -56,61 +62,43 @@ pub fn fit(
 ) -> Result<FittedFilter, GraphFilterError> {
     config.validate()?;
     let data = TrainingMatrix::new(train, n_items)?;
-    let rank = data.rank(config.rank, DEFAULT_RANK)?;
+    let rank = data.rank(config.rank, default_rank(train.len(), n_items))?;
+    let probe = config.probe_rank.min(rank);
     let panel = ValidationPanel::new(train, valid, n_items, config.validation_users)?;
-    let svd = SvdSettings {
+    let svd = |rank| SvdSettings {
         rank,
         oversampling: config.oversampling,
         iterations: config.power_iterations,
         seed: config.seed,
     };
+    let mut log = SearchLog::default();
+    let mut best: Option<(Candidate, Spectrum)> = None;
     let mut refine = false;
     // The first normalisation gets the full search; the others are tried with its winner,
     // and the best of them is refined by one more pass if it is not the first.
-    let (mut svd_seconds, mut search_seconds, mut candidates) = (Vec::new(), 0.0, Vec::new());
-    let mut best: Option<(Candidate, Spectrum)> = None;
     for (n, &normalisation) in config.search.normalisations.iter().enumerate() {
-        let started = Instant::now();
-        let normalised = data.normalised(normalisation.0, normalisation.1);
-        let spectrum = truncated_svd(&normalised, &normalised.transpose(), svd);
-        svd_seconds.push(started.elapsed().as_secs_f64());
-        let started = Instant::now();
-        let (winner, tried) = match &best {
-            None => search(
-                starting_point(normalisation, rank, &config.search),
-                FIRST_PASSES,
-                &spectrum,
-                &data,
-                &panel,
-                &config.search,
-            ),
-            Some((leader, _)) => search(
-                transplant(leader.settings, normalisation),
-                0,
-                &spectrum,
-                &data,
-                &panel,
-                &config.search,
-            ),
+        let spectrum = log.svd(&data, normalisation, svd(probe));
+        let (start, passes) = match &best {
+            None => (starting_point(normalisation, probe, &config.search), FIRST_PASSES),
+            Some((leader, _)) => (transplant(leader.settings, normalisation), 0),
         };
-        search_seconds += started.elapsed().as_secs_f64();
-        candidates.extend(tried);
+        let winner = log.search(start, passes, &spectrum, &data, &panel, &config.search);
         if best.as_ref().is_none_or(|(c, _)| winner.valid_ndcg > c.valid_ndcg) {
             best = Some((winner, spectrum));
-            if n > 0 {
-                refine = true;
-            }
+            refine = n > 0;
         }
     }
-    if refine {
-        let (leader, spectrum) = best.take().expect("a normalisation won");
-        let started = Instant::now();
-        let (winner, tried) = search(leader.settings, 1, &spectrum, &data, &panel, &config.search);
-        search_seconds += started.elapsed().as_secs_f64();
-        candidates.extend(tried);
-        best = Some((winner, spectrum));
-    }
-    let (chosen, spectrum) = best.expect("at least one normalisation (validated)");
+    let (leader, spectrum) = best.expect("at least one normalisation (validated)");
+    let (chosen, spectrum) = if rank > probe {
+        let settings = leader.settings;
+        let full = log.svd(&data, (settings.user_exponent, settings.item_exponent), svd(rank));
+        (log.search(settings, 1, &full, &data, &panel, &config.search), full)
+    } else if refine {
+        (log.search(leader.settings, 1, &spectrum, &data, &panel, &config.search), spectrum)
+    } else {
+        (leader, spectrum)
+    };
+    let SearchLog { svd_seconds, search_seconds, candidates } = log;
     let settings = chosen.settings;
     let items = settings.item_vectors(&spectrum, &data.item_degrees);
     let users = settings.user_vectors(&data.history, items.view(), &data.item_degrees);
@@ -121,6 +109,7 @@ pub fn fit(
     }
     let report = FitReport {
         rank,
+        probe_rank: probe,
         validation_users: panel.truth.len(),
         svd_seconds,
         search_seconds,
@@ -128,4 +117,40 @@ pub fn fit(
         candidates,
     };
     Ok(FittedFilter { settings, items, users, report })
+}
+
+/// What the fit has spent and tried so far.
+#[derive(Default)]
+struct SearchLog {
+    svd_seconds: Vec<f64>,
+    search_seconds: f64,
+    candidates: Vec<Candidate>,
+}
+
+impl SearchLog {
+    /// The truncated SVD of `D_U^-a R D_I^-b`, timed.
+    fn svd(&mut self, data: &TrainingMatrix, (a, b): (f32, f32), settings: SvdSettings) -> Spectrum {
+        let started = Instant::now();
+        let normalised = data.normalised(a, b);
+        let spectrum = truncated_svd(&normalised, &normalised.transpose(), settings);
+        self.svd_seconds.push(started.elapsed().as_secs_f64());
+        spectrum
+    }
+
+    /// [`search`] from `start`, timed, its candidates kept; returns the winner.
+    fn search(
+        &mut self,
+        start: FilterSettings,
+        passes: usize,
+        spectrum: &Spectrum,
+        data: &TrainingMatrix,
+        panel: &ValidationPanel,
+        space: &SearchSpace,
+    ) -> Candidate {
+        let started = Instant::now();
+        let (winner, tried) = search(start, passes, spectrum, data, panel, space);
+        self.search_seconds += started.elapsed().as_secs_f64();
+        self.candidates.extend(tried);
+        winner
+    }
 }

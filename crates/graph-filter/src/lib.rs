@@ -23,11 +23,13 @@ mod filter;
 mod fit;
 mod rank;
 mod search;
+mod spectral_init;
 mod svd;
 
-pub use config::{DEFAULT_RANK, GraphFilterConfig, SearchSpace};
+pub use config::{GraphFilterConfig, PROBE_RANK, RANK_BUDGET, SearchSpace, default_rank};
 pub use error::GraphFilterError;
 pub use filter::FilterSettings;
 pub use fit::{FitReport, FittedFilter, fit};
 pub use rank::{evaluate_rows, top_k};
 pub use search::Candidate;
+pub use spectral_init::{ENTRY_SCALE, spectral_embeddings};

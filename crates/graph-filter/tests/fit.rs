@@ -93,6 +93,7 @@ fn settings_that_would_give_nan_are_refused_by_name() {
         ),
         (with(SearchSpace { output_offsets: vec![], ..SearchSpace::default() }), "output_offsets"),
         (GraphFilterConfig { rank: Some(0), ..small() }, "rank"),
+        (GraphFilterConfig { probe_rank: 0, ..small() }, "probe_rank"),
         (GraphFilterConfig { validation_users: 0, ..small() }, "validation_users"),
     ];
     for (config, field) in cases {
@@ -102,4 +103,20 @@ fn settings_that_would_give_nan_are_refused_by_name() {
             "{field}: {err}"
         );
     }
+}
+
+#[test]
+fn normalisations_are_compared_at_the_probe_rank_and_the_winner_refitted_at_full_rank() {
+    let (train, valid, n_items) = split();
+    let config = GraphFilterConfig { probe_rank: 4, ..small() };
+    let fitted = fit(&train, &valid, n_items, &config).unwrap();
+    let normalisations = config.search.normalisations.len();
+    assert_eq!((fitted.report.probe_rank, fitted.report.rank), (4, 8));
+    assert_eq!(fitted.report.svd_seconds.len(), normalisations + 1, "one SVD per normalisation, one at full rank");
+    // The full-rank pass tried ranks above the probe rank.
+    assert!(fitted.report.candidates.iter().any(|c| c.settings.rank > 4));
+    assert!(fitted.report.chosen.valid_ndcg > 0.5, "{:?}", fitted.report.chosen);
+    // With the probe at the full rank there is no extra SVD.
+    let fitted = fit(&train, &valid, n_items, &small()).unwrap();
+    assert_eq!(fitted.report.svd_seconds.len(), normalisations);
 }

@@ -12,7 +12,7 @@ mod sage;
 
 pub use config::ModelConfig;
 pub use inputs::{GraphInputs, Operators};
-pub use lightgcn::{LightGcn, LightGcnConfig};
+pub use lightgcn::{EmbeddingStart, LightGcn, LightGcnConfig};
 pub use ngcf::{Ngcf, NgcfConfig};
 pub use sage::{Sage, SageConfig};
 

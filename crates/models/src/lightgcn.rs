@@ -30,17 +30,32 @@ pub struct LightGcnConfig {
     pub gamma: Option<f32>,
     /// Scale each layer's input to unit norm (LightGCN++).
     pub normalize_inputs: bool,
+    /// How the layer-0 embeddings start (saved with the run; older runs read as random).
+    #[serde(default)]
+    pub start: EmbeddingStart,
+}
+
+/// Where training starts from.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum EmbeddingStart {
+    /// `N(0, 0.1²)`, as in LightGCN-PyTorch.
+    #[default]
+    Random,
+    /// The leading singular vectors of the normalised interaction matrix (see
+    /// [`LightGcnConfig::init_from`]).
+    Spectral,
 }
 
 impl LightGcnConfig {
     /// LightGCN with the paper's settings (3 layers).
     pub fn lightgcn(dim: usize) -> Self {
-        Self { dim, layers: 3, alpha: 0.5, beta: 0.5, gamma: None, normalize_inputs: false }
+        Self { dim, layers: 3, alpha: 0.5, beta: 0.5, gamma: None, normalize_inputs: false, start: EmbeddingStart::Random }
     }
 
     /// LightGCN++ with the given α, β, γ.
     pub fn lightgcn_pp(dim: usize, alpha: f32, beta: f32, gamma: f32) -> Self {
-        Self { dim, layers: 3, alpha, beta, gamma: Some(gamma), normalize_inputs: true }
+        Self { dim, layers: 3, alpha, beta, gamma: Some(gamma), normalize_inputs: true, start: EmbeddingStart::Random }
     }
 
     /// The operator this model propagates with.
@@ -53,6 +68,16 @@ impl LightGcnConfig {
         let embedding =
             Initializer::Normal { mean: 0.0, std: 0.1 }.init([n_users + n_items, self.dim], device);
         LightGcn { embedding, n_users, config: *self }
+    }
+
+    /// Model starting from the given layer-0 embeddings `[n_users + n_items, dim]`, users
+    /// first (e.g. a spectral start computed from the training matrix).
+    ///
+    /// # Panics
+    /// If `embedding` is not `dim` wide.
+    pub fn init_from<B: Backend>(&self, n_users: usize, embedding: Tensor<B, 2>) -> LightGcn<B> {
+        assert_eq!(embedding.dims()[1], self.dim, "start embeddings must be {} wide", self.dim);
+        LightGcn { embedding: Param::from_tensor(embedding), n_users, config: *self }
     }
 }
 

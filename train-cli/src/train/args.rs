@@ -6,7 +6,7 @@ use crate::run_spec::{ModelChoice, RunSpec};
 use clap::{Args, ValueEnum};
 use gnnrec_graph::Strategy;
 use gnnrec_graph_filter::GraphFilterConfig;
-use gnnrec_models::{LightGcnConfig, ModelConfig, NgcfConfig, SageConfig};
+use gnnrec_models::{EmbeddingStart, LightGcnConfig, ModelConfig, NgcfConfig, SageConfig};
 use gnnrec_train::{SelectMetric, TrainConfig};
 
 /// Where propagation runs.
@@ -98,6 +98,10 @@ pub struct TrainArgs {
     /// Dropout (sage, ngcf).
     #[arg(long, default_value_t = 0.1)]
     pub dropout: f64,
+    /// Where LightGCN/LightGCN++ embeddings start: `random` (N(0, 0.1²)) or `spectral`
+    /// (the leading singular vectors of D_U^-½ R D_I^-½, one truncated SVD, seconds).
+    #[arg(long, value_enum, default_value_t = StartChoice::Random)]
+    pub start: StartChoice,
     /// Maximum epochs.
     #[arg(long, default_value_t = 1000)]
     pub epochs: usize,
@@ -147,13 +151,23 @@ pub struct TrainArgs {
     /// Propagation strategy.
     #[arg(long, value_enum, default_value = "auto")]
     pub propagation: PropagationChoice,
-    /// Graph filter: largest SVD rank (default min(256, users, items)); also the width
-    /// of the exported item vectors.
+    /// Graph filter: largest SVD rank, also the width of the exported item vectors
+    /// (default: what a fixed SVD budget allows, (users + items)·rank² ≤ 2.5·10¹⁰, at
+    /// least 256, at most min(users, items)).
     #[arg(long)]
     pub filter_rank: Option<usize>,
     /// Graph filter: validation users scoring each candidate setting.
     #[arg(long, default_value_t = 1500)]
     pub filter_validation_users: usize,
+}
+
+/// `--start` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum StartChoice {
+    /// N(0, 0.1²).
+    Random,
+    /// Truncated SVD of the normalised interaction matrix.
+    Spectral,
 }
 
 /// `--select` values.
@@ -203,13 +217,18 @@ impl TrainArgs {
     /// The learned model family with its hyper-parameters; `None` for the graph filter,
     /// which has no burn module.
     pub fn model_config(&self) -> Option<ModelConfig> {
+        let start = match self.start {
+            StartChoice::Random => EmbeddingStart::Random,
+            StartChoice::Spectral => EmbeddingStart::Spectral,
+        };
         let dim = self.dim.unwrap_or(if self.model == ModelChoice::Sage { 128 } else { 64 });
         Some(match self.model {
             ModelChoice::Lightgcn => {
-                ModelConfig::LightGcn(LightGcnConfig { layers: self.layers, ..LightGcnConfig::lightgcn(dim) })
+                ModelConfig::LightGcn(LightGcnConfig { layers: self.layers, start, ..LightGcnConfig::lightgcn(dim) })
             }
             ModelChoice::Lightgcnpp => ModelConfig::LightGcn(LightGcnConfig {
                 layers: self.layers,
+                start,
                 ..LightGcnConfig::lightgcn_pp(dim, self.alpha, self.beta, self.gamma)
             }),
             ModelChoice::Ngcf => {

@@ -5,10 +5,11 @@ use std::time::Instant;
 
 use anyhow::Context;
 use burn::module::AutodiffModule;
-use burn::tensor::backend::AutodiffBackend;
+use burn::tensor::backend::{AutodiffBackend, Backend};
 use burn::tensor::{Tensor, TensorData};
 use gnnrec_graph::{BipartiteGraph, GraphBackend};
-use gnnrec_models::{GraphInputs, ModelConfig, Recommender};
+use gnnrec_graph_filter::spectral_embeddings;
+use gnnrec_models::{EmbeddingStart, GraphInputs, ModelConfig, Recommender};
 use gnnrec_ranking::head_from_layers;
 use gnnrec_train::{
     AdamBackend, Interactions, RunOptions, evaluate_cold_items, evaluate_split, metric_map, peak_rss_bytes,
@@ -76,7 +77,11 @@ where
     let (n_users, n_items) = (data.n_users, data.n_items);
     match config {
         ModelConfig::LightGcn(c) => {
-            fit(args, prepared, config, c.init::<B>(n_users, n_items, device), device, started)
+            let model = match c.start {
+                EmbeddingStart::Random => c.init::<B>(n_users, n_items, device),
+                EmbeddingStart::Spectral => c.init_from(n_users, spectral_start::<B>(data, c.dim, args.seed, device)?),
+            };
+            fit(args, prepared, config, model, device, started)
         }
         ModelConfig::Ngcf(c) => {
             fit(args, prepared, config, c.init::<B>(n_users, n_items, device), device, started)
@@ -85,6 +90,22 @@ where
             fit(args, prepared, config, c.init::<B>(n_users, n_items, device), device, started)
         }
     }
+}
+
+/// Layer-0 embeddings from the truncated SVD of `D_U^-½ R D_I^-½` (see
+/// [`spectral_embeddings`]), with the time it took on standard error.
+fn spectral_start<B: Backend>(
+    data: &Interactions,
+    dim: usize,
+    seed: u64,
+    device: &B::Device,
+) -> anyhow::Result<Tensor<B, 2>> {
+    let started = Instant::now();
+    let start = spectral_embeddings(&data.train, data.n_items, (0.5, 0.5), dim, seed)
+        .context("spectral start of the embeddings")?;
+    eprintln!("spectral start: {dim} directions in {:.1} s", started.elapsed().as_secs_f64());
+    let shape = [start.nrows(), start.ncols()];
+    Ok(Tensor::from_data(TensorData::new(start.into_raw_vec_and_offset().0, shape), device))
 }
 
 fn fit<B, M>(
