@@ -26,7 +26,7 @@ mod search;
 mod spectral_init;
 mod svd;
 
-pub use config::{GraphFilterConfig, PROBE_RANK, RANK_BUDGET, SearchSpace, default_rank};
+pub use config::{GraphFilterConfig, MAX_DEFAULT_RANK, PROBE_RANK, RANK_BUDGET, SearchSpace, default_rank};
 pub use error::GraphFilterError;
 pub use filter::FilterSettings;
 pub use fit::{FitReport, FittedFilter, fit};

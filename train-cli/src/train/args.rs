@@ -152,8 +152,8 @@ pub struct TrainArgs {
     #[arg(long, value_enum, default_value = "auto")]
     pub propagation: PropagationChoice,
     /// Graph filter: largest SVD rank, also the width of the exported item vectors
-    /// (default: what a fixed SVD budget allows, (users + items)·rank² ≤ 2.5·10¹⁰, at
-    /// least 256, at most min(users, items)).
+    /// (default: what a fixed SVD budget allows, (users + items)·rank² ≤ 2.5·10¹⁰, from
+    /// 256 to 1,024, at most min(users, items)).
     #[arg(long)]
     pub filter_rank: Option<usize>,
     /// Graph filter: validation users scoring each candidate setting.
