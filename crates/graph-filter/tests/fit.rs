@@ -112,7 +112,11 @@ fn normalisations_are_compared_at_the_probe_rank_and_the_winner_refitted_at_full
     let fitted = fit(&train, &valid, n_items, &config).unwrap();
     let normalisations = config.search.normalisations.len();
     assert_eq!((fitted.report.probe_rank, fitted.report.rank), (4, 8));
-    assert_eq!(fitted.report.svd_seconds.len(), normalisations + 1, "one SVD per normalisation, one at full rank");
+    assert_eq!(
+        fitted.report.svd_seconds.len(),
+        normalisations + 1,
+        "one SVD per normalisation, one at full rank"
+    );
     // The full-rank pass tried ranks above the probe rank.
     assert!(fitted.report.candidates.iter().any(|c| c.settings.rank > 4));
     assert!(fitted.report.chosen.valid_ndcg > 0.5, "{:?}", fitted.report.chosen);

@@ -50,12 +50,28 @@ pub enum EmbeddingStart {
 impl LightGcnConfig {
     /// LightGCN with the paper's settings (3 layers).
     pub fn lightgcn(dim: usize) -> Self {
-        Self { dim, layers: 3, alpha: 0.5, beta: 0.5, gamma: None, normalize_inputs: false, start: EmbeddingStart::Random }
+        Self {
+            dim,
+            layers: 3,
+            alpha: 0.5,
+            beta: 0.5,
+            gamma: None,
+            normalize_inputs: false,
+            start: EmbeddingStart::Random,
+        }
     }
 
     /// LightGCN++ with the given α, β, γ.
     pub fn lightgcn_pp(dim: usize, alpha: f32, beta: f32, gamma: f32) -> Self {
-        Self { dim, layers: 3, alpha, beta, gamma: Some(gamma), normalize_inputs: true, start: EmbeddingStart::Random }
+        Self {
+            dim,
+            layers: 3,
+            alpha,
+            beta,
+            gamma: Some(gamma),
+            normalize_inputs: true,
+            start: EmbeddingStart::Random,
+        }
     }
 
     /// The operator this model propagates with.

@@ -223,9 +223,11 @@ impl TrainArgs {
         };
         let dim = self.dim.unwrap_or(if self.model == ModelChoice::Sage { 128 } else { 64 });
         Some(match self.model {
-            ModelChoice::Lightgcn => {
-                ModelConfig::LightGcn(LightGcnConfig { layers: self.layers, start, ..LightGcnConfig::lightgcn(dim) })
-            }
+            ModelChoice::Lightgcn => ModelConfig::LightGcn(LightGcnConfig {
+                layers: self.layers,
+                start,
+                ..LightGcnConfig::lightgcn(dim)
+            }),
             ModelChoice::Lightgcnpp => ModelConfig::LightGcn(LightGcnConfig {
                 layers: self.layers,
                 start,

@@ -79,7 +79,9 @@ where
         ModelConfig::LightGcn(c) => {
             let model = match c.start {
                 EmbeddingStart::Random => c.init::<B>(n_users, n_items, device),
-                EmbeddingStart::Spectral => c.init_from(n_users, spectral_start::<B>(data, c.dim, args.seed, device)?),
+                EmbeddingStart::Spectral => {
+                    c.init_from(n_users, spectral_start::<B>(data, c.dim, args.seed, device)?)
+                }
             };
             fit(args, prepared, config, model, device, started)
         }
