@@ -94,21 +94,6 @@ impl Default for SearchSpace {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_default_rank_follows_the_budget() {
-        // citeulike 5,551 × 16,980 and amazon-beauty 52,204 × 57,289 (users × items).
-        assert_eq!(default_rank(5_551, 16_980), MAX_DEFAULT_RANK);
-        assert_eq!(default_rank(35_598, 18_357), 680);
-        assert_eq!(default_rank(52_204, 57_289), 477);
-        // Huge matrices keep the probe rank; the caller caps small ones at their own rank.
-        assert_eq!(default_rank(5_000_000, 1_000_000), PROBE_RANK);
-    }
-}
-
 impl GraphFilterConfig {
     /// Rejects settings that would give NaN, an empty search or no SVD.
     pub fn validate(&self) -> Result<(), GraphFilterError> {
@@ -158,5 +143,20 @@ impl GraphFilterConfig {
             return invalid("rank_fractions", f64::from(*v), "must be in (0, 1]");
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_default_rank_follows_the_budget() {
+        // citeulike 5,551 × 16,980 and amazon-beauty 52,204 × 57,289 (users × items).
+        assert_eq!(default_rank(5_551, 16_980), MAX_DEFAULT_RANK);
+        assert_eq!(default_rank(35_598, 18_357), 680);
+        assert_eq!(default_rank(52_204, 57_289), 477);
+        // Huge matrices keep the probe rank; the caller caps small ones at their own rank.
+        assert_eq!(default_rank(5_000_000, 1_000_000), PROBE_RANK);
     }
 }
