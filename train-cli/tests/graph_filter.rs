@@ -87,8 +87,9 @@ fn lastfm_quality_offline_and_through_the_bundle() {
     let out = cli(&["train", "--model", "graph-filter"], &[("--split-dir", &split), ("--out", &run)]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let offline = json_file(&run.join("metrics.json"))["test"]["ndcg@20"].as_f64().unwrap();
-    // Our LightGCN++ reaches 0.2599 on this split (README); the filter must stay level.
-    assert!(offline > 0.255, "test NDCG@20 {offline}");
+    // Our LightGCN++ reaches 0.2599 on this split and the filter 0.2612 (README); it must
+    // stay level.
+    assert!(offline > 0.258, "test NDCG@20 {offline}");
     assert!(cli(&["export"], &[("--run", &run), ("--out", &bundle)]).status.success());
     let out =
         cli(&["evaluate-bundle"], &[("--run", &run), ("--bundle", &bundle), ("--metrics-out", &report)]);

@@ -52,6 +52,27 @@ fn every_model_learns_the_taste_groups_and_reports_metrics() {
 }
 
 #[test]
+fn a_spectral_start_already_knows_the_taste_groups() {
+    let (dir, split) = split_dir();
+    // One epoch at a learning rate too small to move anything, and no propagation (which alone
+    // finds these groups from random vectors): what is measured is the start itself.
+    let still =
+        ["--model", "lightgcn", "--layers", "0", "--epochs", "1", "--lr", "1e-7", "--eval-every", "1"];
+    let recall = |start: &str| {
+        let out = dir.path().join(start);
+        let output = train(&split, &out, &[&still[..], &["--start", start]].concat());
+        assert!(output.status.success(), "{start}: {}", String::from_utf8_lossy(&output.stderr));
+        let saved: Value =
+            serde_json::from_str(&std::fs::read_to_string(out.join("run.json")).unwrap()).unwrap();
+        assert_eq!(saved["model_config"]["start"], start, "{saved}");
+        metrics(&out)["test"]["recall@20"].as_f64().unwrap()
+    };
+    let (spectral, random) = (recall("spectral"), recall("random"));
+    // Random ranking finds 4 of 188 candidates: recall@20 ≈ 0.11.
+    assert!(spectral > 0.4 && random < 0.2, "spectral {spectral}, random {random}");
+}
+
+#[test]
 fn resume_continues_exactly_where_an_interrupted_run_stopped() {
     let (dir, split) = split_dir();
     let args = ["--model", "lightgcnpp", "--lr", "0.01", "--propagation", "sparse"];
