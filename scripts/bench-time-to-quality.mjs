@@ -12,7 +12,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir, cpus, totalmem } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { lightgcnppArgs, splitDir } from './lightgcnpp-splits.mjs';
+import { batchArgs, lightgcnppArgs, splitDir } from './lightgcnpp-splits.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const args = Object.fromEntries(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=')));
@@ -26,8 +26,7 @@ const targets = { 'ml-1m': 0.3275, lastfm: 0.2624 };
 function modelArgs(model, data) {
   if (model === 'graph-filter') return [];
   const learned = ['--epochs', args.epochs ?? '400', '--eval-every', args['eval-every'] ?? '5', '--patience', '10',
-    '--plateau-patience', '4', '--monitor-test', ...(args['batch-size'] ? ['--batch-size', args['batch-size']] : []),
-    ...(args.lr ? ['--lr', args.lr] : [])];
+    '--plateau-patience', '4', '--monitor-test', ...batchArgs(args)];
   if (model !== 'lightgcnpp') return learned;
   return [...learned, ...lightgcnppArgs(data)];
 }

@@ -12,7 +12,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir, cpus } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { lightgcnppArgs, splitDir } from './lightgcnpp-splits.mjs';
+import { batchArgs, lightgcnppArgs, splitDir } from './lightgcnpp-splits.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const args = Object.fromEntries(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=')));
@@ -21,7 +21,6 @@ const models = (args.models ?? 'lightgcn,lightgcnpp,ngcf,sage').split(',');
 const datasets = (args.data ?? 'lastfm,ml-1m').split(',');
 const backend = args.backend ?? 'cpu';
 const bin = join(root, args.bin ?? 'target/release/train-cli');
-const batchArgs = [...(args['batch-size'] ? ['--batch-size', args['batch-size']] : []), ...(args.lr ? ['--lr', args.lr] : [])];
 
 
 /** Users, items and training interactions of a LightGCN split (`user item item ...` lines). */
@@ -45,7 +44,7 @@ for (const data of datasets) {
     const out = mkdtempSync(join(tmpdir(), 'gnnrec-bench-'));
     const extra = model === 'lightgcnpp' ? lightgcnppArgs(data) : [];
     execFileSync(bin, ['train', '--split-dir', dir, '--model', model, '--out', out, '--epochs', epochs,
-      '--eval-every', epochs, '--backend', backend, ...batchArgs, ...extra], { stdio: ['ignore', 'ignore', 'inherit'] });
+      '--eval-every', epochs, '--backend', backend, ...batchArgs(args), ...extra], { stdio: ['ignore', 'ignore', 'inherit'] });
     const m = JSON.parse(readFileSync(join(out, 'metrics.json'), 'utf8'));
     rows.push({ data, users, items, edges, model, propagation: m.propagation.join('+'), seconds_per_epoch: m.seconds_per_epoch,
       us_per_edge: (m.seconds_per_epoch / edges) * 1e6, us_per_node: (m.seconds_per_epoch / (users + items)) * 1e6,

@@ -22,3 +22,8 @@ export function splitDir(root, data) {
   }
   throw new Error(`no split for ${data} in data/lightgcnpp or ../shared/data/lightgcnpp`);
 }
+
+/** `--batch-size` / `--lr` flags for `train-cli train` when the bench script was given them. */
+export function batchArgs(args) {
+  return [...(args['batch-size'] ? ['--batch-size', args['batch-size']] : []), ...(args.lr ? ['--lr', args.lr] : [])];
+}
