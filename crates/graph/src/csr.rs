@@ -72,6 +72,21 @@ impl Csr {
         self.indices.len()
     }
 
+    /// Row `r`'s entries are `indices()[indptr()[r]..indptr()[r + 1]]`.
+    pub fn indptr(&self) -> &[usize] {
+        &self.indptr
+    }
+
+    /// Column of every stored entry, row by row.
+    pub fn indices(&self) -> &[u32] {
+        &self.indices
+    }
+
+    /// Value of every stored entry, row by row.
+    pub fn values(&self) -> &[f32] {
+        &self.values
+    }
+
     /// The `(column, value)` entries of one row.
     pub fn row(&self, r: usize) -> impl Iterator<Item = (u32, f32)> + '_ {
         let span = self.indptr[r]..self.indptr[r + 1];

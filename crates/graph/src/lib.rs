@@ -3,18 +3,22 @@
 //! Users and items form one bipartite graph. Models propagate embeddings over it with
 //! normalised adjacency operators ([`BipartiteGraph::normalized_adjacency`],
 //! [`BipartiteGraph::mean_users_from_items`], …). A [`Propagator`] applies such an
-//! operator either as a host CSR sparse product (a custom autodiff op, see
-//! [`GraphBackend`]) or as a dense matrix product on the device, whichever measures
-//! faster for the graph at hand.
+//! operator as a CSR sparse product (a custom autodiff op, see [`GraphBackend`]: a
+//! CubeCL kernel on the wgpu and CUDA backends, a parallel host product on ndarray), a
+//! host product for a device backend, or a dense matrix product on the device,
+//! whichever measures faster for the graph at hand.
 
 mod bipartite;
 mod csr;
+#[cfg(feature = "cubecl")]
+mod device_spmm;
 pub mod layer_mix;
 mod propagation;
+pub mod row_segments;
 mod sparse_op;
 
 pub use bipartite::BipartiteGraph;
 pub use csr::Csr;
 pub use layer_mix::LayerMix;
-pub use propagation::{Propagator, Strategy};
+pub use propagation::{Choice, Propagator, Strategy};
 pub use sparse_op::{GraphBackend, SparseOperator};

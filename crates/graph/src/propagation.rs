@@ -1,4 +1,5 @@
-//! Choosing between sparse (host CSR) and dense (device matmul) propagation.
+//! Choosing between sparse (device kernel or host CSR) and dense (device matmul)
+//! propagation.
 
 use std::ops::Range;
 use std::time::{Duration, Instant};
@@ -16,20 +17,67 @@ const DENSE_PROBE_BYTES: usize = 64 << 20;
 /// How a [`Propagator`] multiplies.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Strategy {
-    /// Host CSR product (custom autodiff op).
+    /// CSR product where the backend computes it best: a device kernel on the CubeCL
+    /// backends (wgpu, CUDA), the host on ndarray (custom autodiff op either way).
     Sparse,
+    /// CSR product on the host even for a device backend (copies the operand to the host
+    /// and back in every product; the same as [`Strategy::Sparse`] on ndarray).
+    Host,
     /// Dense matrix on the device, multiplied with `matmul`.
     Dense,
-    /// Time the sparse product on the actual graph against the dense product of a
-    /// block of rows scaled to the whole matrix; build the dense matrix only if that
-    /// estimate is faster (and it fits the limit).
+    /// Time the candidates on the actual graph (dense estimated from a block of rows
+    /// scaled to the whole matrix, and only where it fits the limit) and keep the fastest.
     Auto,
+}
+
+impl std::fmt::Display for Strategy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::Sparse => "sparse",
+            Self::Host => "host",
+            Self::Dense => "dense",
+            Self::Auto => "auto",
+        })
+    }
+}
+
+/// What a [`Propagator`] was built with, and why: the strategy in use, the forward
+/// product times [`Strategy::Auto`] measured, and why a candidate was left out.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Choice {
+    /// The strategy in use.
+    pub chosen: Strategy,
+    /// Whether it was asked for (rather than chosen by [`Strategy::Auto`]).
+    pub asked: bool,
+    /// Best-of-three forward product time per measured candidate.
+    pub timings: Vec<(Strategy, Duration)>,
+    /// Why a candidate was not measured.
+    pub skipped: Option<String>,
+}
+
+impl std::fmt::Display for Choice {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.chosen)?;
+        if self.asked {
+            return f.write_str(" (asked for)");
+        }
+        let timings: Vec<String> = self
+            .timings
+            .iter()
+            .map(|(strategy, time)| format!("{strategy} {:.2} ms", time.as_secs_f64() * 1e3))
+            .collect();
+        write!(f, " (fastest measured: {}", timings.join(", "))?;
+        if let Some(skipped) = &self.skipped {
+            write!(f, "; {skipped}")?;
+        }
+        f.write_str(")")
+    }
 }
 
 /// A fixed graph operator applied to node features, differentiable w.r.t. the features.
 #[derive(Debug, Clone)]
 pub enum Propagator<B: Backend> {
-    /// Host CSR product.
+    /// CSR product (on the device or the host, see [`SparseOperator::on_host`]).
     Sparse(SparseOperator),
     /// Dense device matrix.
     Dense(Tensor<B, 2>),
@@ -46,24 +94,58 @@ impl<B: GraphBackend> Propagator<B> {
         dense_limit_bytes: usize,
         device: &B::Device,
     ) -> Self {
+        Self::choose(matrix, strategy, dim, dense_limit_bytes, device).0
+    }
+
+    /// [`Self::new`], also saying what was chosen and why.
+    pub fn choose(
+        matrix: Csr,
+        strategy: Strategy,
+        dim: usize,
+        dense_limit_bytes: usize,
+        device: &B::Device,
+    ) -> (Self, Choice) {
+        let asked = |p: Self| {
+            let chosen = p.strategy();
+            (p, Choice { chosen, asked: true, timings: Vec::new(), skipped: None })
+        };
+        let host = |matrix: Csr| match B::has_device_sparse() {
+            true => Self::Sparse(SparseOperator::new(matrix).on_host()),
+            false => Self::Sparse(SparseOperator::new(matrix)),
+        };
         match strategy {
-            Strategy::Sparse => Self::Sparse(SparseOperator::new(matrix)),
-            Strategy::Dense => Self::dense_rows(&matrix, 0..matrix.n_rows(), device),
+            Strategy::Sparse => asked(Self::Sparse(SparseOperator::new(matrix))),
+            Strategy::Host => asked(host(matrix)),
+            Strategy::Dense => asked(Self::dense_rows(&matrix, 0..matrix.n_rows(), device)),
             Strategy::Auto => {
-                let dense_bytes = matrix.n_rows() * matrix.n_cols() * 4;
-                let sparse = Self::Sparse(SparseOperator::new(matrix.clone()));
-                if dense_bytes > dense_limit_bytes || matrix.n_rows() == 0 {
-                    return sparse;
-                }
                 let x = Tensor::<B, 2>::random([matrix.n_cols(), dim], Distribution::Default, device);
-                let probe_rows = (DENSE_PROBE_BYTES / (matrix.n_cols() * 4).max(1)).clamp(1, matrix.n_rows());
-                let probe = Self::dense_rows(&matrix, 0..probe_rows, device);
-                let dense_estimate = probe.time(&x).mul_f64(matrix.n_rows() as f64 / probe_rows as f64);
-                if dense_estimate < sparse.time(&x) {
-                    Self::dense_rows(&matrix, 0..matrix.n_rows(), device)
-                } else {
-                    sparse
+                let mut candidates = vec![Self::Sparse(SparseOperator::new(matrix.clone()))];
+                if B::has_device_sparse() {
+                    candidates.push(host(matrix.clone()));
                 }
+                let mut timings: Vec<(Strategy, Duration)> =
+                    candidates.iter().map(|c| (c.strategy(), c.time(&x))).collect();
+                let dense_bytes = matrix.n_rows() * matrix.n_cols() * 4;
+                let mut skipped = None;
+                if dense_bytes > dense_limit_bytes {
+                    skipped = Some(format!(
+                        "dense needs {} MiB, over the {} MiB limit",
+                        dense_bytes >> 20,
+                        dense_limit_bytes >> 20
+                    ));
+                } else if matrix.n_rows() > 0 {
+                    let probe_rows =
+                        (DENSE_PROBE_BYTES / (matrix.n_cols() * 4).max(1)).clamp(1, matrix.n_rows());
+                    let probe = Self::dense_rows(&matrix, 0..probe_rows, device);
+                    let estimate = probe.time(&x).mul_f64(matrix.n_rows() as f64 / probe_rows as f64);
+                    timings.push((Strategy::Dense, estimate));
+                }
+                let (chosen, _) = *timings.iter().min_by_key(|(_, time)| *time).expect("sparse was timed");
+                let propagator = match chosen {
+                    Strategy::Dense => Self::dense_rows(&matrix, 0..matrix.n_rows(), device),
+                    _ => candidates.into_iter().find(|c| c.strategy() == chosen).expect("a timed candidate"),
+                };
+                (propagator, Choice { chosen, asked: false, timings, skipped })
             }
         }
     }
@@ -89,6 +171,7 @@ impl<B: GraphBackend> Propagator<B> {
     /// Which strategy this propagator ended up with.
     pub fn strategy(&self) -> Strategy {
         match self {
+            Self::Sparse(op) if op.is_on_host() => Strategy::Host,
             Self::Sparse(_) => Strategy::Sparse,
             Self::Dense(_) => Strategy::Dense,
         }

@@ -5,7 +5,8 @@
 //! CSR product on the host; under [`Autodiff`] its gradient is the product with the
 //! transposed matrix, registered as a custom backward step.
 
-use std::sync::Arc;
+use std::any::Any;
+use std::sync::{Arc, Mutex};
 
 use burn::backend::Autodiff;
 use burn::backend::autodiff::checkpoint::base::Checkpointer;
@@ -22,25 +23,80 @@ use crate::layer_mix::{HostTape, LayerMix, composed_forward, host_backward};
 /// A fixed sparse matrix together with its transpose (used by the backward pass).
 #[derive(Debug, Clone)]
 pub struct SparseOperator {
-    forward: Arc<Csr>,
-    transposed: Arc<Csr>,
+    forward: Direction,
+    transposed: Direction,
+    on_host: bool,
+}
+
+/// One direction of an operator: the host matrix and, once a device backend has used
+/// it, that backend's copy.
+#[derive(Debug, Clone)]
+struct Direction {
+    matrix: Arc<Csr>,
+    device: Arc<DeviceSlot>,
+}
+
+impl Direction {
+    fn new(matrix: Csr) -> Self {
+        Self { matrix: Arc::new(matrix), device: Arc::default() }
+    }
+}
+
+/// A backend's device copy of a matrix, typed by that backend.
+#[derive(Default)]
+struct DeviceSlot(Mutex<Option<Box<dyn Any + Send + Sync>>>);
+
+impl std::fmt::Debug for DeviceSlot {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let filled = self.0.lock().map(|slot| slot.is_some()).unwrap_or(false);
+        f.debug_tuple("DeviceSlot").field(&if filled { "uploaded" } else { "empty" }).finish()
+    }
 }
 
 impl SparseOperator {
     /// Wraps a matrix, precomputing its transpose.
     pub fn new(matrix: Csr) -> Self {
-        let transposed = Arc::new(matrix.transpose());
-        Self { forward: Arc::new(matrix), transposed }
+        let transposed = Direction::new(matrix.transpose());
+        Self { forward: Direction::new(matrix), transposed, on_host: false }
+    }
+
+    /// The same operator, multiplied on the host even by backends with a device kernel
+    /// (each product then copies the operand to the host and back).
+    pub fn on_host(mut self) -> Self {
+        self.on_host = true;
+        self
+    }
+
+    /// Whether [`Self::on_host`] was asked for.
+    pub fn is_on_host(&self) -> bool {
+        self.on_host
     }
 
     /// The matrix this operator multiplies by.
     pub fn matrix(&self) -> &Csr {
-        &self.forward
+        &self.forward.matrix
     }
 
-    /// The transposed operator (shares storage).
+    /// The transposed operator (shares storage, device copies included).
     pub fn transposed(&self) -> Self {
-        Self { forward: self.transposed.clone(), transposed: self.forward.clone() }
+        Self { forward: self.transposed.clone(), transposed: self.forward.clone(), on_host: self.on_host }
+    }
+
+    /// The device copy of [`Self::matrix`] a backend keeps here: the cached one when
+    /// it is a `T` that `fits` (e.g. is on the right device), otherwise a fresh `make()`,
+    /// which replaces it.
+    pub fn device_copy<T: Any + Clone + Send + Sync>(
+        &self,
+        fits: impl Fn(&T) -> bool,
+        make: impl FnOnce() -> T,
+    ) -> T {
+        let mut slot = self.forward.device.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some(cached) = slot.as_ref().and_then(|any| any.downcast_ref::<T>()).filter(|t| fits(t)) {
+            return cached.clone();
+        }
+        let fresh = make();
+        *slot = Some(Box::new(fresh.clone()));
+        fresh
     }
 }
 
@@ -48,6 +104,12 @@ impl SparseOperator {
 pub trait GraphBackend: Backend {
     /// `op × x` for a 2-d `x` of shape `[op.n_cols, d]`; returns `[op.n_rows, d]`.
     fn spmm(op: &SparseOperator, x: FloatTensor<Self>) -> FloatTensor<Self>;
+
+    /// Whether [`Self::spmm`] runs on the device (rather than on the host, where the
+    /// backend's tensors live or are copied to).
+    fn has_device_sparse() -> bool {
+        false
+    }
 
     /// LightGCN's layer mix (see [`LayerMix`]) of node embeddings `x` over the square
     /// operator `op`. By default composed of tensor operations around [`Self::spmm`].
@@ -90,7 +152,7 @@ pub trait GraphBackend: Backend {
 
 /// The host implementation shared by the device backends: read `x` back, multiply in
 /// parallel on the CPU, upload the result.
-#[cfg(any(feature = "wgpu", feature = "cuda"))]
+#[cfg(feature = "cubecl")]
 pub fn host_spmm<B: Backend>(op: &SparseOperator, x: FloatTensor<B>) -> FloatTensor<B> {
     let x = Tensor::<B, 2>::from_primitive(TensorPrimitive::Float(x));
     let device = x.device();
@@ -192,20 +254,6 @@ mod host {
     }
 }
 
-#[cfg(feature = "wgpu")]
-impl GraphBackend for burn::backend::Wgpu {
-    fn spmm(op: &SparseOperator, x: FloatTensor<Self>) -> FloatTensor<Self> {
-        host_spmm::<Self>(op, x)
-    }
-}
-
-#[cfg(feature = "cuda")]
-impl GraphBackend for burn::backend::Cuda {
-    fn spmm(op: &SparseOperator, x: FloatTensor<Self>) -> FloatTensor<Self> {
-        host_spmm::<Self>(op, x)
-    }
-}
-
 #[derive(Debug)]
 struct SpmmBackward;
 
@@ -232,6 +280,10 @@ impl<B: GraphBackend> Backward<B, 1> for MixBackward {
 }
 
 impl<B: GraphBackend, C: CheckpointStrategy> GraphBackend for Autodiff<B, C> {
+    fn has_device_sparse() -> bool {
+        B::has_device_sparse()
+    }
+
     fn spmm(op: &SparseOperator, x: FloatTensor<Self>) -> FloatTensor<Self> {
         match SpmmBackward.prepare::<C>([x.node.clone()]).compute_bound().stateful() {
             OpsKind::Tracked(prep) => prep.finish(op.clone(), B::spmm(op, x.primitive)),

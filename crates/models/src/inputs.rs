@@ -2,7 +2,7 @@
 
 use burn::tensor::Tensor;
 use burn::tensor::backend::AutodiffBackend;
-use gnnrec_graph::{BipartiteGraph, GraphBackend, Propagator, Strategy};
+use gnnrec_graph::{BipartiteGraph, Choice, GraphBackend, Propagator, Strategy};
 
 /// Operators and features for one graph. Models take what they need; the rest is `None`.
 #[derive(Debug, Clone)]
@@ -19,6 +19,8 @@ pub struct GraphInputs<B: GraphBackend> {
     pub items_from_users: Option<Propagator<B>>,
     /// Item input features `[n_items, f]` (e.g. PCA of the text embeddings).
     pub item_features: Option<Tensor<B, 2>>,
+    /// How each operator propagates and why, in the order built.
+    pub choices: Vec<Choice>,
 }
 
 /// Which operators to build for [`GraphInputs::build`].
@@ -46,7 +48,12 @@ impl<B: GraphBackend> GraphInputs<B> {
         device: &B::Device,
     ) -> Self {
         const DENSE_LIMIT: usize = 2 << 30;
-        let prop = |m| Propagator::new(m, strategy, dim, DENSE_LIMIT, device);
+        let mut choices = Vec::new();
+        let mut prop = |m| {
+            let (propagator, choice) = Propagator::choose(m, strategy, dim, DENSE_LIMIT, device);
+            choices.push(choice);
+            propagator
+        };
         let (adjacency, users_from_items, items_from_users) = match operators {
             Operators::Adjacency { alpha, beta } => {
                 (Some(prop(graph.normalized_adjacency(alpha, beta))), None, None)
@@ -62,16 +69,13 @@ impl<B: GraphBackend> GraphInputs<B> {
             users_from_items,
             items_from_users,
             item_features,
+            choices,
         }
     }
 
-    /// Strategies actually in use, for logging (`"sparse"`/`"dense"` per operator).
+    /// Strategies actually in use, one per operator.
     pub fn strategies(&self) -> Vec<Strategy> {
-        [&self.adjacency, &self.users_from_items, &self.items_from_users]
-            .into_iter()
-            .flatten()
-            .map(Propagator::strategy)
-            .collect()
+        self.choices.iter().map(|choice| choice.chosen).collect()
     }
 }
 
@@ -94,6 +98,7 @@ where
             users_from_items: conv(&self.users_from_items),
             items_from_users: conv(&self.items_from_users),
             item_features: self.item_features.clone().map(|f| f.inner()),
+            choices: self.choices.clone(),
         }
     }
 }

@@ -12,10 +12,12 @@ use gnnrec_train::{SelectMetric, TrainConfig};
 /// Where propagation runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum PropagationChoice {
-    /// Time both on the graph and keep the faster.
+    /// Time the candidates on the graph and keep the fastest.
     Auto,
-    /// Host CSR sparse products.
+    /// CSR sparse products: a device kernel on wgpu/CUDA, the host on the CPU backend.
     Sparse,
+    /// CSR sparse products on the host, whatever the backend.
+    Host,
     /// Dense adjacency matmuls on the device.
     Dense,
 }
@@ -251,6 +253,7 @@ impl TrainArgs {
         match self.propagation {
             PropagationChoice::Auto => Strategy::Auto,
             PropagationChoice::Sparse => Strategy::Sparse,
+            PropagationChoice::Host => Strategy::Host,
             PropagationChoice::Dense => Strategy::Dense,
         }
     }

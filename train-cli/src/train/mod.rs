@@ -78,7 +78,7 @@ where
     match config {
         ModelConfig::LightGcn(c) => {
             let model = match c.start {
-                EmbeddingStart::Random => c.init::<B>(n_users, n_items, device),
+                EmbeddingStart::Random => c.init_seeded::<B>(n_users, n_items, args.seed, device),
                 EmbeddingStart::Spectral => {
                     c.init_from(n_users, spectral_start::<B>(data, c.dim, args.seed, device)?)
                 }
@@ -131,9 +131,9 @@ where
     });
     let inputs =
         GraphInputs::<B>::build(&graph, config.operators(), features, args.strategy(), config.dim(), device);
-    let strategies: Vec<String> =
-        inputs.strategies().iter().map(|s| format!("{s:?}").to_lowercase()).collect();
-    eprintln!("propagation: {}", strategies.join(", "));
+    let strategies: Vec<String> = inputs.strategies().iter().map(ToString::to_string).collect();
+    let reasons: Vec<String> = inputs.choices.iter().map(ToString::to_string).collect();
+    eprintln!("propagation: {}", reasons.join(", "));
     let train_config = args.train_config();
     // Everything but the epoch budget must match for --resume (more epochs may be asked for).
     let mut training = serde_json::to_value(&train_config)?;
@@ -176,6 +176,7 @@ where
         "text_features": prepared.features.as_ref().map(|f| json!({"width": f.width, "explained_variance": f.explained_variance})),
         "backend": format!("{:?}", args.backend).to_lowercase(),
         "propagation": strategies,
+        "propagation_choice": reasons,
         "model_config": config,
         "train_config": train_config,
         "data": data_summary(data),

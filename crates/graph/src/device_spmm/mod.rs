@@ -1,0 +1,143 @@
+//! [`GraphBackend`] for burn's CubeCL backends (wgpu, CUDA): the sparse product runs
+//! as a device kernel, so embeddings stay on the device for the whole training step.
+//!
+//! The CSR matrix and its [`RowSegments`] plan are uploaded once per operator and
+//! direction, on first use, and cached in the [`SparseOperator`].
+
+mod kernel;
+
+use burn::tensor::Shape;
+use burn::tensor::ops::FloatTensor;
+use burn_cubecl::kernel::into_contiguous;
+use burn_cubecl::tensor::CubeTensor;
+use burn_cubecl::{BoolElement, CubeBackend, CubeRuntime, FloatElement, IntElement};
+use cubecl::prelude::*;
+use cubecl::server::Handle;
+
+use crate::row_segments::RowSegments;
+use crate::sparse_op::host_spmm;
+use crate::{Csr, GraphBackend, SparseOperator};
+
+/// Lanes per workgroup (columns × segments).
+const WORKGROUP_LANES: u32 = 256;
+
+impl<R: CubeRuntime, F: FloatElement, I: IntElement, BT: BoolElement> GraphBackend
+    for CubeBackend<R, F, I, BT>
+{
+    fn spmm(op: &SparseOperator, x: FloatTensor<Self>) -> FloatTensor<Self> {
+        if op.is_on_host() || x.dtype != F::dtype() {
+            return host_spmm::<Self>(op, x);
+        }
+        device_spmm::<R, F>(op, x)
+    }
+
+    fn has_device_sparse() -> bool {
+        true
+    }
+}
+
+/// One direction of an operator on one device.
+#[derive(Debug, Clone)]
+struct DeviceCsr<R: CubeRuntime> {
+    device: R::Device,
+    n_rows: usize,
+    n_cols: usize,
+    indices: Handle,
+    values: Handle,
+    starts: Handle,
+    ends: Handle,
+    dests: Handle,
+    split_rows: Handle,
+    split_first: Handle,
+    split_counts: Handle,
+    n_segments: usize,
+    n_split: usize,
+    n_partials: usize,
+    nnz: usize,
+}
+
+impl<R: CubeRuntime> DeviceCsr<R> {
+    /// Uploads `matrix` and its segment plan, values as `F`.
+    fn upload<F: FloatElement>(matrix: &Csr, client: &ComputeClient<R>, device: &R::Device) -> Self {
+        let plan = RowSegments::plan(matrix.indptr());
+        // Zero-length buffers are not portable: keep at least one element.
+        let mut values: Vec<F> = matrix.values().iter().map(|&v| F::from_elem(v)).collect();
+        if values.is_empty() {
+            values.push(F::from_elem(0.0));
+        }
+        let u32s = |v: &[u32]| client.create_from_slice(u32::as_bytes(if v.is_empty() { &[0] } else { v }));
+        Self {
+            device: device.clone(),
+            n_rows: matrix.n_rows(),
+            n_cols: matrix.n_cols(),
+            indices: u32s(matrix.indices()),
+            values: client.create_from_slice(F::as_bytes(&values)),
+            starts: u32s(&plan.starts),
+            ends: u32s(&plan.ends),
+            dests: u32s(&plan.dests),
+            split_rows: u32s(&plan.split_rows),
+            split_first: u32s(&plan.split_first),
+            split_counts: u32s(&plan.split_counts),
+            n_segments: plan.len(),
+            n_split: plan.split_rows.len(),
+            n_partials: plan.n_partials,
+            nnz: matrix.nnz(),
+        }
+    }
+}
+
+/// `op × x` on the device of `x`.
+fn device_spmm<R: CubeRuntime, F: FloatElement>(op: &SparseOperator, x: CubeTensor<R>) -> CubeTensor<R> {
+    let x = into_contiguous(x);
+    let (client, device) = (x.client.clone(), x.device.clone());
+    let csr: DeviceCsr<R> = op.device_copy(
+        |cached: &DeviceCsr<R>| cached.device == device,
+        || DeviceCsr::upload::<F>(op.matrix(), &client, &device),
+    );
+    let shape = x.meta.shape();
+    let (rows, dim) = (shape[0], shape[1]);
+    assert_eq!(rows, csr.n_cols, "spmm: operand has {rows} rows, operator {} columns", csr.n_cols);
+    let out = client.empty((csr.n_rows * dim).max(1) * size_of::<F>());
+    let partial = client.empty(csr.n_partials.max(1) * dim * size_of::<F>());
+    let columns = (dim.next_power_of_two() as u32).clamp(1, 64);
+    let cube_dim = CubeDim::new_2d(columns, WORKGROUP_LANES / columns);
+    let arg = |handle: &Handle, len: usize| unsafe { ArrayArg::from_raw_parts(handle.clone(), len.max(1)) };
+    if csr.n_segments > 0 && dim > 0 {
+        let count =
+            cubecl::calculate_cube_count_elemwise(&client, csr.n_segments * columns as usize, cube_dim);
+        kernel::segment_sums::launch::<F, R>(
+            &client,
+            count,
+            cube_dim,
+            arg(&csr.starts, csr.n_segments),
+            arg(&csr.ends, csr.n_segments),
+            arg(&csr.dests, csr.n_segments),
+            arg(&csr.indices, csr.nnz),
+            arg(&csr.values, csr.nnz),
+            // With no entries `x` is never read (and may be an empty buffer).
+            if csr.nnz == 0 { arg(&csr.values, 1) } else { x.into_array_arg() },
+            arg(&out, csr.n_rows * dim),
+            arg(&partial, csr.n_partials.max(1) * dim),
+            csr.n_rows as u32,
+            dim as u32,
+        );
+    }
+    if csr.n_split > 0 && dim > 0 {
+        let count = cubecl::calculate_cube_count_elemwise(&client, csr.n_split * columns as usize, cube_dim);
+        kernel::add_partials::launch::<F, R>(
+            &client,
+            count,
+            cube_dim,
+            arg(&csr.split_rows, csr.n_split),
+            arg(&csr.split_first, csr.n_split),
+            arg(&csr.split_counts, csr.n_split),
+            arg(&partial, csr.n_partials * dim),
+            arg(&out, csr.n_rows * dim),
+            dim as u32,
+        );
+    }
+    CubeTensor::new_contiguous(client, device, Shape::new([csr.n_rows, dim]), out, F::dtype())
+}
+
+#[cfg(all(test, feature = "wgpu"))]
+mod tests;

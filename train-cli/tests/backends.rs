@@ -1,0 +1,82 @@
+//! `train-cli train --backend wgpu` against the CPU backend on the real lastfm split
+//! (`data/`). The wgpu run propagates with the CubeCL sparse kernel on the device (Mesa
+//! lavapipe where the machine has no GPU), so this checks the kernel inside a whole
+//! training run: forward, backward, Adam, evaluation and checkpoints.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+fn lastfm() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../data/lightgcnpp/lastfm")
+}
+
+/// LightGCN++ with its authors' lastfm settings, two epochs; batch 16,384 keeps the
+/// lavapipe run short (the batch size does not matter for parity).
+fn train(out: &Path, backend: &str) -> std::process::Output {
+    Command::cargo_bin("train-cli")
+        .unwrap()
+        .args(["train", "--model", "lightgcnpp", "--alpha", "0.6", "--beta", "-0.1", "--gamma", "0.2"])
+        .args(["--layers", "3", "--epochs", "2", "--eval-every", "1", "--batch-size", "16384", "--seed", "3"])
+        .args(["--propagation", "sparse", "--backend", backend, "--split-dir"])
+        .arg(lastfm())
+        .arg("--out")
+        .arg(out)
+        .output()
+        .unwrap()
+}
+
+fn metrics(out: &Path) -> Value {
+    serde_json::from_str(&std::fs::read_to_string(out.join("metrics.json")).unwrap()).unwrap()
+}
+
+fn losses(m: &Value) -> Vec<f64> {
+    m["history"].as_array().unwrap().iter().map(|e| e["loss"].as_f64().unwrap()).collect()
+}
+
+#[test]
+fn wgpu_training_matches_the_cpu_run_with_the_same_seed() {
+    let dir = tempfile::tempdir().unwrap();
+    let runs: Vec<Value> = ["cpu", "wgpu"]
+        .iter()
+        .map(|backend| {
+            let out = dir.path().join(backend);
+            let output = train(&out, backend);
+            assert!(output.status.success(), "{backend}: {}", String::from_utf8_lossy(&output.stderr));
+            assert!(out.join("best/model.mpk").exists(), "{backend}: no checkpoint");
+            metrics(&out)
+        })
+        .collect();
+    let (cpu, wgpu) = (&runs[0], &runs[1]);
+    assert_eq!(wgpu["backend"], "wgpu");
+    assert_eq!(wgpu["propagation"], serde_json::json!(["sparse"]));
+    let (a, b) = (losses(cpu), losses(wgpu));
+    assert_eq!(a.len(), 2);
+    for (epoch, (x, y)) in a.iter().zip(&b).enumerate() {
+        assert!((x - y).abs() <= 1e-3 * x.abs(), "epoch {}: loss cpu {x}, wgpu {y}", epoch + 1);
+    }
+    let ndcg = |m: &Value| m["test"]["ndcg@20"].as_f64().unwrap();
+    let (x, y) = (ndcg(cpu), ndcg(wgpu));
+    assert!((x - y).abs() <= 0.02 * x, "test NDCG@20 cpu {x}, wgpu {y}");
+}
+
+#[test]
+fn a_missing_gpu_driver_is_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = Command::cargo_bin("train-cli")
+        .unwrap()
+        .env("VK_DRIVER_FILES", "/nonexistent/icd.json")
+        .env("VK_ICD_FILENAMES", "/nonexistent/icd.json")
+        .args(["train", "--model", "lightgcn", "--epochs", "1", "--backend", "wgpu", "--split-dir"])
+        .arg(lastfm())
+        .arg("--out")
+        .arg(dir.path().join("run"))
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("no usable wgpu adapter"), "{stderr}");
+    assert!(stderr.contains("--backend cpu"), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
