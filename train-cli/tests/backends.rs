@@ -80,3 +80,34 @@ fn a_missing_gpu_driver_is_a_clear_error() {
     assert!(stderr.contains("--backend cpu"), "{stderr}");
     assert!(!stderr.contains("panicked"), "{stderr}");
 }
+
+#[test]
+fn a_path_the_device_cannot_hold_is_refused_with_the_alternative() {
+    // lastfm's dense adjacency is 19,273² floats (1.4 GiB), more than lavapipe (and
+    // most GPUs) allocate in one buffer.
+    let dir = tempfile::tempdir().unwrap();
+    let output = Command::cargo_bin("train-cli")
+        .unwrap()
+        .args([
+            "train",
+            "--model",
+            "lightgcn",
+            "--epochs",
+            "1",
+            "--backend",
+            "wgpu",
+            "--propagation",
+            "dense",
+        ])
+        .arg("--split-dir")
+        .arg(lastfm())
+        .arg("--out")
+        .arg(dir.path().join("run"))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success(), "{stderr}");
+    assert!(stderr.contains("dense adjacency matrix needs 1417 MiB"), "{stderr}");
+    assert!(stderr.contains("use --propagation sparse"), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}

@@ -20,5 +20,5 @@ mod sparse_op;
 pub use bipartite::BipartiteGraph;
 pub use csr::Csr;
 pub use layer_mix::LayerMix;
-pub use propagation::{Choice, Propagator, Strategy};
+pub use propagation::{Choice, PropagationError, Propagator, Strategy};
 pub use sparse_op::{GraphBackend, SparseOperator};

@@ -74,6 +74,67 @@ impl std::fmt::Display for Choice {
     }
 }
 
+/// A propagation path the device cannot hold.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum PropagationError {
+    /// One buffer of the path is larger than the device allocates at once.
+    #[error(
+        "--propagation {strategy}: the {what} needs {needed_mib} MiB in one buffer, more than the \
+         {limit_mib} MiB this device allocates at once; use --propagation {instead}"
+    )]
+    TooLarge {
+        /// The path asked for.
+        strategy: Strategy,
+        /// The buffer that does not fit.
+        what: &'static str,
+        /// Its size.
+        needed_mib: u64,
+        /// The device's largest allocation.
+        limit_mib: u64,
+        /// The path to use instead.
+        instead: &'static str,
+    },
+}
+
+/// The largest single device buffer `strategy` needs for `matrix` with `dim` columns,
+/// and what it is.
+fn largest_buffer(matrix: &Csr, strategy: Strategy, dim: usize) -> (u64, &'static str) {
+    let (rows, cols) = (matrix.n_rows() as u64, matrix.n_cols() as u64);
+    match strategy {
+        Strategy::Dense => (rows * cols * 4, "dense adjacency matrix"),
+        Strategy::Sparse => {
+            let entries = matrix.nnz() as u64 * 4;
+            let output = rows.max(cols) * dim as u64 * 4;
+            if entries >= output { (entries, "sparse operator's entries") } else { (output, "product") }
+        }
+        Strategy::Host | Strategy::Auto => (rows.max(cols) * dim as u64 * 4, "product"),
+    }
+}
+
+/// Checks that `strategy`'s largest buffer fits the device's largest allocation.
+fn check_fits<B: GraphBackend>(
+    matrix: &Csr,
+    strategy: Strategy,
+    dim: usize,
+    device: &B::Device,
+) -> Result<(), PropagationError> {
+    let Some(limit) = B::max_allocation_bytes(device) else { return Ok(()) };
+    let (needed, what) = largest_buffer(matrix, strategy, dim);
+    if needed <= limit {
+        return Ok(());
+    }
+    Err(PropagationError::TooLarge {
+        strategy,
+        what,
+        needed_mib: needed.div_ceil(1 << 20),
+        limit_mib: limit >> 20,
+        instead: match strategy {
+            Strategy::Dense => "sparse (the device kernel) or host",
+            _ => "host, or train on the CPU backend (--backend cpu)",
+        },
+    })
+}
+
 /// A fixed graph operator applied to node features, differentiable w.r.t. the features.
 #[derive(Debug, Clone)]
 pub enum Propagator<B: Backend> {
@@ -87,24 +148,35 @@ impl<B: GraphBackend> Propagator<B> {
     /// Prepares `matrix` with the given strategy. `dense_limit_bytes` caps the dense
     /// matrix size considered by [`Strategy::Auto`]; `dim` is the feature width used
     /// to time the candidates.
+    ///
+    /// # Errors
+    /// If a buffer of the asked-for path is larger than the device allocates at once.
     pub fn new(
         matrix: Csr,
         strategy: Strategy,
         dim: usize,
         dense_limit_bytes: usize,
         device: &B::Device,
-    ) -> Self {
-        Self::choose(matrix, strategy, dim, dense_limit_bytes, device).0
+    ) -> Result<Self, PropagationError> {
+        Ok(Self::choose(matrix, strategy, dim, dense_limit_bytes, device)?.0)
     }
 
-    /// [`Self::new`], also saying what was chosen and why.
+    /// [`Self::new`], also saying what was chosen and why. [`Strategy::Auto`] leaves out
+    /// the candidates the device cannot hold.
+    ///
+    /// # Errors
+    /// If a buffer of the asked-for path (or, for `Auto`, of every path) is larger than
+    /// the device allocates at once.
     pub fn choose(
         matrix: Csr,
         strategy: Strategy,
         dim: usize,
         dense_limit_bytes: usize,
         device: &B::Device,
-    ) -> (Self, Choice) {
+    ) -> Result<(Self, Choice), PropagationError> {
+        if strategy != Strategy::Auto {
+            check_fits::<B>(&matrix, strategy, dim, device)?;
+        }
         let asked = |p: Self| {
             let chosen = p.strategy();
             (p, Choice { chosen, asked: true, timings: Vec::new(), skipped: None })
@@ -113,26 +185,34 @@ impl<B: GraphBackend> Propagator<B> {
             true => Self::Sparse(SparseOperator::new(matrix).on_host()),
             false => Self::Sparse(SparseOperator::new(matrix)),
         };
-        match strategy {
+        Ok(match strategy {
             Strategy::Sparse => asked(Self::Sparse(SparseOperator::new(matrix))),
             Strategy::Host => asked(host(matrix)),
             Strategy::Dense => asked(Self::dense_rows(&matrix, 0..matrix.n_rows(), device)),
             Strategy::Auto => {
                 let x = Tensor::<B, 2>::random([matrix.n_cols(), dim], Distribution::Default, device);
-                let mut candidates = vec![Self::Sparse(SparseOperator::new(matrix.clone()))];
+                let mut candidates = Vec::new();
+                let mut skipped = Vec::new();
+                match check_fits::<B>(&matrix, Strategy::Sparse, dim, device) {
+                    Ok(()) => candidates.push(Self::Sparse(SparseOperator::new(matrix.clone()))),
+                    Err(e) => skipped.push(format!("sparse does not fit ({e})")),
+                }
                 if B::has_device_sparse() {
+                    check_fits::<B>(&matrix, Strategy::Host, dim, device)?;
                     candidates.push(host(matrix.clone()));
                 }
                 let mut timings: Vec<(Strategy, Duration)> =
                     candidates.iter().map(|c| (c.strategy(), c.time(&x))).collect();
                 let dense_bytes = matrix.n_rows() * matrix.n_cols() * 4;
-                let mut skipped = None;
+                let dense_fits = check_fits::<B>(&matrix, Strategy::Dense, dim, device);
                 if dense_bytes > dense_limit_bytes {
-                    skipped = Some(format!(
+                    skipped.push(format!(
                         "dense needs {} MiB, over the {} MiB limit",
                         dense_bytes >> 20,
                         dense_limit_bytes >> 20
                     ));
+                } else if let Err(e) = dense_fits {
+                    skipped.push(format!("dense does not fit ({e})"));
                 } else if matrix.n_rows() > 0 {
                     let probe_rows =
                         (DENSE_PROBE_BYTES / (matrix.n_cols() * 4).max(1)).clamp(1, matrix.n_rows());
@@ -140,14 +220,16 @@ impl<B: GraphBackend> Propagator<B> {
                     let estimate = probe.time(&x).mul_f64(matrix.n_rows() as f64 / probe_rows as f64);
                     timings.push((Strategy::Dense, estimate));
                 }
-                let (chosen, _) = *timings.iter().min_by_key(|(_, time)| *time).expect("sparse was timed");
+                let (chosen, _) =
+                    *timings.iter().min_by_key(|(_, time)| *time).expect("host or sparse was timed");
                 let propagator = match chosen {
                     Strategy::Dense => Self::dense_rows(&matrix, 0..matrix.n_rows(), device),
                     _ => candidates.into_iter().find(|c| c.strategy() == chosen).expect("a timed candidate"),
                 };
+                let skipped = (!skipped.is_empty()).then(|| skipped.join("; "));
                 (propagator, Choice { chosen, asked: false, timings, skipped })
             }
-        }
+        })
     }
 
     /// Rows `rows` of `matrix` as a dense device matrix.
@@ -218,7 +300,7 @@ mod tests {
         let w = Tensor::<Ad, 2>::random([13, 4], Distribution::Default, &device);
         let run = |strategy| {
             let x = x0.clone().require_grad();
-            let p = Propagator::<Ad>::new(matrix.clone(), strategy, 4, usize::MAX, &device);
+            let p = Propagator::<Ad>::new(matrix.clone(), strategy, 4, usize::MAX, &device).unwrap();
             let y = p.apply(x.clone());
             let grads = (y.clone() * w.clone()).sum().backward();
             (y.into_data(), x.grad(&grads).unwrap().into_data())
@@ -232,7 +314,7 @@ mod tests {
     #[test]
     fn auto_respects_the_dense_limit() {
         let matrix = Csr::from_triplets(3, 3, &[(0, 1, 1.0)]);
-        let p = Propagator::<NdArray>::new(matrix, Strategy::Auto, 8, 0, &Default::default());
+        let p = Propagator::<NdArray>::new(matrix, Strategy::Auto, 8, 0, &Default::default()).unwrap();
         assert_eq!(p.strategy(), Strategy::Sparse);
     }
 
@@ -242,7 +324,8 @@ mod tests {
         let n = 3000u32;
         let triplets: Vec<(u32, u32, f32)> = (0..n).map(|i| (i, (i * 7) % n, 1.0)).collect();
         let matrix = Csr::from_triplets(n as usize, n as usize, &triplets);
-        let p = Propagator::<NdArray>::new(matrix, Strategy::Auto, 16, usize::MAX, &Default::default());
+        let p =
+            Propagator::<NdArray>::new(matrix, Strategy::Auto, 16, usize::MAX, &Default::default()).unwrap();
         assert_eq!(p.strategy(), Strategy::Sparse);
     }
 }

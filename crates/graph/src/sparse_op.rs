@@ -111,6 +111,12 @@ pub trait GraphBackend: Backend {
         false
     }
 
+    /// The largest buffer `device` can allocate at once, where the backend has such a
+    /// limit (GPU backends); `None` for host memory.
+    fn max_allocation_bytes(_device: &Self::Device) -> Option<u64> {
+        None
+    }
+
     /// LightGCN's layer mix (see [`LayerMix`]) of node embeddings `x` over the square
     /// operator `op`. By default composed of tensor operations around [`Self::spmm`].
     fn mix_layers(op: &SparseOperator, x: FloatTensor<Self>, mix: LayerMix) -> FloatTensor<Self> {
@@ -282,6 +288,10 @@ impl<B: GraphBackend> Backward<B, 1> for MixBackward {
 impl<B: GraphBackend, C: CheckpointStrategy> GraphBackend for Autodiff<B, C> {
     fn has_device_sparse() -> bool {
         B::has_device_sparse()
+    }
+
+    fn max_allocation_bytes(device: &Self::Device) -> Option<u64> {
+        B::max_allocation_bytes(device)
     }
 
     fn spmm(op: &SparseOperator, x: FloatTensor<Self>) -> FloatTensor<Self> {

@@ -2,7 +2,7 @@
 
 use burn::tensor::Tensor;
 use burn::tensor::backend::AutodiffBackend;
-use gnnrec_graph::{BipartiteGraph, Choice, GraphBackend, Propagator, Strategy};
+use gnnrec_graph::{BipartiteGraph, Choice, GraphBackend, PropagationError, Propagator, Strategy};
 
 /// Operators and features for one graph. Models take what they need; the rest is `None`.
 #[derive(Debug, Clone)]
@@ -39,6 +39,9 @@ pub enum Operators {
 
 impl<B: GraphBackend> GraphInputs<B> {
     /// Builds the operators a model needs with the given propagation strategy.
+    ///
+    /// # Errors
+    /// If the device cannot hold an operator with that strategy.
     pub fn build(
         graph: &BipartiteGraph,
         operators: Operators,
@@ -46,23 +49,23 @@ impl<B: GraphBackend> GraphInputs<B> {
         strategy: Strategy,
         dim: usize,
         device: &B::Device,
-    ) -> Self {
+    ) -> Result<Self, PropagationError> {
         const DENSE_LIMIT: usize = 2 << 30;
         let mut choices = Vec::new();
         let mut prop = |m| {
-            let (propagator, choice) = Propagator::choose(m, strategy, dim, DENSE_LIMIT, device);
+            let (propagator, choice) = Propagator::choose(m, strategy, dim, DENSE_LIMIT, device)?;
             choices.push(choice);
-            propagator
+            Ok::<_, PropagationError>(propagator)
         };
         let (adjacency, users_from_items, items_from_users) = match operators {
             Operators::Adjacency { alpha, beta } => {
-                (Some(prop(graph.normalized_adjacency(alpha, beta))), None, None)
+                (Some(prop(graph.normalized_adjacency(alpha, beta))?), None, None)
             }
             Operators::NeighbourMeans => {
-                (None, Some(prop(graph.mean_users_from_items())), Some(prop(graph.mean_items_from_users())))
+                (None, Some(prop(graph.mean_users_from_items())?), Some(prop(graph.mean_items_from_users())?))
             }
         };
-        Self {
+        Ok(Self {
             n_users: graph.n_users(),
             n_items: graph.n_items(),
             adjacency,
@@ -70,7 +73,7 @@ impl<B: GraphBackend> GraphInputs<B> {
             items_from_users,
             item_features,
             choices,
-        }
+        })
     }
 
     /// Strategies actually in use, one per operator.

@@ -174,7 +174,8 @@ mod tests {
         config.layers = 1;
         let mut model = config.init::<NdArray>(1, 1, &device);
         model.embedding = Param::from_tensor(Tensor::from_floats([[1.0, 0.0], [0.0, 2.0]], &device));
-        let inputs = GraphInputs::build(&graph, config.operators(), None, Strategy::Sparse, 2, &device);
+        let inputs =
+            GraphInputs::build(&graph, config.operators(), None, Strategy::Sparse, 2, &device).unwrap();
         let e = model.embed(&inputs);
         // user = (e_u + e_i)/2, item = (e_i + e_u)/2.
         e.users.into_data().assert_eq(&burn::tensor::TensorData::from([[0.5f32, 1.0]]), false);
@@ -189,7 +190,8 @@ mod tests {
         config.layers = 1;
         let mut model = config.init::<NdArray>(1, 1, &device);
         model.embedding = Param::from_tensor(Tensor::from_floats([[3.0, 0.0], [0.0, 2.0]], &device));
-        let inputs = GraphInputs::build(&graph, config.operators(), None, Strategy::Sparse, 2, &device);
+        let inputs =
+            GraphInputs::build(&graph, config.operators(), None, Strategy::Sparse, 2, &device).unwrap();
         let e = model.embed(&inputs);
         // user = 0.25·(3,0) + 0.75·unit(e_i) = (0.75, 0.75).
         e.users

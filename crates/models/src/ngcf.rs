@@ -91,7 +91,8 @@ mod tests {
         let graph = BipartiteGraph::new(3, 4, &[(0, 0), (0, 1), (1, 1), (2, 3)]);
         let config = NgcfConfig { dim: 8, layers: 2, dropout: 0.1 };
         let model = config.init::<NdArray>(3, 4, &device);
-        let inputs = GraphInputs::build(&graph, config.operators(), None, Strategy::Dense, 8, &device);
+        let inputs =
+            GraphInputs::build(&graph, config.operators(), None, Strategy::Dense, 8, &device).unwrap();
         let e = model.embed(&inputs);
         assert_eq!(e.users.dims(), [3, 24]);
         assert_eq!(e.items.dims(), [4, 24]);

@@ -183,7 +183,8 @@ mod tests {
         let model = config.init::<NdArray>(2, 3, &device);
         let features = Tensor::<NdArray, 2>::random([3, 5], Distribution::Default, &device);
         let inputs =
-            GraphInputs::build(&graph, config.operators(), Some(features), Strategy::Sparse, 8, &device);
+            GraphInputs::build(&graph, config.operators(), Some(features), Strategy::Sparse, 8, &device)
+                .unwrap();
         let e = model.embed(&inputs);
         let cold = e.items.clone().slice(2..3).into_data().to_vec::<f32>().unwrap();
         let warm = e.items.slice(0..1).into_data().to_vec::<f32>().unwrap();

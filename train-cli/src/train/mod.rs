@@ -130,7 +130,7 @@ where
         Tensor::<B, 2>::from_data(TensorData::new(f.values.clone(), [data.n_items, f.width]), device)
     });
     let inputs =
-        GraphInputs::<B>::build(&graph, config.operators(), features, args.strategy(), config.dim(), device);
+        GraphInputs::<B>::build(&graph, config.operators(), features, args.strategy(), config.dim(), device)?;
     let strategies: Vec<String> = inputs.strategies().iter().map(ToString::to_string).collect();
     let reasons: Vec<String> = inputs.choices.iter().map(ToString::to_string).collect();
     eprintln!("propagation: {}", reasons.join(", "));

@@ -34,6 +34,10 @@ impl<R: CubeRuntime, F: FloatElement, I: IntElement, BT: BoolElement> GraphBacke
     fn has_device_sparse() -> bool {
         true
     }
+
+    fn max_allocation_bytes(device: &Self::Device) -> Option<u64> {
+        Some(R::client(device).properties().memory.max_page_size)
+    }
 }
 
 /// One direction of an operator on one device.
@@ -94,49 +98,71 @@ fn device_spmm<R: CubeRuntime, F: FloatElement>(op: &SparseOperator, x: CubeTens
         |cached: &DeviceCsr<R>| cached.device == device,
         || DeviceCsr::upload::<F>(op.matrix(), &client, &device),
     );
-    let shape = x.meta.shape();
-    let (rows, dim) = (shape[0], shape[1]);
+    let (rows, dim) = (x.meta.shape()[0], x.meta.shape()[1]);
     assert_eq!(rows, csr.n_cols, "spmm: operand has {rows} rows, operator {} columns", csr.n_cols);
-    let out = client.empty((csr.n_rows * dim).max(1) * size_of::<F>());
-    let partial = client.empty(csr.n_partials.max(1) * dim * size_of::<F>());
-    let columns = (dim.next_power_of_two() as u32).clamp(1, 64);
-    let cube_dim = CubeDim::new_2d(columns, WORKGROUP_LANES / columns);
+    let shape = Shape::new([csr.n_rows, dim]);
+    if csr.nnz == 0 || dim == 0 {
+        let zeros = vec![F::from_elem(0.0); (csr.n_rows * dim).max(1)];
+        return CubeTensor::new_contiguous(
+            client.clone(),
+            device,
+            shape,
+            client.create_from_slice(F::as_bytes(&zeros)),
+            F::dtype(),
+        );
+    }
+    // Each lane owns `vector` consecutive columns; `width` counts vectors. Buffers hold
+    // at least one vector (zero-sized bindings are not portable).
+    let vector = [4, 2, 1].into_iter().find(|v| dim % v == 0).expect("1 divides");
+    let out = client.empty((csr.n_rows * dim).max(vector) * size_of::<F>());
+    let partial = client.empty((csr.n_partials * dim).max(vector) * size_of::<F>());
+    let width = dim / vector;
+    let lanes = (width.next_power_of_two() as u32).clamp(1, 64);
+    let cube_dim = CubeDim::new_2d(lanes, WORKGROUP_LANES / lanes);
     let arg = |handle: &Handle, len: usize| unsafe { ArrayArg::from_raw_parts(handle.clone(), len.max(1)) };
-    if csr.n_segments > 0 && dim > 0 {
-        let count =
-            cubecl::calculate_cube_count_elemwise(&client, csr.n_segments * columns as usize, cube_dim);
-        kernel::segment_sums::launch::<F, R>(
-            &client,
-            count,
-            cube_dim,
-            arg(&csr.starts, csr.n_segments),
-            arg(&csr.ends, csr.n_segments),
-            arg(&csr.dests, csr.n_segments),
-            arg(&csr.indices, csr.nnz),
-            arg(&csr.values, csr.nnz),
-            // With no entries `x` is never read (and may be an empty buffer).
-            if csr.nnz == 0 { arg(&csr.values, 1) } else { x.into_array_arg() },
-            arg(&out, csr.n_rows * dim),
-            arg(&partial, csr.n_partials.max(1) * dim),
-            csr.n_rows as u32,
-            dim as u32,
-        );
+    if csr.n_segments > 0 {
+        let count = cubecl::calculate_cube_count_elemwise(&client, csr.n_segments * lanes as usize, cube_dim);
+        // SAFETY: every index the kernel forms is in bounds by construction of the plan
+        // (entries < nnz, destinations < n_rows + n_partials, vectors < width); the tests
+        // compare against the host product on ragged, split and empty rows.
+        unsafe {
+            kernel::segment_sums::launch_unchecked::<F, R>(
+                &client,
+                count,
+                cube_dim,
+                vector,
+                arg(&csr.starts, csr.n_segments),
+                arg(&csr.ends, csr.n_segments),
+                arg(&csr.dests, csr.n_segments),
+                arg(&csr.indices, csr.nnz),
+                arg(&csr.values, csr.nnz),
+                x.into_array_arg(),
+                arg(&out, csr.n_rows * width),
+                arg(&partial, csr.n_partials * width),
+                csr.n_rows as u32,
+                width as u32,
+            )
+        };
     }
-    if csr.n_split > 0 && dim > 0 {
-        let count = cubecl::calculate_cube_count_elemwise(&client, csr.n_split * columns as usize, cube_dim);
-        kernel::add_partials::launch::<F, R>(
-            &client,
-            count,
-            cube_dim,
-            arg(&csr.split_rows, csr.n_split),
-            arg(&csr.split_first, csr.n_split),
-            arg(&csr.split_counts, csr.n_split),
-            arg(&partial, csr.n_partials * dim),
-            arg(&out, csr.n_rows * dim),
-            dim as u32,
-        );
+    if csr.n_split > 0 {
+        let count = cubecl::calculate_cube_count_elemwise(&client, csr.n_split * lanes as usize, cube_dim);
+        // SAFETY: as above; split rows < n_rows, partial slots < n_partials.
+        unsafe {
+            kernel::add_partials::launch_unchecked::<F, R>(
+                &client,
+                count,
+                cube_dim,
+                vector,
+                arg(&csr.split_rows, csr.n_split),
+                arg(&csr.split_first, csr.n_split),
+                arg(&csr.split_counts, csr.n_split),
+                arg(&partial, csr.n_partials * width),
+                arg(&out, csr.n_rows * width),
+                width as u32,
+            )
+        };
     }
-    CubeTensor::new_contiguous(client, device, Shape::new([csr.n_rows, dim]), out, F::dtype())
+    CubeTensor::new_contiguous(client, device, shape, out, F::dtype())
 }
 
 #[cfg(all(test, feature = "wgpu"))]

@@ -160,3 +160,22 @@ fn gradient_matches_finite_differences() {
         );
     }
 }
+
+#[test]
+fn a_dense_matrix_beyond_the_largest_allocation_is_refused_with_advice() {
+    use crate::{PropagationError, Propagator, Strategy};
+    let device = WgpuDevice::default();
+    let limit = <Wgpu>::max_allocation_bytes(&device).expect("a GPU backend has a limit");
+    // A diagonal matrix whose dense form is just over the limit.
+    let n = ((limit / 4) as f64).sqrt() as usize + 2;
+    let diagonal: Vec<(u32, u32, f32)> = (0..n as u32).map(|i| (i, i, 1.0)).collect();
+    let matrix = Csr::from_triplets(n, n, &diagonal);
+    let refused =
+        Propagator::<Wgpu>::new(matrix.clone(), Strategy::Dense, 8, usize::MAX, &device).unwrap_err();
+    assert!(matches!(refused, PropagationError::TooLarge { strategy: Strategy::Dense, .. }));
+    assert!(refused.to_string().contains("use --propagation sparse"), "{refused}");
+    // Auto leaves dense out and says why.
+    let (p, choice) = Propagator::<Wgpu>::choose(matrix, Strategy::Auto, 8, usize::MAX, &device).unwrap();
+    assert_ne!(p.strategy(), Strategy::Dense);
+    assert!(choice.skipped.as_deref().unwrap_or("").contains("dense does not fit"), "{choice}");
+}
