@@ -8,6 +8,9 @@ use std::path::{Path, PathBuf};
 use assert_cmd::Command;
 use serde_json::Value;
 
+mod common;
+use common::{metrics, split_dir};
+
 fn lastfm() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../data/lightgcnpp/lastfm")
 }
@@ -25,10 +28,6 @@ fn train(out: &Path, backend: &str) -> std::process::Output {
         .arg(out)
         .output()
         .unwrap()
-}
-
-fn metrics(out: &Path) -> Value {
-    serde_json::from_str(&std::fs::read_to_string(out.join("metrics.json")).unwrap()).unwrap()
 }
 
 fn losses(m: &Value) -> Vec<f64> {
@@ -59,6 +58,40 @@ fn wgpu_training_matches_the_cpu_run_with_the_same_seed() {
     let ndcg = |m: &Value| m["test"]["ndcg@20"].as_f64().unwrap();
     let (x, y) = (ndcg(cpu), ndcg(wgpu));
     assert!((x - y).abs() <= 0.02 * x, "test NDCG@20 cpu {x}, wgpu {y}");
+}
+
+#[test]
+fn every_model_trains_on_wgpu_and_exports_like_a_cpu_run() {
+    let (dir, split) = split_dir();
+    for model in ["lightgcn", "lightgcnpp", "ngcf", "sage"] {
+        let out = dir.path().join(model);
+        let output = Command::cargo_bin("train-cli")
+            .unwrap()
+            .args(["train", "--model", model, "--backend", "wgpu", "--epochs", "2", "--dim", "16"])
+            .args(["--batch-size", "256", "--split-dir"])
+            .arg(&split)
+            .arg("--out")
+            .arg(&out)
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{model}: {}", String::from_utf8_lossy(&output.stderr));
+        let m = metrics(&out);
+        assert_eq!(m["backend"], "wgpu", "{model}");
+        assert!(m["test"]["ndcg@20"].as_f64().unwrap() > 0.0, "{model}: {}", m["test"]);
+        // The checkpoint is backend-neutral: the CPU exporter reads it.
+        let bundle = dir.path().join(format!("{model}-bundle"));
+        let output = Command::cargo_bin("train-cli")
+            .unwrap()
+            .arg("export")
+            .arg("--run")
+            .arg(&out)
+            .arg("--out")
+            .arg(&bundle)
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{model} export: {}", String::from_utf8_lossy(&output.stderr));
+        assert!(bundle.join("manifest.json").exists(), "{model}: no manifest");
+    }
 }
 
 #[test]

@@ -101,8 +101,9 @@ fn handles_empty_rows_a_single_row_and_wide_features() {
     let mut noise = Noise(7);
     check(noise.matrix(20, 30, |r| if r % 3 == 0 { 0 } else { 4 }), 16, &mut noise, "empty rows");
     check(noise.matrix(1, 30, |_| 300), 5, &mut noise, "single split row");
-    // 100 features: more columns than one workgroup's 64 lanes.
-    check(noise.matrix(70, 90, |_| 9), 100, &mut noise, "100 columns");
+    // 300 features = 75 four-wide vectors: more than one workgroup's 64 lanes, so lanes
+    // stride over the row.
+    check(noise.matrix(70, 90, |_| 9), 300, &mut noise, "300 columns");
     check(Csr::from_triplets(5, 4, &[]), 8, &mut noise, "no entries");
 }
 
