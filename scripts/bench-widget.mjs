@@ -3,11 +3,11 @@
 // Debian's headless Chromium; prints a table. Per backend: cold start (navigation → first
 // search result) on the first visit and on a repeat visit (files in the service-worker cache),
 // warm query latency p50/p95 through the main-thread API (worker round trip, encoding, ranking),
-// recommend latency, peak wasm memory; and the bytes a first visit transfers (raw, and what
-// gzip -9 would make of them).
+// recommend latency, peak wasm memory; and the bytes a first visit transfers per file, as
+// scripts/serve.mjs sends them (brotli or gzip where a precompressed variant exists, see the
+// README's "Hosting"), next to their size on disk.
 // Usage: node scripts/bench-widget.mjs [--bundle=/bundles/movielens/] [--queries=100] [--webgpu-queries=5]
-import { readFileSync } from 'node:fs';
-import { gzipSync } from 'node:zlib';
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { launch, root, serveRoot } from '../tests/browser/harness.mjs';
 
@@ -35,8 +35,9 @@ async function measure(browser, server, backend, queries) {
   const page = await context.newPage();
   const transferred = new Map();
   page.on('response', async (response) => {
-    const length = Number(await response.headerValue('content-length'));
-    if (length > 0) transferred.set(new URL(response.url()).pathname, length);
+    const headers = await response.allHeaders();
+    const length = Number(headers['content-length']);
+    if (length > 0) transferred.set(new URL(response.url()).pathname, { length, encoding: headers['content-encoding'] ?? '–' });
   });
   const url = `${server.url}/web/index.html?bundle=${bundle}&backend=${backend}`;
   const coldMs = await firstResult(page, url);
@@ -83,13 +84,12 @@ for (const r of rows) {
   console.log(`| ${r.backend} | ${r.coldMs.toFixed(0)} ms | ${r.repeatMs.toFixed(0)} ms | ${percentile(r.times, 0.5).toFixed(1)} ms | ` +
     `${percentile(r.times, 0.95).toFixed(1)} ms | ${percentile(r.recommendTimes, 0.5).toFixed(1)} ms | ${r.times.length} | ${mb(r.wasmMemoryBytes)} MB |`);
 }
-const files = [...rows[0].firstVisit.entries()].sort((a, b) => b[1] - a[1]);
-let raw = 0, gzip = 0;
-console.log('\n| file (first visit, CPU) | bytes | gzip -9 |\n|---|---|---|');
-for (const [path, bytes] of files) {
-  const body = readFileSync(join(root, decodeURIComponent(path)));
-  const packed = gzipSync(body, { level: 9 }).length;
-  raw += bytes; gzip += Math.min(packed, bytes);
-  console.log(`| ${path} | ${bytes} | ${Math.min(packed, bytes)} |`);
+const files = [...rows[0].firstVisit.entries()].sort((a, b) => b[1].length - a[1].length);
+let onDisk = 0, sent = 0;
+console.log('\n| file (first visit, CPU) | on disk | sent | content-encoding |\n|---|---|---|---|');
+for (const [path, { length, encoding }] of files) {
+  const bytes = statSync(join(root, decodeURIComponent(path))).size;
+  onDisk += bytes; sent += length;
+  console.log(`| ${path} | ${bytes} | ${length} | ${encoding} |`);
 }
-console.log(`| total | ${mb(raw)} MB | ${mb(gzip)} MB |`);
+console.log(`| total | ${mb(onDisk)} MB | ${mb(sent)} MB | |`);

@@ -4,6 +4,7 @@
 // from the JSDoc types) → package.json.
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync, statSync, mkdirSync } from 'node:fs';
+import { precompress } from './precompress.mjs';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'smol-toml';
@@ -69,8 +70,14 @@ const pkg = {
     './widget': './recommender-element.js',
     './wasm': { types: `./${libName}.d.ts`, default: `./${libName}.js` },
   },
-  files: [`${libName}.js`, `${libName}.d.ts`, `${libName}_bg.wasm`, `${libName}_bg.wasm.d.ts`, ...jsModules.map((m) => basename(m)), typings, 'README.md'],
+  files: [`${libName}.js`, `${libName}.d.ts`, `${libName}_bg.wasm`, `${libName}_bg.wasm.d.ts`, ...jsModules.map((m) => basename(m)), typings, 'README.md', '*.br', '*.gz'],
   sideEffects: ['./recommender-element.js'],
 };
 writeFileSync(join(out, 'package.json'), JSON.stringify(pkg, null, 2) + '\n');
 console.error(`${outDir}/${libName}_bg.wasm: ${statSync(bindgenWasm).size} bytes`);
+
+// Brotli and gzip variants for hosts that serve precompressed files (scripts/serve.mjs does).
+for (const name of pkg.files.filter((f) => /\.(wasm|js)$/.test(f))) {
+  const sizes = precompress(join(out, name));
+  if (sizes.br) console.error(`${outDir}/${name}: ${sizes.bytes} bytes, ${sizes.br} brotli, ${sizes.gz} gzip`);
+}

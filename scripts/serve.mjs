@@ -2,7 +2,10 @@
 // Static file server for the demo, the browser tests and the benchmarks.
 // Serves a directory (default: the repository root) on 127.0.0.1 with the
 // right MIME types and the COOP/COEP headers that give the page cross-origin
-// isolation. Only GET/HEAD; paths cannot escape the root.
+// isolation. Only GET/HEAD; paths cannot escape the root. Where a precompressed
+// sibling exists (`FILE.br`, `FILE.gz`, written by scripts/precompress.mjs) and the
+// client accepts its encoding, that is sent with `Content-Encoding`, as a static
+// host configured per the README's "Hosting" section would.
 import { createServer } from 'node:http';
 import { createReadStream, statSync } from 'node:fs';
 import { extname, join, normalize, resolve, sep, dirname } from 'node:path';
@@ -15,6 +18,21 @@ const MIME = {
   '.wasm': 'application/wasm', '.svg': 'image/svg+xml', '.png': 'image/png',
   '.txt': 'text/plain; charset=utf-8', '.md': 'text/markdown; charset=utf-8',
 };
+
+/** Encodings a precompressed sibling may have, in order of preference. */
+const ENCODINGS = [['br', '.br'], ['gzip', '.gz']];
+
+/** The encoding and file to send for `file`, given the request's Accept-Encoding. */
+export function negotiate(file, acceptEncoding = '') {
+  const accepted = new Set(acceptEncoding.split(',').map((e) => e.split(';')[0].trim().toLowerCase()));
+  for (const [encoding, suffix] of ENCODINGS) {
+    if (!accepted.has(encoding)) continue;
+    try {
+      if (statSync(file + suffix).isFile()) return { encoding, path: file + suffix };
+    } catch { /* no such variant */ }
+  }
+  return { encoding: null, path: file };
+}
 
 /** Starts serving `root` on `port` (0 picks a free one); resolves to `{ url, close }`. */
 export function serve({ root, port = 0, host = '127.0.0.1' }) {
@@ -32,16 +50,19 @@ export function serve({ root, port = 0, host = '127.0.0.1' }) {
     }
     try {
       if (statSync(file).isDirectory()) file = join(file, 'index.html');
-      const { size } = statSync(file);
+      const { encoding, path: sent } = negotiate(file, req.headers['accept-encoding']);
+      const { size } = statSync(sent);
       res.writeHead(200, {
         'content-type': MIME[extname(file)] ?? 'application/octet-stream',
         'content-length': size,
+        ...(encoding ? { 'content-encoding': encoding } : {}),
+        vary: 'accept-encoding',
         'cross-origin-opener-policy': 'same-origin',
         'cross-origin-embedder-policy': 'require-corp',
         'cache-control': 'no-cache',
       });
       if (req.method === 'HEAD') res.end();
-      else createReadStream(file).pipe(res);
+      else createReadStream(sent).pipe(res);
     } catch {
       res.writeHead(404, { 'content-type': 'text/plain' }).end(`not found: ${path}\n`);
     }
