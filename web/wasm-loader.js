@@ -40,7 +40,7 @@ async function fetchBytes(url, onBytes = () => {}) {
 
 /**
  * Loads the bundle at `bundleUrl` (a directory URL).
- * `backend`: 'auto' | 'webgpu' | 'cpu'. `onProgress({stage, loaded, total})` is called
+ * `backend`: 'auto' | 'measure' | 'webgpu' | 'cpu'. `onProgress({stage, loaded, total})` is called
  * with stage 'download' (bytes so far / total bytes) and then 'start' (checking and
  * building the model).
  */

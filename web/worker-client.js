@@ -16,7 +16,7 @@
 /** @typedef {{results: RankedItem[], ignoredHistory: string[]}} Ranked Results of a call. */
 /** @typedef {{stage: 'download' | 'start', loaded: number, total: number}} Progress Load progress. */
 /**
- * @typedef {{backend?: 'auto' | 'webgpu' | 'cpu', onProgress?: (progress: Progress) => void,
+ * @typedef {{backend?: 'auto' | 'measure' | 'webgpu' | 'cpu', onProgress?: (progress: Progress) => void,
  *   storeName?: string}} LoadOptions Options of `RecommenderClient.load`.
  */
 

@@ -1,6 +1,7 @@
 // The Recommender and the widget on WebGPU (Chromium's SwiftShader adapter with
-// --enable-unsafe-webgpu): the same top-10 as `train-cli query`; without the flag the
-// widget falls back to the CPU and says so.
+// --enable-unsafe-webgpu): the same top-10 as `train-cli query`; `auto` refuses the
+// software adapter and `measure` keeps the faster backend; without the flag the widget
+// falls back to the CPU and says so.
 import { execFileSync } from 'node:child_process';
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -33,6 +34,30 @@ test('on WebGPU, search returns the same top-10 as train-cli query', async () =>
     const args = history.length ? ['--history', history.map((h) => `${h.id}@${h.timestampMs}`).join(',')] : [];
     assert.deepEqual(inBrowser.out[i], cli([...args, '--k', '10', query]).results.map((r) => r.id), query);
   });
+  await browser.close();
+});
+
+/** Loads the test bundle with `backend` in a page of `browser`; resolves to its choice. */
+async function choice(browser, backend) {
+  const page = await browser.newPage();
+  await page.goto(`${server.url}/tests/browser/page.html`);
+  return page.evaluate(async ([url, backend]) => {
+    const { loadWasmRecommender } = await import('/web/wasm-loader.js');
+    const r = await loadWasmRecommender(url, { backend });
+    return { backend: r.backend, fallbackReason: r.fallbackReason ?? null };
+  }, [bundleUrl, backend]);
+}
+
+test('auto never picks a software adapter; measure times both backends and keeps the faster', async () => {
+  const browser = await launch({ webgpu: true });
+  // Chromium's only adapter here is SwiftShader, which reports isFallbackAdapter.
+  const auto = await choice(browser, 'auto');
+  assert.equal(auto.backend, 'cpu', JSON.stringify(auto));
+  assert.match(auto.fallbackReason, /^the WebGPU adapter \(google swiftshader\) is a software fallback; using the CPU backend$/);
+  const measured = await choice(browser, 'measure');
+  const [, gpuMs, cpuMs] = measured.fallbackReason.match(/^measured at load: webgpu (\d+) ms, cpu (\d+) ms per query; using/) ?? [];
+  assert.ok(gpuMs && cpuMs, JSON.stringify(measured));
+  assert.equal(measured.backend, Number(gpuMs) <= Number(cpuMs) ? 'webgpu' : 'cpu', JSON.stringify(measured));
   await browser.close();
 });
 

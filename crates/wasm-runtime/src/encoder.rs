@@ -37,27 +37,69 @@ impl Loaded {
     }
 }
 
-/// Builds the encoder on the requested backend (`"auto"`, `"webgpu"` or `"cpu"`); WebGPU
-/// falls back to the CPU when the browser has no adapter, with the reason.
+/// The sentence [`Requested::Measure`] and [`Requested::Auto`] time on each backend.
+const PROBE_QUERY: &str = "a quiet romantic comedy set in Paris tonight";
+
+/// Builds the encoder on the requested backend (see [`Requested`]); returns it with the
+/// reason for the choice whenever the backend was not simply the one asked for (no
+/// WebGPU, a software adapter, or a measurement).
 pub(crate) async fn load_encoder(
     files: &EncoderFiles<'_>,
     backend: &str,
 ) -> Result<(Loaded, Option<String>), RuntimeError> {
     let requested = Requested::parse(backend)?;
-    let webgpu = match requested {
-        Requested::Cpu => Err(None),
-        Requested::Auto | Requested::WebGpu => probe_webgpu().await.map_err(Some),
-    };
-    Ok(match webgpu {
-        Ok(()) => {
-            let device = WgpuDevice::default();
-            init_setup_async::<graphics::WebGpu>(&device, Default::default()).await;
-            (Loaded::WebGpu(TextEncoder::from_files(files, &device)?), None)
-        }
+    if requested == Requested::Cpu {
+        return Ok((cpu(files)?, None));
+    }
+    let adapter = match probe_webgpu().await {
+        Ok(adapter) => adapter,
         Err(reason) => {
-            let encoder = TextEncoder::from_files(files, &NdArrayDevice::Cpu)?;
-            (Loaded::Cpu(encoder), reason.map(|r| format!("WebGPU unavailable ({r}); using the CPU backend")))
+            return Ok((cpu(files)?, Some(format!("WebGPU unavailable ({reason}); using the CPU backend"))));
         }
+    };
+    match requested {
+        Requested::WebGpu => Ok((webgpu(files).await?, None)),
+        Requested::Auto if adapter.fallback => Ok((
+            cpu(files)?,
+            Some(format!(
+                "the WebGPU adapter ({}) is a software fallback; using the CPU backend",
+                adapter.name
+            )),
+        )),
+        _ => faster_of_both(files).await,
+    }
+}
+
+fn cpu(files: &EncoderFiles<'_>) -> Result<Loaded, RuntimeError> {
+    Ok(Loaded::Cpu(TextEncoder::from_files(files, &NdArrayDevice::Cpu)?))
+}
+
+async fn webgpu(files: &EncoderFiles<'_>) -> Result<Loaded, RuntimeError> {
+    let device = WgpuDevice::default();
+    init_setup_async::<graphics::WebGpu>(&device, Default::default()).await;
+    Ok(Loaded::WebGpu(TextEncoder::from_files(files, &device)?))
+}
+
+/// Milliseconds one query takes on `loaded`, after one untimed warm-up query (the first
+/// compiles shaders or warms caches).
+async fn query_ms(loaded: &Loaded) -> Result<f64, RuntimeError> {
+    loaded.encode(&[PROBE_QUERY]).await?;
+    let started = js_sys::Date::now();
+    loaded.encode(&[PROBE_QUERY]).await?;
+    Ok(js_sys::Date::now() - started)
+}
+
+/// Builds both encoders, times a query on each and keeps the faster.
+async fn faster_of_both(files: &EncoderFiles<'_>) -> Result<(Loaded, Option<String>), RuntimeError> {
+    let gpu = webgpu(files).await?;
+    let gpu_ms = query_ms(&gpu).await?;
+    let cpu = cpu(files)?;
+    let cpu_ms = query_ms(&cpu).await?;
+    let measured = format!("measured at load: webgpu {gpu_ms:.0} ms, cpu {cpu_ms:.0} ms per query");
+    Ok(if gpu_ms <= cpu_ms {
+        (gpu, Some(format!("{measured}; using WebGPU")))
+    } else {
+        (cpu, Some(format!("{measured}; using the CPU backend")))
     })
 }
 
@@ -82,8 +124,8 @@ pub struct Encoder {
 impl Encoder {
     /// Builds the encoder from the bytes of `config.json`, the weights
     /// (`model.safetensors` or `model.int8.safetensors`) and `tokenizer.json`.
-    /// `backend` is `"auto"`, `"webgpu"` or `"cpu"`; WebGPU falls back to the CPU
-    /// when the browser has no adapter (see `fallbackReason`).
+    /// `backend` is `"auto"`, `"measure"`, `"webgpu"` or `"cpu"` (see `fallbackReason`
+    /// for why the backend in use was chosen).
     pub async fn load(
         config: Vec<u8>,
         weights: Vec<u8>,
@@ -106,7 +148,8 @@ impl Encoder {
         self.loaded.backend().into()
     }
 
-    /// Why WebGPU was not used although it was asked for (`undefined` otherwise).
+    /// Why this backend was chosen when it was not simply the one asked for: no WebGPU, a
+    /// software adapter, or the load-time measurement (`undefined` otherwise).
     #[wasm_bindgen(getter, js_name = fallbackReason)]
     pub fn fallback_reason(&self) -> Option<String> {
         self.fallback_reason.clone()

@@ -77,7 +77,8 @@ impl Recommender {
         self.encoder.as_ref().map_or("none", |e| e.backend()).into()
     }
 
-    /// Why WebGPU was not used although it was asked for (`undefined` otherwise).
+    /// Why the query encoder runs on this backend when it was not simply the one asked for:
+    /// no WebGPU, a software adapter, or the load-time measurement (`undefined` otherwise).
     #[wasm_bindgen(getter, js_name = fallbackReason)]
     pub fn fallback_reason(&self) -> Option<String> {
         self.fallback_reason.clone()
