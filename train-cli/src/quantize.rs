@@ -1,4 +1,5 @@
-//! `train-cli quantize-encoder`: write the int8 weights browsers download.
+//! `train-cli quantize-encoder`: write the quantised weights browsers download (int8, the
+//! word table at 4 bits; docs/int8-weights.md).
 
 use std::path::PathBuf;
 

@@ -1,10 +1,13 @@
-//! Writing the int8 form of a MiniLM weights file (format in `docs/int8-weights.md`).
+//! Writing the quantised form of a MiniLM weights file (format in `docs/int8-weights.md`).
 //!
 //! Every 2-D tensor `W` (`[rows, cols]`) becomes an I8 tensor of the same name
 //! and shape plus an F32 tensor `W.scale` (`[rows]`), with symmetric per-row
 //! scales: `scale[r] = max_c |W[r, c]| / 127`, `q[r, c] = round(W[r, c] / scale[r])`.
-//! 1-D tensors (biases, LayerNorm) stay f32. The pooler (unused by sentence
-//! embeddings) and the integer `position_ids` buffer are dropped.
+//! The word-embedding table, half of all parameters, is 4-bit instead: a U8 tensor
+//! `[rows, cols / 2]` of packed values and an F16 tensor `W.scale` (`[rows, cols / 32]`),
+//! one symmetric scale per group of 32 columns (`max |W| / 7`). 1-D tensors (biases,
+//! LayerNorm) stay f32. The pooler (unused by sentence embeddings) and the integer
+//! `position_ids` buffer are dropped.
 
 use std::collections::HashMap;
 
@@ -12,10 +15,14 @@ use safetensors::tensor::TensorView;
 use safetensors::{Dtype, SafeTensors};
 
 use crate::error::{EncoderError, Result};
+use crate::token_table::INT4_GROUP;
 use crate::weights::{SCALE_SUFFIX, f32_from_le_bytes};
 
 /// Metadata key/value that marks a file written by this module.
-pub const FORMAT_TAG: (&str, &str) = ("format", "gnnrec-minilm-int8-v1");
+pub const FORMAT_TAG: (&str, &str) = ("format", "gnnrec-minilm-int8-v2");
+
+/// The table stored at 4 bits.
+pub const WORD_TABLE: &str = "embeddings.word_embeddings.weight";
 
 /// Tensors whose names start with one of these prefixes are not written.
 const DROPPED_PREFIXES: [&str; 2] = ["pooler.", "embeddings.position_ids"];
@@ -39,13 +46,21 @@ pub fn quantize_safetensors(file: &str, bytes: &[u8]) -> Result<Vec<u8>> {
         }
         let values = f32_from_le_bytes(view.data());
         let shape = view.shape().to_vec();
-        if let [rows, cols] = shape[..] {
-            let (q, scales) = quantize_rows(&values, cols);
-            outputs.push((name.clone(), Dtype::I8, shape, q.iter().map(|&v| v as u8).collect()));
-            let scale_bytes = scales.iter().flat_map(|s| s.to_le_bytes()).collect();
-            outputs.push((format!("{name}{SCALE_SUFFIX}"), Dtype::F32, vec![rows], scale_bytes));
-        } else {
-            outputs.push((name, Dtype::F32, shape, view.data().to_vec()));
+        match shape[..] {
+            [rows, cols] if name == WORD_TABLE => {
+                let (packed, scales) = quantize_int4_groups(&values, cols);
+                outputs.push((name.clone(), Dtype::U8, vec![rows, cols / 2], packed));
+                let scale_bytes = scales.iter().flat_map(|s| half::f16::from_f32(*s).to_le_bytes()).collect();
+                let scale_shape = vec![rows, cols / INT4_GROUP];
+                outputs.push((format!("{name}{SCALE_SUFFIX}"), Dtype::F16, scale_shape, scale_bytes));
+            }
+            [rows, cols] => {
+                let (q, scales) = quantize_rows(&values, cols);
+                outputs.push((name.clone(), Dtype::I8, shape, q.iter().map(|&v| v as u8).collect()));
+                let scale_bytes = scales.iter().flat_map(|s| s.to_le_bytes()).collect();
+                outputs.push((format!("{name}{SCALE_SUFFIX}"), Dtype::F32, vec![rows], scale_bytes));
+            }
+            _ => outputs.push((name, Dtype::F32, shape, view.data().to_vec())),
         }
     }
     let views = outputs
@@ -73,9 +88,43 @@ pub fn quantize_rows(values: &[f32], cols: usize) -> (Vec<i8>, Vec<f32>) {
     (q, scales)
 }
 
+/// Symmetric 4-bit quantization with one scale per [`INT4_GROUP`] columns of a row-major
+/// matrix with `cols` columns (a multiple of the group): packed bytes (`q + 8`, low nibble
+/// first) and the scales, rounded to f16 as they are stored.
+pub fn quantize_int4_groups(values: &[f32], cols: usize) -> (Vec<u8>, Vec<f32>) {
+    assert!(cols.is_multiple_of(INT4_GROUP), "{cols} columns are not whole groups of {INT4_GROUP}");
+    let mut packed = Vec::with_capacity(values.len() / 2);
+    let mut scales = Vec::with_capacity(values.len() / INT4_GROUP);
+    for group in values.chunks_exact(INT4_GROUP) {
+        let max = group.iter().fold(0.0f32, |m, v| m.max(v.abs()));
+        let scale = half::f16::from_f32(if max > 0.0 { max / 7.0 } else { 1.0 }).to_f32();
+        let nibble = |v: f32| ((v / scale).round().clamp(-7.0, 7.0) as i8 + 8) as u8;
+        packed.extend(group.chunks_exact(2).map(|pair| nibble(pair[0]) | (nibble(pair[1]) << 4)));
+        scales.push(scale);
+    }
+    (packed, scales)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn four_bit_groups_round_trip_within_half_a_step() {
+        use crate::token_table::TokenTable;
+        // Two rows of 64 columns: a ramp, and a row with an all-zero first group.
+        let mut values: Vec<f32> = (0..64).map(|c| (c as f32 - 31.5) / 10.0).collect();
+        values.extend((0..64).map(|c| if c < 32 { 0.0 } else { (c as f32).sin() }));
+        let (packed, scales) = quantize_int4_groups(&values, 64);
+        assert_eq!((packed.len(), scales.len()), (64, 4));
+        assert_eq!(scales[2], 1.0, "an all-zero group keeps scale 1");
+        let restored = TokenTable::int4(64, packed, scales.clone()).into_f32();
+        for (i, (r, v)) in restored.iter().zip(&values).enumerate() {
+            let step = scales[i / INT4_GROUP];
+            assert!((r - v).abs() <= step / 2.0 + 1e-6, "value {i}: {r} vs {v} (step {step})");
+        }
+        assert!(restored[64..96].iter().all(|&v| v == 0.0));
+    }
 
     #[test]
     fn per_row_quantization_bounds_the_error_by_half_a_step() {

@@ -1,11 +1,12 @@
-//! Reading named tensors out of a safetensors file (f32, or int8 with per-row scales).
+//! Reading named tensors out of a safetensors file (f32, int8 with per-row scales, or 4-bit
+//! with per-group f16 scales).
 
 use safetensors::{Dtype, SafeTensors, tensor::TensorView};
 
 use crate::error::{EncoderError, Result};
-use crate::token_table::TokenTable;
+use crate::token_table::{INT4_GROUP, TokenTable};
 
-/// Suffix of the per-row f32 scale tensor that accompanies an int8 matrix.
+/// Suffix of the scale tensor that accompanies a quantised matrix.
 pub(crate) const SCALE_SUFFIX: &str = ".scale";
 
 /// How the matrices of a weights file are stored.
@@ -13,7 +14,8 @@ pub(crate) const SCALE_SUFFIX: &str = ".scale";
 pub enum WeightFormat {
     /// Original f32 tensors (`model.safetensors`).
     F32,
-    /// int8 matrices with per-row f32 scales (`model.int8.safetensors`).
+    /// int8 matrices with per-row f32 scales, the word table at 4 bits
+    /// (`model.int8.safetensors`).
     Int8,
 }
 
@@ -33,7 +35,7 @@ impl<'a> Weights<'a> {
 
     /// The storage format: int8 as soon as one tensor is int8.
     pub fn format(&self) -> WeightFormat {
-        let any_int8 = self.tensors.iter().any(|(_, view)| view.dtype() == Dtype::I8);
+        let any_int8 = self.tensors.iter().any(|(_, view)| matches!(view.dtype(), Dtype::I8 | Dtype::U8));
         if any_int8 { WeightFormat::Int8 } else { WeightFormat::F32 }
     }
 
@@ -50,6 +52,9 @@ impl<'a> Weights<'a> {
 
     /// A 2-D tensor `[rows, cols]` kept in its stored precision (for embedding lookups).
     pub fn table(&self, name: &str, rows: usize, cols: usize) -> Result<TokenTable> {
+        if self.tensors.tensor(name).is_ok_and(|view| view.dtype() == Dtype::U8) {
+            return self.int4_table(name, rows, cols);
+        }
         let view = self.view(name, &[rows, cols])?;
         match view.dtype() {
             Dtype::F32 => Ok(TokenTable::f32(cols, self.f32_values(name, &view)?)),
@@ -59,8 +64,27 @@ impl<'a> Weights<'a> {
                 let values = view.data().iter().map(|&b| b as i8).collect();
                 Ok(TokenTable::int8(cols, values, scales))
             }
-            other => Err(self.dtype_error(name, "F32 or I8", other)),
+            other => Err(self.dtype_error(name, "F32, I8 or U8", other)),
         }
+    }
+
+    /// A 4-bit table: `[rows, cols / 2]` packed bytes and `[rows, cols / 32]` f16 scales.
+    fn int4_table(&self, name: &str, rows: usize, cols: usize) -> Result<TokenTable> {
+        let view = self.view(name, &[rows, cols / 2])?;
+        let scale_name = format!("{name}{SCALE_SUFFIX}");
+        let scale_view = self.view(&scale_name, &[rows, cols / INT4_GROUP])?;
+        if !cols.is_multiple_of(INT4_GROUP) || scale_view.dtype() != Dtype::F16 {
+            return Err(self.dtype_error(&scale_name, "F16 scales per 32 columns", scale_view.dtype()));
+        }
+        let scales: Vec<f32> = scale_view
+            .data()
+            .chunks_exact(2)
+            .map(|b| half::f16::from_le_bytes([b[0], b[1]]).to_f32())
+            .collect();
+        if scales.iter().any(|v| !v.is_finite()) {
+            return Err(EncoderError::NonFinite { file: self.file.to_string(), tensor: scale_name });
+        }
+        Ok(TokenTable::int4(cols, view.data().to_vec(), scales))
     }
 
     fn view(&self, name: &str, expected: &[usize]) -> Result<TensorView<'a>> {
