@@ -16,6 +16,8 @@ use burn::backend::wgpu::{WgpuDevice, WgpuRuntime};
 use burn::backend::{Autodiff, Wgpu};
 use burn::tensor::{Distribution, Tensor};
 use cubecl::Runtime;
+mod common;
+
 use gnnrec_graph::{BipartiteGraph, Propagator, Strategy};
 
 type Ad = Autodiff<Wgpu>;
@@ -29,14 +31,7 @@ fn split_dir(name: &str) -> PathBuf {
 }
 
 fn graph(name: &str) -> BipartiteGraph {
-    let split = gnnrec_ingest::read_lightgcn_split(&split_dir(name)).expect("a LightGCN split");
-    let edges: Vec<(u32, u32)> = split
-        .train
-        .iter()
-        .enumerate()
-        .flat_map(|(u, items)| items.iter().map(move |&i| (u as u32, i)))
-        .collect();
-    BipartiteGraph::new(split.n_users, split.n_items, &edges)
+    common::split_graph(&split_dir(name))
 }
 
 fn bytes_in_use(device: &WgpuDevice) -> u64 {

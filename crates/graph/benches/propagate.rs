@@ -7,20 +7,15 @@ use std::path::PathBuf;
 use burn::backend::{Autodiff, NdArray};
 use burn::tensor::{Distribution, Tensor};
 use criterion::{Criterion, criterion_group, criterion_main};
+mod common;
+
 use gnnrec_graph::{BipartiteGraph, Propagator, Strategy};
 
 type Ad = Autodiff<NdArray>;
 
 fn graph(name: &str) -> BipartiteGraph {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../data/lightgcnpp").join(name);
-    let split = gnnrec_ingest::read_lightgcn_split(&dir).expect("bundled split");
-    let edges: Vec<(u32, u32)> = split
-        .train
-        .iter()
-        .enumerate()
-        .flat_map(|(u, items)| items.iter().map(move |&i| (u as u32, i)))
-        .collect();
-    BipartiteGraph::new(split.n_users, split.n_items, &edges)
+    common::split_graph(&dir)
 }
 
 fn bench(c: &mut Criterion) {
