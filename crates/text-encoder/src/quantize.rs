@@ -1,13 +1,13 @@
 //! Writing the quantised form of a MiniLM weights file (format in `docs/int8-weights.md`).
 //!
-//! Every 2-D tensor `W` (`[rows, cols]`) becomes an I8 tensor of the same name
-//! and shape plus an F32 tensor `W.scale` (`[rows]`), with symmetric per-row
-//! scales: `scale[r] = max_c |W[r, c]| / 127`, `q[r, c] = round(W[r, c] / scale[r])`.
-//! The word-embedding table, half of all parameters, is 4-bit instead: a U8 tensor
-//! `[rows, cols / 2]` of packed values and an F16 tensor `W.scale` (`[rows, cols / 32]`),
-//! one symmetric scale per group of 32 columns (`max |W| / 7`). 1-D tensors (biases,
-//! LayerNorm) stay f32. The pooler (unused by sentence embeddings) and the integer
-//! `position_ids` buffer are dropped.
+//! Every 2-D tensor `W` (`[rows, cols]`) becomes an I8 tensor of the same name and shape
+//! plus an F16 tensor `W.scale` (`[rows, cols / 128]`): symmetric scales per row and group
+//! of [`MATRIX_GROUP`] columns, `scale = max |W| / 127` over the group. The word-embedding
+//! table, half of all parameters, is stored at [`WORD_TABLE_BITS`] bits instead: a U8
+//! tensor of packed values (`[rows, cols · 5 / 8]`) and F16 scales per group of
+//! [`WORD_TABLE_GROUP`] columns (`max |W| / 15`). 1-D tensors (biases, LayerNorm) stay
+//! f32. The pooler (unused by sentence embeddings) and the integer `position_ids` buffer
+//! are dropped.
 
 use std::collections::HashMap;
 
@@ -15,14 +15,23 @@ use safetensors::tensor::TensorView;
 use safetensors::{Dtype, SafeTensors};
 
 use crate::error::{EncoderError, Result};
-use crate::token_table::INT4_GROUP;
+use crate::token_table::pack_values;
 use crate::weights::{SCALE_SUFFIX, f32_from_le_bytes};
 
 /// Metadata key/value that marks a file written by this module.
-pub const FORMAT_TAG: (&str, &str) = ("format", "gnnrec-minilm-int8-v2");
+pub const FORMAT_TAG: (&str, &str) = ("format", "gnnrec-minilm-int8-v3");
 
-/// The table stored at 4 bits.
+/// The table stored at [`WORD_TABLE_BITS`] bits.
 pub const WORD_TABLE: &str = "embeddings.word_embeddings.weight";
+
+/// Bits per value of the word-embedding table.
+pub const WORD_TABLE_BITS: usize = 5;
+
+/// Columns of the word-embedding table that share one scale.
+pub const WORD_TABLE_GROUP: usize = 32;
+
+/// Columns of every other matrix that share one int8 scale.
+pub const MATRIX_GROUP: usize = 128;
 
 /// Tensors whose names start with one of these prefixes are not written.
 const DROPPED_PREFIXES: [&str; 2] = ["pooler.", "embeddings.position_ids"];
@@ -47,18 +56,18 @@ pub fn quantize_safetensors(file: &str, bytes: &[u8]) -> Result<Vec<u8>> {
         let values = f32_from_le_bytes(view.data());
         let shape = view.shape().to_vec();
         match shape[..] {
-            [rows, cols] if name == WORD_TABLE => {
-                let (packed, scales) = quantize_int4_groups(&values, cols);
-                outputs.push((name.clone(), Dtype::U8, vec![rows, cols / 2], packed));
-                let scale_bytes = scales.iter().flat_map(|s| half::f16::from_f32(*s).to_le_bytes()).collect();
-                let scale_shape = vec![rows, cols / INT4_GROUP];
-                outputs.push((format!("{name}{SCALE_SUFFIX}"), Dtype::F16, scale_shape, scale_bytes));
-            }
             [rows, cols] => {
-                let (q, scales) = quantize_rows(&values, cols);
-                outputs.push((name.clone(), Dtype::I8, shape, q.iter().map(|&v| v as u8).collect()));
-                let scale_bytes = scales.iter().flat_map(|s| s.to_le_bytes()).collect();
-                outputs.push((format!("{name}{SCALE_SUFFIX}"), Dtype::F32, vec![rows], scale_bytes));
+                let (stored, scales) = if name == WORD_TABLE {
+                    let (q, scales) = quantize_groups(&values, WORD_TABLE_GROUP, WORD_TABLE_BITS);
+                    ((Dtype::U8, vec![rows, cols * WORD_TABLE_BITS / 8], pack_values(&q, WORD_TABLE_BITS)), scales)
+                } else {
+                    let (q, scales) = quantize_groups(&values, MATRIX_GROUP, 8);
+                    ((Dtype::I8, shape, q.iter().map(|&v| v as u8).collect()), scales)
+                };
+                outputs.push((name.clone(), stored.0, stored.1, stored.2));
+                let scale_bytes = scales.iter().flat_map(|s| half::f16::from_f32(*s).to_le_bytes()).collect();
+                let scale_shape = vec![rows, scales.len() / rows];
+                outputs.push((format!("{name}{SCALE_SUFFIX}"), Dtype::F16, scale_shape, scale_bytes));
             }
             _ => outputs.push((name, Dtype::F32, shape, view.data().to_vec())),
         }
@@ -75,34 +84,42 @@ pub fn quantize_safetensors(file: &str, bytes: &[u8]) -> Result<Vec<u8>> {
         .map_err(|e| EncoderError::Safetensors { file: file.to_string(), message: e.to_string() })
 }
 
-/// Symmetric per-row int8 quantization of a row-major matrix with `cols` columns.
+/// Symmetric per-row int8 quantization of a row-major matrix with `cols` columns
+/// (f32 scales, as the bundle's item vectors store them).
 pub fn quantize_rows(values: &[f32], cols: usize) -> (Vec<i8>, Vec<f32>) {
     let mut q = Vec::with_capacity(values.len());
     let mut scales = Vec::with_capacity(values.len() / cols.max(1));
     for row in values.chunks_exact(cols) {
-        let max = row.iter().fold(0.0f32, |m, v| m.max(v.abs()));
-        let scale = if max > 0.0 { max / 127.0 } else { 1.0 };
+        let scale = symmetric_scale(row, 127.0);
         q.extend(row.iter().map(|v| (v / scale).round().clamp(-127.0, 127.0) as i8));
         scales.push(scale);
     }
     (q, scales)
 }
 
-/// Symmetric 4-bit quantization with one scale per [`INT4_GROUP`] columns of a row-major
-/// matrix with `cols` columns (a multiple of the group): packed bytes (`q + 8`, low nibble
-/// first) and the scales, rounded to f16 as they are stored.
-pub fn quantize_int4_groups(values: &[f32], cols: usize) -> (Vec<u8>, Vec<f32>) {
-    assert!(cols.is_multiple_of(INT4_GROUP), "{cols} columns are not whole groups of {INT4_GROUP}");
-    let mut packed = Vec::with_capacity(values.len() / 2);
-    let mut scales = Vec::with_capacity(values.len() / INT4_GROUP);
-    for group in values.chunks_exact(INT4_GROUP) {
-        let max = group.iter().fold(0.0f32, |m, v| m.max(v.abs()));
-        let scale = half::f16::from_f32(if max > 0.0 { max / 7.0 } else { 1.0 }).to_f32();
-        let nibble = |v: f32| ((v / scale).round().clamp(-7.0, 7.0) as i8 + 8) as u8;
-        packed.extend(group.chunks_exact(2).map(|pair| nibble(pair[0]) | (nibble(pair[1]) << 4)));
+/// Symmetric `bits`-bit quantization (values in `±(2^(bits-1) - 1)`) with one scale per
+/// `group` consecutive values (the caller's matrix width is a multiple of `group`); the
+/// scales are rounded to f16, as they are stored.
+pub fn quantize_groups(values: &[f32], group: usize, bits: usize) -> (Vec<i8>, Vec<f32>) {
+    assert!(values.len().is_multiple_of(group) && (2..=8).contains(&bits), "{group} × {bits} bits");
+    let levels = ((1u32 << (bits - 1)) - 1) as f32;
+    let mut q = Vec::with_capacity(values.len());
+    let mut scales = Vec::with_capacity(values.len() / group);
+    for chunk in values.chunks_exact(group) {
+        let scale = match half::f16::from_f32(symmetric_scale(chunk, levels)).to_f32() {
+            0.0 => 1.0, // below f16's range: every value rounds to 0 at any scale
+            scale => scale,
+        };
+        q.extend(chunk.iter().map(|v| (v / scale).round().clamp(-levels, levels) as i8));
         scales.push(scale);
     }
-    (packed, scales)
+    (q, scales)
+}
+
+/// `max |v| / levels`, or 1.0 for an all-zero slice.
+fn symmetric_scale(values: &[f32], levels: f32) -> f32 {
+    let max = values.iter().fold(0.0f32, |m, v| m.max(v.abs()));
+    if max > 0.0 { max / levels } else { 1.0 }
 }
 
 #[cfg(test)]
@@ -110,20 +127,32 @@ mod tests {
     use super::*;
 
     #[test]
-    fn four_bit_groups_round_trip_within_half_a_step() {
+    fn group_quantization_round_trips_within_half_a_step() {
         use crate::token_table::TokenTable;
         // Two rows of 64 columns: a ramp, and a row with an all-zero first group.
         let mut values: Vec<f32> = (0..64).map(|c| (c as f32 - 31.5) / 10.0).collect();
         values.extend((0..64).map(|c| if c < 32 { 0.0 } else { (c as f32).sin() }));
-        let (packed, scales) = quantize_int4_groups(&values, 64);
-        assert_eq!((packed.len(), scales.len()), (64, 4));
-        assert_eq!(scales[2], 1.0, "an all-zero group keeps scale 1");
-        let restored = TokenTable::int4(64, packed, scales.clone()).into_f32();
-        for (i, (r, v)) in restored.iter().zip(&values).enumerate() {
-            let step = scales[i / INT4_GROUP];
-            assert!((r - v).abs() <= step / 2.0 + 1e-6, "value {i}: {r} vs {v} (step {step})");
+        for bits in [5, 8] {
+            let (q, scales) = quantize_groups(&values, 32, bits);
+            assert_eq!((q.len(), scales.len()), (128, 4));
+            assert_eq!(scales[2], 1.0, "an all-zero group keeps scale 1");
+            let restored = if bits == 8 {
+                TokenTable::int8(64, 32, q, scales.clone()).into_f32()
+            } else {
+                TokenTable::packed(64, 32, bits, pack_values(&q, bits), scales.clone()).into_f32()
+            };
+            for (i, (r, v)) in restored.iter().zip(&values).enumerate() {
+                let step = scales[i / 32];
+                assert!((r - v).abs() <= step / 2.0 + 1e-6, "{bits} bits, value {i}: {r} vs {v} (step {step})");
+            }
+            assert!(restored[64..96].iter().all(|&v| v == 0.0));
         }
-        assert!(restored[64..96].iter().all(|&v| v == 0.0));
+    }
+
+    #[test]
+    fn scales_below_half_precision_do_not_divide_by_zero() {
+        let (q, scales) = quantize_groups(&[1e-30, -1e-30, 0.0, 1e-31], 4, 5);
+        assert_eq!((q, scales), (vec![0, 0, 0, 0], vec![1.0]));
     }
 
     #[test]

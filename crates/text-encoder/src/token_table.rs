@@ -1,17 +1,16 @@
-//! Row tables (word embeddings) kept on the host, in f32, int8 or int4, gathered per token.
+//! Row tables (word embeddings) kept on the host, in f32, int8 or packed low-bit form,
+//! gathered per token.
 
-/// Columns that share one scale in a 4-bit table.
-pub const INT4_GROUP: usize = 32;
-
-/// A `[rows, cols]` matrix stored row-major: f32, int8 with one scale per row, or 4-bit
-/// with one scale per group of [`INT4_GROUP`] columns (two values per byte, low nibble
-/// first, stored as `q + 8` for `q` in `-7..=7`).
+/// A `[rows, cols]` matrix stored row-major: f32; int8 with one scale per row and group of
+/// columns; or `bits`-bit values (4 to 7) packed little-endian into each row, one scale per
+/// row and group of columns, each value stored as `q + 2^(bits-1)`.
 ///
 /// The word-embedding table is 30,522 × 384: keeping it quantised on the host and
 /// dequantising only the rows a text uses saves ~35 MB of memory in the browser.
 #[derive(Debug, Clone)]
 pub struct TokenTable {
     cols: usize,
+    group: usize,
     storage: Storage,
 }
 
@@ -19,48 +18,53 @@ pub struct TokenTable {
 enum Storage {
     F32(Vec<f32>),
     Int8 { values: Vec<i8>, scales: Vec<f32> },
-    Int4 { packed: Vec<u8>, scales: Vec<f32> },
+    Packed { bits: usize, bytes: Vec<u8>, scales: Vec<f32> },
 }
 
 impl TokenTable {
     /// A table of f32 rows of width `cols`.
     pub fn f32(cols: usize, values: Vec<f32>) -> Self {
-        Self { cols, storage: Storage::F32(values) }
+        Self { cols, group: cols, storage: Storage::F32(values) }
     }
 
-    /// A table of int8 rows of width `cols`; row `r` is `values[r] * scales[r]`.
-    pub fn int8(cols: usize, values: Vec<i8>, scales: Vec<f32>) -> Self {
-        Self { cols, storage: Storage::Int8 { values, scales } }
+    /// A table of int8 rows of width `cols`; value `(r, c)` is `values[r·cols + c]` times
+    /// `scales[r·cols/group + c/group]` (`group` divides `cols`; `group = cols` is one scale per row).
+    pub fn int8(cols: usize, group: usize, values: Vec<i8>, scales: Vec<f32>) -> Self {
+        Self { cols, group, storage: Storage::Int8 { values, scales } }
     }
 
-    /// A 4-bit table of width `cols` (a multiple of [`INT4_GROUP`]): `packed` holds
-    /// `rows × cols / 2` bytes, `scales` one value per row and group of columns.
-    pub fn int4(cols: usize, packed: Vec<u8>, scales: Vec<f32>) -> Self {
-        Self { cols, storage: Storage::Int4 { packed, scales } }
+    /// A `bits`-bit table of width `cols` (`cols · bits` a multiple of 8): each row is
+    /// `cols · bits / 8` bytes of values packed from the lowest bit up, `scales` one value per
+    /// row and group of `group` columns.
+    pub fn packed(cols: usize, group: usize, bits: usize, bytes: Vec<u8>, scales: Vec<f32>) -> Self {
+        Self { cols, group, storage: Storage::Packed { bits, bytes, scales } }
     }
 
     /// Number of rows.
     pub fn rows(&self) -> usize {
         match &self.storage {
             Storage::F32(values) => values.len() / self.cols,
-            Storage::Int8 { scales, .. } => scales.len(),
-            Storage::Int4 { packed, .. } => packed.len() * 2 / self.cols,
+            Storage::Int8 { values, .. } => values.len() / self.cols,
+            Storage::Packed { bits, bytes, .. } => bytes.len() * 8 / (self.cols * bits),
         }
     }
 
     /// Appends row `row` (dequantised) to `out`; `row` must be `< rows()`.
     pub fn push_row(&self, row: usize, out: &mut Vec<f32>) {
         let range = row * self.cols..(row + 1) * self.cols;
+        let groups = self.cols / self.group;
         match &self.storage {
             Storage::F32(values) => out.extend_from_slice(&values[range]),
             Storage::Int8 { values, scales } => {
-                let scale = scales[row];
-                out.extend(values[range].iter().map(|&q| f32::from(q) * scale));
+                let scales = &scales[row * groups..(row + 1) * groups];
+                let values = &values[range];
+                out.extend((0..self.cols).map(|c| f32::from(values[c]) * scales[c / self.group]));
             }
-            Storage::Int4 { packed, scales } => {
-                let groups = &scales[row * self.cols / INT4_GROUP..(row + 1) * self.cols / INT4_GROUP];
-                let bytes = &packed[range.start / 2..range.end / 2];
-                out.extend((0..self.cols).map(|c| int4_value(bytes[c / 2], c) * groups[c / INT4_GROUP]));
+            Storage::Packed { bits, bytes, scales } => {
+                let scales = &scales[row * groups..(row + 1) * groups];
+                let stride = self.cols * bits / 8;
+                let bytes = &bytes[row * stride..(row + 1) * stride];
+                out.extend((0..self.cols).map(|c| packed_value(bytes, *bits, c) * scales[c / self.group]));
             }
         }
     }
@@ -70,7 +74,7 @@ impl TokenTable {
         match self.storage {
             Storage::F32(values) => values,
             quantised => {
-                let table = Self { cols: self.cols, storage: quantised };
+                let table = Self { cols: self.cols, group: self.group, storage: quantised };
                 let mut out = Vec::with_capacity(table.rows() * table.cols);
                 (0..table.rows()).for_each(|row| table.push_row(row, &mut out));
                 out
@@ -79,8 +83,62 @@ impl TokenTable {
     }
 }
 
-/// The signed 4-bit value of column `c` in its byte (low nibble for even columns).
-fn int4_value(byte: u8, c: usize) -> f32 {
-    let nibble = if c.is_multiple_of(2) { byte & 0x0f } else { byte >> 4 };
-    f32::from(nibble as i8 - 8)
+/// The signed value `c` of a row packed at `bits` bits per value (bits `c·bits ..` of the row,
+/// lowest first, stored with an offset of `2^(bits-1)`).
+fn packed_value(row: &[u8], bits: usize, c: usize) -> f32 {
+    let bit = c * bits;
+    let (byte, shift) = (bit / 8, bit % 8);
+    let low = u16::from(row[byte]);
+    let high = row.get(byte + 1).map_or(0, |&b| u16::from(b) << 8);
+    let code = ((low | high) >> shift) & ((1 << bits) - 1);
+    f32::from(code as i16 - (1 << (bits - 1)))
+}
+
+/// Packs signed values `q` (each in `-(2^(bits-1) - 1) ..= 2^(bits-1) - 1`) at `bits` bits each,
+/// lowest bit first; `q.len() · bits` must be a multiple of 8.
+pub fn pack_values(q: &[i8], bits: usize) -> Vec<u8> {
+    let mut out = vec![0u8; q.len() * bits / 8];
+    for (c, &v) in q.iter().enumerate() {
+        let code = (i16::from(v) + (1 << (bits - 1))) as u16;
+        let (byte, shift) = (c * bits / 8, c * bits % 8);
+        let spread = code << shift;
+        out[byte] |= spread as u8;
+        if let Some(next) = out.get_mut(byte + 1) {
+            *next |= (spread >> 8) as u8;
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn packed_values_round_trip_at_every_width() {
+        for bits in 4..=7 {
+            let max = (1i8 << (bits - 1)) - 1;
+            let q: Vec<i8> = (0..64).map(|i| (i as i8 % (2 * max + 1)) - max).collect();
+            let bytes = pack_values(&q, bits);
+            assert_eq!(bytes.len(), 64 * bits / 8);
+            let back: Vec<f32> = (0..64).map(|c| packed_value(&bytes, bits, c)).collect();
+            assert_eq!(back, q.iter().map(|&v| f32::from(v)).collect::<Vec<_>>(), "{bits} bits");
+        }
+    }
+
+    #[test]
+    fn four_bit_packing_is_low_nibble_first() {
+        // The v2 layout: column 2k in the low nibble, 2k + 1 in the high one, stored as q + 8.
+        assert_eq!(pack_values(&[-7, 7, 0, 1], 4), vec![0xf1, 0x98]);
+    }
+
+    #[test]
+    fn rows_use_their_own_group_scales() {
+        let table = TokenTable::int8(4, 2, vec![1, 2, 3, 4, -1, -2, -3, -4], vec![1.0, 10.0, 0.5, 2.0]);
+        assert_eq!(table.rows(), 2);
+        assert_eq!(table.into_f32(), vec![1.0, 2.0, 30.0, 40.0, -0.5, -1.0, -6.0, -8.0]);
+        let packed = TokenTable::packed(8, 4, 5, pack_values(&[1, -1, 15, -15, 0, 2, 3, 4], 5), vec![2.0, 0.5]);
+        assert_eq!(packed.rows(), 1);
+        assert_eq!(packed.into_f32(), vec![2.0, -2.0, 30.0, -30.0, 0.0, 1.0, 1.5, 2.0]);
+    }
 }

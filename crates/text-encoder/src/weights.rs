@@ -1,10 +1,10 @@
-//! Reading named tensors out of a safetensors file (f32, int8 with per-row scales, or 4-bit
-//! with per-group f16 scales).
+//! Reading named tensors out of a safetensors file (f32; int8 with f32 scales per row or f16
+//! scales per group of columns; packed 4- to 7-bit values with f16 scales per group).
 
 use safetensors::{Dtype, SafeTensors, tensor::TensorView};
 
 use crate::error::{EncoderError, Result};
-use crate::token_table::{INT4_GROUP, TokenTable};
+use crate::token_table::TokenTable;
 
 /// Suffix of the scale tensor that accompanies a quantised matrix.
 pub(crate) const SCALE_SUFFIX: &str = ".scale";
@@ -14,8 +14,7 @@ pub(crate) const SCALE_SUFFIX: &str = ".scale";
 pub enum WeightFormat {
     /// Original f32 tensors (`model.safetensors`).
     F32,
-    /// int8 matrices with per-row f32 scales, the word table at 4 bits
-    /// (`model.int8.safetensors`).
+    /// int8 matrices, the word table at fewer bits (`model.int8.safetensors`).
     Int8,
 }
 
@@ -53,38 +52,60 @@ impl<'a> Weights<'a> {
     /// A 2-D tensor `[rows, cols]` kept in its stored precision (for embedding lookups).
     pub fn table(&self, name: &str, rows: usize, cols: usize) -> Result<TokenTable> {
         if self.tensors.tensor(name).is_ok_and(|view| view.dtype() == Dtype::U8) {
-            return self.int4_table(name, rows, cols);
+            return self.packed_table(name, rows, cols);
         }
         let view = self.view(name, &[rows, cols])?;
         match view.dtype() {
             Dtype::F32 => Ok(TokenTable::f32(cols, self.f32_values(name, &view)?)),
             Dtype::I8 => {
-                let scale_name = format!("{name}{SCALE_SUFFIX}");
-                let scales = self.vector(&scale_name, rows)?;
                 let values = view.data().iter().map(|&b| b as i8).collect();
-                Ok(TokenTable::int8(cols, values, scales))
+                let (group, scales) = self.group_scales(name, rows, cols)?;
+                Ok(TokenTable::int8(cols, group, values, scales))
             }
-            other => Err(self.dtype_error(name, "F32, I8 or U8", other)),
+            other => Err(self.dtype_error(name, "F32, I8 or U8", format!("{other:?}"))),
         }
     }
 
-    /// A 4-bit table: `[rows, cols / 2]` packed bytes and `[rows, cols / 32]` f16 scales.
-    fn int4_table(&self, name: &str, rows: usize, cols: usize) -> Result<TokenTable> {
-        let view = self.view(name, &[rows, cols / 2])?;
+    /// A packed table: `[rows, cols · bits / 8]` bytes for `bits` in 4..=7 and f16 group scales.
+    fn packed_table(&self, name: &str, rows: usize, cols: usize) -> Result<TokenTable> {
+        let found = self.tensors.tensor(name).map(|v| v.shape().to_vec()).unwrap_or_default();
+        let bits = (4..=7).find(|bits| found == [rows, cols * bits / 8] && (cols * bits).is_multiple_of(8));
+        let Some(bits) = bits else {
+            return Err(EncoderError::ShapeMismatch {
+                file: self.file.to_string(),
+                tensor: name.to_string(),
+                expected: vec![rows, cols * 5 / 8],
+                found,
+            });
+        };
+        let (group, scales) = self.group_scales(name, rows, cols)?;
+        let bytes = self.view(name, &[rows, cols * bits / 8])?.data().to_vec();
+        Ok(TokenTable::packed(cols, group, bits, bytes, scales))
+    }
+
+    /// The scales of quantised matrix `name`: f32 `[rows]` (one per row) or f16
+    /// `[rows, groups]` (`groups` dividing `cols`); returns the group width and the scales.
+    fn group_scales(&self, name: &str, rows: usize, cols: usize) -> Result<(usize, Vec<f32>)> {
         let scale_name = format!("{name}{SCALE_SUFFIX}");
-        let scale_view = self.view(&scale_name, &[rows, cols / INT4_GROUP])?;
-        if !cols.is_multiple_of(INT4_GROUP) || scale_view.dtype() != Dtype::F16 {
-            return Err(self.dtype_error(&scale_name, "F16 scales per 32 columns", scale_view.dtype()));
-        }
-        let scales: Vec<f32> = scale_view
-            .data()
-            .chunks_exact(2)
-            .map(|b| half::f16::from_le_bytes([b[0], b[1]]).to_f32())
-            .collect();
+        let view = self.tensors.tensor(&scale_name).map_err(|_| EncoderError::MissingTensor {
+            file: self.file.to_string(),
+            tensor: scale_name.clone(),
+        })?;
+        let (group, scales) = match (view.dtype(), view.shape()) {
+            (Dtype::F32, [r]) if *r == rows => (cols, f32_from_le_bytes(view.data())),
+            (Dtype::F16, &[r, groups]) if r == rows && groups > 0 && cols.is_multiple_of(groups) => {
+                let scales = view.data().chunks_exact(2).map(|b| half::f16::from_le_bytes([b[0], b[1]]).to_f32());
+                (cols / groups, scales.collect())
+            }
+            (dtype, shape) => {
+                let found = format!("{dtype:?} {shape:?}");
+                return Err(self.dtype_error(&scale_name, &format!("F32 [{rows}] or F16 [{rows}, groups]"), found));
+            }
+        };
         if scales.iter().any(|v| !v.is_finite()) {
             return Err(EncoderError::NonFinite { file: self.file.to_string(), tensor: scale_name });
         }
-        Ok(TokenTable::int4(cols, view.data().to_vec(), scales))
+        Ok((group, scales))
     }
 
     fn view(&self, name: &str, expected: &[usize]) -> Result<TensorView<'a>> {
@@ -105,7 +126,7 @@ impl<'a> Weights<'a> {
 
     fn f32_values(&self, name: &str, view: &TensorView<'_>) -> Result<Vec<f32>> {
         if view.dtype() != Dtype::F32 {
-            return Err(self.dtype_error(name, "F32", view.dtype()));
+            return Err(self.dtype_error(name, "F32", format!("{:?}", view.dtype())));
         }
         let values = f32_from_le_bytes(view.data());
         if values.iter().any(|v| !v.is_finite()) {
@@ -114,12 +135,12 @@ impl<'a> Weights<'a> {
         Ok(values)
     }
 
-    fn dtype_error(&self, name: &str, expected: &str, found: Dtype) -> EncoderError {
+    fn dtype_error(&self, name: &str, expected: &str, found: String) -> EncoderError {
         EncoderError::DType {
             file: self.file.to_string(),
             tensor: name.to_string(),
             expected: expected.to_string(),
-            found: format!("{found:?}"),
+            found,
         }
     }
 }
@@ -127,4 +148,49 @@ impl<'a> Weights<'a> {
 /// Decodes little-endian f32 values (safetensors' byte order).
 pub(crate) fn f32_from_le_bytes(bytes: &[u8]) -> Vec<f32> {
     bytes.chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use safetensors::tensor::TensorView;
+
+    use super::*;
+    use crate::token_table::pack_values;
+
+    fn file(tensors: &[(&str, Dtype, Vec<usize>, Vec<u8>)]) -> Vec<u8> {
+        let views = tensors.iter().map(|(n, d, s, b)| (n.to_string(), TensorView::new(*d, s.clone(), b).unwrap()));
+        safetensors::serialize(views, None::<HashMap<String, String>>).unwrap()
+    }
+
+    fn f16s(values: &[f32]) -> Vec<u8> {
+        values.iter().flat_map(|v| half::f16::from_f32(*v).to_le_bytes()).collect()
+    }
+
+    #[test]
+    fn reads_every_stored_form_of_a_matrix() {
+        let q: Vec<i8> = vec![1, -2, 3, -4, 5, -6, 7, -7];
+        let i8_bytes: Vec<u8> = q.iter().map(|&v| v as u8).collect();
+        let bytes = file(&[
+            // v1/v2 matrices: int8 with one f32 scale per row.
+            ("row", Dtype::I8, vec![2, 4], i8_bytes.clone()),
+            ("row.scale", Dtype::F32, vec![2], [2.0f32, 0.5].iter().flat_map(|v| v.to_le_bytes()).collect()),
+            // v3 matrices: int8 with f16 scales per group of 2 columns.
+            ("group", Dtype::I8, vec![2, 4], i8_bytes),
+            ("group.scale", Dtype::F16, vec![2, 2], f16s(&[1.0, 2.0, 3.0, 4.0])),
+            // v2 word table (4 bits) and v3 (5 bits), one f16 scale per row here.
+            ("four", Dtype::U8, vec![2, 2], pack_values(&q, 4)),
+            ("four.scale", Dtype::F16, vec![2, 1], f16s(&[1.0, 0.5])),
+            ("five", Dtype::U8, vec![2, 5], pack_values(&[15, -15, 0, 1, 2, 3, 4, 5, -1, -2, 0, 0, 0, 0, 0, 0], 5)),
+            ("five.scale", Dtype::F16, vec![2, 1], f16s(&[1.0, 1.0])),
+        ]);
+        let weights = Weights::parse("w.safetensors", &bytes).unwrap();
+        assert_eq!(weights.matrix("row", 2, 4).unwrap(), [2.0, -4.0, 6.0, -8.0, 2.5, -3.0, 3.5, -3.5]);
+        assert_eq!(weights.matrix("group", 2, 4).unwrap(), [1.0, -2.0, 6.0, -8.0, 15.0, -18.0, 28.0, -28.0]);
+        assert_eq!(weights.matrix("four", 2, 4).unwrap(), [1.0, -2.0, 3.0, -4.0, 2.5, -3.0, 3.5, -3.5]);
+        let five = weights.matrix("five", 2, 8).unwrap();
+        assert_eq!(five[..4], [15.0, -15.0, 0.0, 1.0]);
+        assert!(matches!(weights.matrix("five", 2, 4), Err(EncoderError::ShapeMismatch { .. })));
+    }
 }
