@@ -59,7 +59,10 @@ pub fn quantize_safetensors(file: &str, bytes: &[u8]) -> Result<Vec<u8>> {
             [rows, cols] => {
                 let (stored, scales) = if name == WORD_TABLE {
                     let (q, scales) = quantize_groups(&values, WORD_TABLE_GROUP, WORD_TABLE_BITS);
-                    ((Dtype::U8, vec![rows, cols * WORD_TABLE_BITS / 8], pack_values(&q, WORD_TABLE_BITS)), scales)
+                    (
+                        (Dtype::U8, vec![rows, cols * WORD_TABLE_BITS / 8], pack_values(&q, WORD_TABLE_BITS)),
+                        scales,
+                    )
                 } else {
                     let (q, scales) = quantize_groups(&values, MATRIX_GROUP, 8);
                     ((Dtype::I8, shape, q.iter().map(|&v| v as u8).collect()), scales)
@@ -143,7 +146,10 @@ mod tests {
             };
             for (i, (r, v)) in restored.iter().zip(&values).enumerate() {
                 let step = scales[i / 32];
-                assert!((r - v).abs() <= step / 2.0 + 1e-6, "{bits} bits, value {i}: {r} vs {v} (step {step})");
+                assert!(
+                    (r - v).abs() <= step / 2.0 + 1e-6,
+                    "{bits} bits, value {i}: {r} vs {v} (step {step})"
+                );
             }
             assert!(restored[64..96].iter().all(|&v| v == 0.0));
         }

@@ -137,7 +137,8 @@ mod tests {
         let table = TokenTable::int8(4, 2, vec![1, 2, 3, 4, -1, -2, -3, -4], vec![1.0, 10.0, 0.5, 2.0]);
         assert_eq!(table.rows(), 2);
         assert_eq!(table.into_f32(), vec![1.0, 2.0, 30.0, 40.0, -0.5, -1.0, -6.0, -8.0]);
-        let packed = TokenTable::packed(8, 4, 5, pack_values(&[1, -1, 15, -15, 0, 2, 3, 4], 5), vec![2.0, 0.5]);
+        let packed =
+            TokenTable::packed(8, 4, 5, pack_values(&[1, -1, 15, -15, 0, 2, 3, 4], 5), vec![2.0, 0.5]);
         assert_eq!(packed.rows(), 1);
         assert_eq!(packed.into_f32(), vec![2.0, -2.0, 30.0, -30.0, 0.0, 1.0, 1.5, 2.0]);
     }

@@ -94,12 +94,17 @@ impl<'a> Weights<'a> {
         let (group, scales) = match (view.dtype(), view.shape()) {
             (Dtype::F32, [r]) if *r == rows => (cols, f32_from_le_bytes(view.data())),
             (Dtype::F16, &[r, groups]) if r == rows && groups > 0 && cols.is_multiple_of(groups) => {
-                let scales = view.data().chunks_exact(2).map(|b| half::f16::from_le_bytes([b[0], b[1]]).to_f32());
+                let scales =
+                    view.data().chunks_exact(2).map(|b| half::f16::from_le_bytes([b[0], b[1]]).to_f32());
                 (cols / groups, scales.collect())
             }
             (dtype, shape) => {
                 let found = format!("{dtype:?} {shape:?}");
-                return Err(self.dtype_error(&scale_name, &format!("F32 [{rows}] or F16 [{rows}, groups]"), found));
+                return Err(self.dtype_error(
+                    &scale_name,
+                    &format!("F32 [{rows}] or F16 [{rows}, groups]"),
+                    found,
+                ));
             }
         };
         if scales.iter().any(|v| !v.is_finite()) {
@@ -160,7 +165,8 @@ mod tests {
     use crate::token_table::pack_values;
 
     fn file(tensors: &[(&str, Dtype, Vec<usize>, Vec<u8>)]) -> Vec<u8> {
-        let views = tensors.iter().map(|(n, d, s, b)| (n.to_string(), TensorView::new(*d, s.clone(), b).unwrap()));
+        let views =
+            tensors.iter().map(|(n, d, s, b)| (n.to_string(), TensorView::new(*d, s.clone(), b).unwrap()));
         safetensors::serialize(views, None::<HashMap<String, String>>).unwrap()
     }
 
@@ -182,7 +188,12 @@ mod tests {
             // v2 word table (4 bits) and v3 (5 bits), one f16 scale per row here.
             ("four", Dtype::U8, vec![2, 2], pack_values(&q, 4)),
             ("four.scale", Dtype::F16, vec![2, 1], f16s(&[1.0, 0.5])),
-            ("five", Dtype::U8, vec![2, 5], pack_values(&[15, -15, 0, 1, 2, 3, 4, 5, -1, -2, 0, 0, 0, 0, 0, 0], 5)),
+            (
+                "five",
+                Dtype::U8,
+                vec![2, 5],
+                pack_values(&[15, -15, 0, 1, 2, 3, 4, 5, -1, -2, 0, 0, 0, 0, 0, 0], 5),
+            ),
             ("five.scale", Dtype::F16, vec![2, 1], f16s(&[1.0, 1.0])),
         ]);
         let weights = Weights::parse("w.safetensors", &bytes).unwrap();
