@@ -54,13 +54,41 @@ pub struct EvaluateArgs {
     /// reports precision@10 of search without history.
     #[arg(long)]
     pub queries: Option<PathBuf>,
+    /// Sharded bundles: the numbers of GNN shards a recommendation probes, each measured
+    /// (default: the manifest's, and every shard, which is the unsharded answer).
+    #[arg(long, value_delimiter = ',')]
+    pub probe: Vec<usize>,
     /// Also write the numbers as JSON here.
     #[arg(long)]
     pub metrics_out: Option<PathBuf>,
 }
 
+/// The users evaluated: those with training and held-out items, at most `limit` of them
+/// (evenly spaced).
+pub fn evaluated_users(
+    data: &gnnrec_train::Interactions,
+    held_out: &[Vec<u32>],
+    limit: Option<usize>,
+) -> Vec<usize> {
+    let mut users: Vec<usize> =
+        (0..data.n_users).filter(|&u| !held_out[u].is_empty() && !data.train[u].is_empty()).collect();
+    if let Some(limit) = limit.filter(|&l| l < users.len()) {
+        let step = users.len() as f64 / limit as f64;
+        users = (0..limit).map(|i| users[(i as f64 * step) as usize]).collect();
+    }
+    users
+}
+
 /// Runs the command.
 pub fn run(args: &EvaluateArgs) -> anyhow::Result<()> {
+    let manifest = std::fs::read(args.bundle.join(gnnrec_ranking::file_names::MANIFEST))
+        .with_context(|| format!("reading {}", args.bundle.display()))?;
+    let version: Option<u64> = serde_json::from_slice::<serde_json::Value>(&manifest)
+        .ok()
+        .and_then(|m| m.get("version").and_then(serde_json::Value::as_u64));
+    if version == Some(u64::from(gnnrec_ranking::sharded::SHARDED_VERSION)) {
+        return crate::evaluate_sharded::run(args);
+    }
     let trained = run_files::read(&args.run)?;
     let prepared = prepare(&trained.spec)?;
     let mut bundle = Bundle::read_dir(&args.bundle)?;
@@ -72,12 +100,7 @@ pub fn run(args: &EvaluateArgs) -> anyhow::Result<()> {
         HeldOut::Valid => &data.valid,
         HeldOut::Test => &data.test,
     };
-    let mut users: Vec<usize> =
-        (0..data.n_users).filter(|&u| !held_out[u].is_empty() && !data.train[u].is_empty()).collect();
-    if let Some(limit) = args.users.filter(|&l| l < users.len()) {
-        let step = users.len() as f64 / limit as f64;
-        users = (0..limit).map(|i| users[(i as f64 * step) as usize]).collect();
-    }
+    let users = evaluated_users(data, held_out, args.users);
     let f32_scorer = Scorer::new(trained.head.clone(), &trained.items);
     let measure = |rank: &dyn Fn(usize) -> Vec<f32>| -> CutoffMetrics {
         let lists: Vec<(Vec<u32>, &[u32])> = users

@@ -11,6 +11,7 @@ use gnnrec_ranking::ItemMeta;
 use crate::dataset::prepare;
 use crate::features::item_text_embeddings;
 use crate::run_files;
+use crate::shard_bundle::{ShardArgs, reshard};
 
 /// Longest subtitle kept for display.
 const SUBTITLE_CHARS: usize = 120;
@@ -41,6 +42,8 @@ pub struct ExportArgs {
     /// Seed of k-means and of the HNSW levels.
     #[arg(long, default_value_t = 2024)]
     pub seed: u64,
+    #[command(flatten)]
+    pub shard: ShardArgs,
 }
 
 /// Runs the command.
@@ -82,6 +85,9 @@ pub fn run(args: &ExportArgs) -> anyhow::Result<()> {
     }
     println!("{:<40} {:>12}  ({:.2} MB)", "total", report.total_bytes, report.total_bytes as f64 / 1e6);
     println!("{}", serde_json::to_string_pretty(&report.details)?);
+    if args.shard.shard_bytes.is_some() {
+        reshard(&args.out, &args.out, &args.shard.config())?;
+    }
     Ok(())
 }
 

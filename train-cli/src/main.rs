@@ -4,12 +4,14 @@ mod backend;
 mod dataset;
 mod encode;
 mod evaluate_bundle;
+mod evaluate_sharded;
 mod export;
 mod features;
 mod quantize;
 mod query;
 mod run_files;
 mod run_spec;
+mod shard_bundle;
 mod train;
 
 use clap::{Parser, Subcommand};
@@ -36,6 +38,8 @@ enum Command {
     Train(Box<train::TrainArgs>),
     /// Write the static bundle (int8 embeddings, clusters, HNSW, query tower, encoder) of a run.
     Export(export::ExportArgs),
+    /// Rewrite a v1 bundle as a sharded (v2) bundle, or re-shard a bundle at another size.
+    ShardBundle(shard_bundle::ShardBundleArgs),
     /// Search (with a query) or recommend (without) from a bundle; prints JSON results.
     Query(query::QueryArgs),
     /// Measure a bundle against its run: fold-in and int8 quality, HNSW recall and speed.
@@ -48,6 +52,7 @@ fn main() -> std::process::ExitCode {
         Command::QuantizeEncoder(args) => quantize::run(&args),
         Command::Train(args) => train::run(&args),
         Command::Export(args) => export::run(&args),
+        Command::ShardBundle(args) => shard_bundle::run(&args),
         Command::Query(args) => query::run(&args),
         Command::EvaluateBundle(args) => evaluate_bundle::run(&args),
     };

@@ -11,6 +11,23 @@ use ndarray::Array2;
 use rand_xoshiro::Xoshiro256Plus;
 use rand_xoshiro::rand_core::SeedableRng;
 
+/// Seeded k-means++ of the row-major `embeddings` (`[n, dim]`, n ≥ 1) into `k` groups
+/// (clamped to `1..=n`): each item's cluster and the centroids (`[k, dim]`).
+pub fn kmeans_assignment(embeddings: &[f32], dim: usize, k: usize, seed: u64) -> (Vec<u32>, Vec<f32>) {
+    let n = embeddings.len() / dim;
+    let k = k.clamp(1, n.max(1));
+    let data = Array2::from_shape_vec((n, dim), embeddings.to_vec()).expect("n × dim values");
+    let dataset = DatasetBase::from(data.clone());
+    let model = KMeans::params_with_rng(k, Xoshiro256Plus::seed_from_u64(seed))
+        .n_runs(3)
+        .max_n_iterations(100)
+        .tolerance(1e-4)
+        .fit(&dataset)
+        .expect("k-means on finite embeddings with 1 ≤ k ≤ n");
+    let assignment = model.predict(&data).iter().map(|&c| c as u32).collect();
+    (assignment, model.centroids().iter().copied().collect())
+}
+
 /// The cluster index in its stored form.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Clusters {
@@ -28,17 +45,8 @@ pub struct Clusters {
 /// Clusters the row-major `embeddings` (`[n, dim]`) into `k` groups (seeded k-means++).
 pub fn kmeans(embeddings: &[f32], dim: usize, k: usize, seed: u64, titles: &[String]) -> Clusters {
     let n = embeddings.len() / dim;
-    let k = k.clamp(1, n.max(1));
-    let data = Array2::from_shape_vec((n, dim), embeddings.to_vec()).expect("n × dim values");
-    let dataset = DatasetBase::from(data.clone());
-    let model = KMeans::params_with_rng(k, Xoshiro256Plus::seed_from_u64(seed))
-        .n_runs(3)
-        .max_n_iterations(100)
-        .tolerance(1e-4)
-        .fit(&dataset)
-        .expect("k-means on finite embeddings with 1 ≤ k ≤ n");
-    let assignment: Vec<u32> = model.predict(&data).iter().map(|&c| c as u32).collect();
-    let centroids: Vec<f32> = model.centroids().iter().copied().collect();
+    let (assignment, centroids) = kmeans_assignment(embeddings, dim, k, seed);
+    let k = centroids.len() / dim;
     let distance = |item: usize| {
         let c = assignment[item] as usize;
         let row = &embeddings[item * dim..(item + 1) * dim];

@@ -35,6 +35,9 @@ pub enum ExportError {
         /// The cause.
         error: TensorError,
     },
+    /// The bundle being sharded is unusable (the message names the file).
+    #[error(transparent)]
+    Bundle(#[from] gnnrec_ranking::BundleError),
     /// The text features could not be computed.
     #[error(transparent)]
     Features(#[from] gnnrec_text_features::FeatureError),

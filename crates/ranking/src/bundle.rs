@@ -91,14 +91,7 @@ impl Bundle {
     /// Builds the bundle from the manifest and the stored bytes of its files (by path).
     /// Every file is checked against the manifest (size, SHA-256) before it is decoded.
     pub fn from_files(manifest: Manifest, files: &HashMap<String, Vec<u8>>) -> Result<Self, BundleError> {
-        let open = |name: &str| -> Result<Vec<u8>, BundleError> {
-            let entry = manifest.files.get(name).ok_or_else(|| BundleError::Manifest {
-                file: file_names::MANIFEST.into(),
-                error: ManifestError::Unlisted { file: name.into() },
-            })?;
-            let stored = files.get(name).ok_or_else(|| BundleError::Missing { file: name.into() })?;
-            verify(name, entry, stored)
-        };
+        let open = |name: &str| Self::open(&manifest, files, name);
         let m = &manifest.model;
         let (n, d) = (m.n_items, m.dim);
 
@@ -182,23 +175,51 @@ impl Bundle {
         Ok(Self { manifest, ranker, encoder })
     }
 
+    /// The content of file `name` from its stored bytes in `files`, checked against the
+    /// manifest (size, SHA-256) and decompressed.
+    pub fn open(
+        manifest: &Manifest,
+        files: &HashMap<String, Vec<u8>>,
+        name: &str,
+    ) -> Result<Vec<u8>, BundleError> {
+        let entry = manifest.files.get(name).ok_or_else(|| BundleError::Manifest {
+            file: file_names::MANIFEST.into(),
+            error: ManifestError::Unlisted { file: name.into() },
+        })?;
+        let stored = files.get(name).ok_or_else(|| BundleError::Missing { file: name.into() })?;
+        verify(name, entry, stored)
+    }
+
+    /// Checks stored bytes against a manifest entry (size, SHA-256) and returns the content.
+    pub fn verify_entry(name: &str, entry: &FileEntry, stored: &[u8]) -> Result<Vec<u8>, BundleError> {
+        verify(name, entry, stored)
+    }
+
     /// Reads a bundle directory.
     pub fn read_dir(dir: &std::path::Path) -> Result<Self, BundleError> {
-        let read = |name: &str| {
-            std::fs::read(dir.join(name)).map_err(|e| match e.kind() {
-                std::io::ErrorKind::NotFound => {
-                    BundleError::Missing { file: dir.join(name).display().to_string() }
-                }
-                _ => BundleError::Read { file: dir.join(name).display().to_string(), error: e },
-            })
-        };
-        let manifest = Self::parse_manifest(&read(file_names::MANIFEST)?)?;
-        let mut files = HashMap::new();
-        for name in Self::required_files(&manifest) {
-            files.insert(name.to_string(), read(name)?);
-        }
+        let (manifest, files) = Self::read_stored(dir)?;
         Self::from_files(manifest, &files)
     }
+
+    /// Reads a bundle directory's manifest and the stored bytes of its files, unchecked
+    /// (for [`Bundle::from_files`] and [`Bundle::open`]).
+    pub fn read_stored(dir: &std::path::Path) -> Result<(Manifest, HashMap<String, Vec<u8>>), BundleError> {
+        let manifest = Self::parse_manifest(&read_file(dir, file_names::MANIFEST)?)?;
+        let mut files = HashMap::new();
+        for name in Self::required_files(&manifest) {
+            files.insert(name.to_string(), read_file(dir, name)?);
+        }
+        Ok((manifest, files))
+    }
+}
+
+/// Reads file `name` of the bundle directory `dir`; errors name the path.
+pub fn read_file(dir: &std::path::Path, name: &str) -> Result<Vec<u8>, BundleError> {
+    let path = dir.join(name);
+    std::fs::read(&path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => BundleError::Missing { file: path.display().to_string() },
+        _ => BundleError::Read { file: path.display().to_string(), error: e },
+    })
 }
 
 /// Hex SHA-256 of `bytes`.
@@ -224,7 +245,7 @@ pub fn store_file(content: &[u8], gzip: bool) -> (Vec<u8>, FileEntry) {
 }
 
 /// Checks a stored file against its manifest entry and returns its content.
-fn verify(name: &str, entry: &FileEntry, stored: &[u8]) -> Result<Vec<u8>, BundleError> {
+pub(crate) fn verify(name: &str, entry: &FileEntry, stored: &[u8]) -> Result<Vec<u8>, BundleError> {
     if stored.len() as u64 != entry.bytes {
         return Err(BundleError::Size {
             file: name.into(),

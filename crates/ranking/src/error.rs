@@ -92,6 +92,12 @@ pub enum ManifestError {
     /// The `format` field is absent or names another format.
     #[error("format is not {FORMAT_NAME:?}")]
     Format,
+    /// The same path is listed twice.
+    #[error("{file} is listed twice")]
+    Duplicate {
+        /// The path.
+        file: String,
+    },
     /// `files` lacks a file the bundle needs.
     #[error("files does not list {file}")]
     Unlisted {
@@ -132,6 +138,12 @@ pub enum ContentError {
     /// The text index is corrupt or does not match the items.
     #[error(transparent)]
     TextIndex(#[from] IndexError),
+    /// A shard's item indices are not strictly ascending.
+    #[error("the shard's item indices are not strictly ascending")]
+    ShardIndex,
+    /// A directory bucket is malformed or holds an id of another bucket.
+    #[error("directory bucket: {0}")]
+    Directory(String),
     /// The parts of the ranker disagree with each other.
     #[error(transparent)]
     Parts(#[from] PartsError),

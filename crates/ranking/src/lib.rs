@@ -24,11 +24,12 @@ mod manifest;
 mod quantized;
 mod ranker;
 mod scorer;
+pub mod sharded;
 mod tensors;
 mod text_index;
 mod text_space;
 
-pub use bundle::{Bundle, EncoderBytes, sha256_hex, store_file};
+pub use bundle::{Bundle, EncoderBytes, read_file, sha256_hex, store_file};
 pub use clusters::{ClusterError, ClusterIndex};
 pub use error::{BundleError, ContentError, ManifestError, PartsError, RankError};
 pub use fold_in::FoldInConfig;

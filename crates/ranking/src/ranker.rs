@@ -127,6 +127,9 @@ pub struct Ranked {
     pub results: Vec<RankedItem>,
     /// History ids ignored because the bundle does not know them.
     pub ignored_history: Vec<String>,
+    /// What was left out and why (sharded bundles: shards that could not be fetched).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notices: Vec<String>,
 }
 
 impl Ranker {
@@ -252,7 +255,7 @@ impl Ranker {
                 .map(|i| self.result(i, scores[i as usize], self.closest_liked(i, &resolved)))
                 .collect()
         };
-        Ok(Ranked { results, ignored_history: resolved.unknown })
+        Ok(Ranked { results, ignored_history: resolved.unknown, notices: Vec::new() })
     }
 
     /// The `k` best items for a query (its MiniLM embedding) and the visitor's history.
@@ -319,7 +322,7 @@ impl Ranker {
                 self.result(item, blended[s], why)
             })
             .collect();
-        Ok(Ranked { results, ignored_history: resolved.unknown })
+        Ok(Ranked { results, ignored_history: resolved.unknown, notices: Vec::new() })
     }
 
     /// Clusters whose centroids score highest for `user`.
@@ -365,7 +368,7 @@ impl Ranker {
 }
 
 /// `(x − mean) / std` over the slice (all zeros when the values are constant).
-fn standardize(values: &[f32]) -> Vec<f32> {
+pub(crate) fn standardize(values: &[f32]) -> Vec<f32> {
     let n = values.len().max(1) as f32;
     let mean = values.iter().sum::<f32>() / n;
     let std = (values.iter().map(|v| (v - mean).powi(2)).sum::<f32>() / n).sqrt();

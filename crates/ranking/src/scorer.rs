@@ -121,6 +121,14 @@ impl Scorer {
         }
     }
 
+    /// Bytes of the precomputed per-item part (MLP heads).
+    pub fn memory_bytes(&self) -> usize {
+        match self {
+            Scorer::Dot => 0,
+            Scorer::Mlp { item_part, .. } => item_part.len() * 4,
+        }
+    }
+
     /// Scores of `user` against every item of `items` (`[n, d]`).
     pub fn score_all(&self, user: &[f32], items: &[f32]) -> Vec<f32> {
         match self {

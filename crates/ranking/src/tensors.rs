@@ -155,9 +155,26 @@ impl<'a> Tensors<'a> {
         Ok(data.chunks_exact(4).map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect())
     }
 
+    /// A u8 tensor of exactly `shape`.
+    pub fn u8(&self, name: &str, shape: &[usize]) -> Result<Vec<u8>, TensorError> {
+        Ok(self.raw(name, Dtype::U8, shape)?.to_vec())
+    }
+
     /// An i8 tensor of exactly `shape`.
     pub fn i8(&self, name: &str, shape: &[usize]) -> Result<Vec<i8>, TensorError> {
         Ok(self.raw(name, Dtype::I8, shape)?.iter().map(|&b| b as i8).collect())
+    }
+
+    /// Every tensor of the file, copied, in name order.
+    pub fn entries(&self) -> Vec<TensorBytes> {
+        let mut entries: Vec<TensorBytes> = self
+            .inner
+            .tensors()
+            .into_iter()
+            .map(|(name, view)| (name, view.shape().to_vec(), view.dtype(), view.data().to_vec()))
+            .collect();
+        entries.sort_by(|a, b| a.0.cmp(&b.0));
+        entries
     }
 
     /// Serializes tensors into a safetensors file.

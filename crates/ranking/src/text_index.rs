@@ -93,9 +93,15 @@ impl TextPoint {
         Self::from_int8(q.values)
     }
 
-    fn from_int8(values: Vec<i8>) -> Self {
+    /// A point from int8 values (the norm is recomputed).
+    pub(crate) fn from_int8(values: Vec<i8>) -> Self {
         let norm = (values.iter().map(|&v| i32::from(v) * i32::from(v)).sum::<i32>() as f32).sqrt();
         Self { values, inv_norm: if norm > 0.0 { 1.0 / norm } else { 0.0 } }
+    }
+
+    /// The int8 values (the direction; the scale is not kept).
+    pub fn values(&self) -> &[i8] {
+        &self.values
     }
 
     /// Width.

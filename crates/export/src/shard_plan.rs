@@ -1,0 +1,94 @@
+//! Which items go into which shard: k-means groups of about a target size.
+//!
+//! Shards are IVF lists: a reader probes the few whose centroids are nearest to a query,
+//! so items that are near each other must share a shard. k-means gives that; its groups
+//! vary in size, so a group of more than twice the target is split again by k-means (and,
+//! if its points cannot be told apart, into consecutive runs) so that every shard stays
+//! close to the byte size the host asked for.
+
+use crate::clusters::kmeans_assignment;
+
+/// Groups the rows of `vectors` (`[n, dim]`) into shards of about `target` items; each
+/// group lists its rows ascending, groups in k-means order.
+pub fn plan_shards(vectors: &[f32], dim: usize, target: usize, seed: u64) -> Vec<Vec<u32>> {
+    let n = vectors.len() / dim.max(1);
+    let rows: Vec<u32> = (0..n as u32).collect();
+    let mut groups = Vec::new();
+    split(vectors, dim, &rows, target.max(1), seed, &mut groups);
+    groups
+}
+
+/// Appends the groups of `rows` (rows of `vectors`) to `out`.
+fn split(vectors: &[f32], dim: usize, rows: &[u32], target: usize, seed: u64, out: &mut Vec<Vec<u32>>) {
+    if rows.len() <= 2 * target {
+        out.push(rows.to_vec());
+        return;
+    }
+    let k = rows.len().div_ceil(target);
+    let subset: Vec<f32> =
+        rows.iter().flat_map(|&r| &vectors[r as usize * dim..(r as usize + 1) * dim]).copied().collect();
+    let (assignment, _) = kmeans_assignment(&subset, dim, k, seed);
+    let mut groups: Vec<Vec<u32>> = vec![Vec::new(); k];
+    for (&row, &c) in rows.iter().zip(&assignment) {
+        groups[c as usize].push(row);
+    }
+    groups.retain(|g| !g.is_empty());
+    if groups.len() == 1 {
+        // Indistinguishable points: consecutive runs of the target size.
+        out.extend(rows.chunks(target).map(<[u32]>::to_vec));
+        return;
+    }
+    for group in groups {
+        split(vectors, dim, &group, target, seed.wrapping_add(1), out);
+    }
+}
+
+/// Mean of the listed rows of `vectors` (`[n, dim]`).
+pub fn centroid(vectors: &[f32], dim: usize, rows: &[u32]) -> Vec<f32> {
+    let mut mean = vec![0.0f32; dim];
+    for &r in rows {
+        let row = &vectors[r as usize * dim..(r as usize + 1) * dim];
+        mean.iter_mut().zip(row).for_each(|(m, v)| *m += v);
+    }
+    mean.iter_mut().for_each(|m| *m /= rows.len().max(1) as f32);
+    mean
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn groups_near_points_and_bounds_the_size() {
+        // Three well separated blobs of 30 points in 2-d, target 10 per shard.
+        let mut vectors = Vec::new();
+        for blob in 0..3 {
+            for i in 0..30 {
+                vectors.extend([blob as f32 * 100.0 + (i % 7) as f32 * 0.1, (i / 7) as f32 * 0.1]);
+            }
+        }
+        let groups = plan_shards(&vectors, 2, 10, 7);
+        let mut all: Vec<u32> = groups.concat();
+        all.sort_unstable();
+        assert_eq!(all, (0..90).collect::<Vec<_>>(), "every item exactly once");
+        assert!(groups.iter().all(|g| !g.is_empty() && g.len() <= 20), "{groups:?}");
+        for g in &groups {
+            let blob = g[0] / 30;
+            assert!(g.iter().all(|r| r / 30 == blob), "a shard mixes blobs: {g:?}");
+            assert!(g.windows(2).all(|w| w[0] < w[1]));
+        }
+    }
+
+    #[test]
+    fn identical_points_are_cut_into_runs() {
+        let groups = plan_shards(&[1.0; 50], 1, 10, 1);
+        assert_eq!(groups.iter().map(Vec::len).collect::<Vec<_>>(), vec![10; 5]);
+        assert_eq!(plan_shards(&[1.0, 2.0, 3.0], 1, 10, 1), vec![vec![0, 1, 2]]);
+        assert!(plan_shards(&[], 1, 10, 1).iter().all(Vec::is_empty));
+    }
+
+    #[test]
+    fn centroids_are_member_means() {
+        assert_eq!(centroid(&[0.0, 2.0, 4.0, 6.0, 100.0, 100.0], 2, &[0, 1]), vec![2.0, 4.0]);
+    }
+}

@@ -1,0 +1,146 @@
+//! The core of a v2 bundle: everything a reader loads before the first result.
+
+use std::collections::HashMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::manifest::{ShardedManifest, core_files, core_tensors};
+use crate::bundle::{EncoderBytes, verify};
+use crate::error::{BundleError, ManifestError};
+use crate::head_tensors::read_head;
+use crate::items::ItemMeta;
+use crate::manifest::file_names;
+use crate::scorer::{MlpHead, Scorer};
+use crate::tensors::{Tensors, tensor_names as t};
+use crate::text_space::{AffineMap, TextProjection};
+
+/// One of the most popular items (`core/popular.json` is an array of them, most popular first).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PopularItem {
+    /// Catalogue-wide item index.
+    pub index: u32,
+    /// Training interactions.
+    pub popularity: u32,
+    /// Display metadata.
+    #[serde(flatten)]
+    pub meta: ItemMeta,
+}
+
+/// The text half of the core.
+pub struct CoreText {
+    /// MiniLM → text space.
+    pub projection: TextProjection,
+    /// Text space → GNN user space.
+    pub tower: AffineMap,
+    /// Unit centroid of each text shard, row-major `[text_shards, k]`.
+    pub centroids: Vec<f32>,
+}
+
+/// The decoded core.
+pub struct Core {
+    /// Scores (head, if any) — for the fold-in's choice of vector.
+    pub scorer: Scorer,
+    /// The MLP head, cloned into every shard's scorer.
+    pub head: Option<MlpHead>,
+    /// Mean trained user vector.
+    pub mean_user: Vec<f32>,
+    /// Fold-in map (see the v1 format).
+    pub history_map: Option<AffineMap>,
+    /// Scores GNN shard centroids like items.
+    pub centroid_scorer: Scorer,
+    /// GNN shard centroids, row-major `[gnn_shards, d]`.
+    pub gnn_centroids: Vec<f32>,
+    /// Most popular items, most popular first.
+    pub popular: Vec<PopularItem>,
+    /// The text side.
+    pub text: Option<CoreText>,
+    /// Encoder files (bundles with text).
+    pub encoder: Option<EncoderBytes>,
+}
+
+impl Core {
+    /// The core files a manifest requires, in loading order.
+    pub fn required_files(manifest: &ShardedManifest) -> Vec<&'static str> {
+        let mut files = vec![core_files::TENSORS, core_files::POPULAR];
+        if manifest.text.is_some() {
+            files.extend([
+                file_names::ENCODER_CONFIG,
+                file_names::ENCODER_TOKENIZER,
+                file_names::ENCODER_WEIGHTS,
+            ]);
+        }
+        files
+    }
+
+    /// Decodes the core from its stored files (by path), each checked against the manifest.
+    pub fn from_files(
+        manifest: &ShardedManifest,
+        files: &HashMap<String, Vec<u8>>,
+    ) -> Result<Self, BundleError> {
+        let open = |name: &str| -> Result<Vec<u8>, BundleError> {
+            let entry = manifest.core.get(name).ok_or_else(|| BundleError::Manifest {
+                file: file_names::MANIFEST.into(),
+                error: ManifestError::Unlisted { file: name.into() },
+            })?;
+            let stored = files.get(name).ok_or_else(|| BundleError::Missing { file: name.into() })?;
+            verify(name, entry, stored)
+        };
+        let content = |e: crate::tensors::TensorError| BundleError::content(core_files::TENSORS, e);
+        let d = manifest.model.dim;
+        let bytes = open(core_files::TENSORS)?;
+        let tensors = Tensors::parse(&bytes).map_err(content)?;
+        let head = if manifest.model.mlp_head {
+            Some(read_head(&tensors, d).map_err(|e| BundleError::content(core_files::TENSORS, e))?)
+        } else {
+            None
+        };
+        let history_map = match manifest.model.fold_in_map {
+            true => Some(AffineMap {
+                weight: tensors.f32(t::FOLD_IN_WEIGHT, &[d, d]).map_err(content)?,
+                bias: tensors.f32(t::FOLD_IN_BIAS, &[d]).map_err(content)?,
+            }),
+            false => None,
+        };
+        let gnn_centroids =
+            tensors.f32(core_tensors::GNN_CENTROIDS, &[manifest.gnn_shards.len(), d]).map_err(content)?;
+        let (text, encoder) = match &manifest.text {
+            None => (None, None),
+            Some(info) => {
+                let text = CoreText {
+                    projection: TextProjection {
+                        mean: tensors.f32(t::TEXT_MEAN, &[info.encoder_dim]).map_err(content)?,
+                        components: tensors
+                            .f32(t::TEXT_COMPONENTS, &[info.dim, info.encoder_dim])
+                            .map_err(content)?,
+                    },
+                    tower: AffineMap {
+                        weight: tensors.f32(t::TOWER_WEIGHT, &[info.dim, d]).map_err(content)?,
+                        bias: tensors.f32(t::TOWER_BIAS, &[d]).map_err(content)?,
+                    },
+                    centroids: tensors
+                        .f32(core_tensors::TEXT_CENTROIDS, &[manifest.text_shards.len(), info.dim])
+                        .map_err(content)?,
+                };
+                let encoder = EncoderBytes {
+                    config: open(file_names::ENCODER_CONFIG)?,
+                    tokenizer: open(file_names::ENCODER_TOKENIZER)?,
+                    weights: open(file_names::ENCODER_WEIGHTS)?,
+                };
+                (Some(text), Some(encoder))
+            }
+        };
+        let popular: Vec<PopularItem> = serde_json::from_slice(&open(core_files::POPULAR)?)
+            .map_err(|e| BundleError::content(core_files::POPULAR, crate::error::ContentError::Json(e)))?;
+        Ok(Self {
+            scorer: Scorer::new(head.clone(), &[]),
+            centroid_scorer: Scorer::new(head.clone(), &gnn_centroids),
+            head,
+            mean_user: tensors.f32(t::MEAN_USER, &[d]).map_err(content)?,
+            history_map,
+            gnn_centroids,
+            popular,
+            text,
+            encoder,
+        })
+    }
+}

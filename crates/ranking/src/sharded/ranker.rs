@@ -1,0 +1,246 @@
+//! Recommendations over a sharded bundle whose shards arrive on demand.
+//!
+//! A request is answered in steps: each call either returns the answer or the paths of the
+//! files it still needs ([`Step::Need`]). The caller fetches them (in parallel, from a
+//! cache, or from disk), hands them over with [`ShardedRanker::add_file`] or reports them
+//! unavailable with [`ShardedRanker::mark_unavailable`], and calls again. Files that
+//! cannot be had are left out and named in the answer's notices; nothing else fails.
+
+use std::collections::{BTreeMap, HashMap};
+
+use super::cache::{Resident, ShardCache};
+use super::core::Core;
+use super::directory::DirectoryBucket;
+use super::manifest::{SHARDED_VERSION, ShardEntry, ShardedManifest};
+use super::shard::{Shard, ShardContent};
+use crate::bundle::verify;
+use crate::error::{BundleError, ManifestError, RankError};
+use crate::manifest::{FORMAT_NAME, file_names};
+
+/// Either the answer, or the files still needed to give it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Step<T> {
+    /// The answer.
+    Done(T),
+    /// Fetch these paths (relative to the manifest), then ask again.
+    Need(Vec<String>),
+}
+
+/// What a path of the manifest is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum FileKind {
+    Gnn(usize),
+    Text(usize),
+    Bucket(usize),
+}
+
+/// A sharded (v2) bundle being read: its core, and the shards fetched so far.
+pub struct ShardedRanker {
+    pub(super) manifest: ShardedManifest,
+    pub(super) core: Core,
+    pub(super) cache: ShardCache,
+    kinds: HashMap<String, FileKind>,
+    unavailable: BTreeMap<String, String>,
+}
+
+impl ShardedRanker {
+    /// Parses and checks a v2 `manifest.json`.
+    pub fn parse_manifest(bytes: &[u8]) -> Result<ShardedManifest, BundleError> {
+        let file = file_names::MANIFEST;
+        let json = |e| BundleError::Manifest { file: file.into(), error: ManifestError::Json(e) };
+        let value: serde_json::Value = serde_json::from_slice(bytes).map_err(json)?;
+        if value.get("format").and_then(|f| f.as_str()) != Some(FORMAT_NAME) {
+            return Err(BundleError::Manifest { file: file.into(), error: ManifestError::Format });
+        }
+        let version = value.get("version").and_then(|v| v.as_u64()).unwrap_or(0) as u32;
+        if version != SHARDED_VERSION {
+            return Err(BundleError::Version {
+                file: file.into(),
+                found: version,
+                supported: SHARDED_VERSION,
+            });
+        }
+        serde_json::from_value(value).map_err(json)
+    }
+
+    /// The ranker over a manifest and its core files (stored bytes by path).
+    pub fn new(
+        manifest: ShardedManifest,
+        core_files: &HashMap<String, Vec<u8>>,
+    ) -> Result<Self, BundleError> {
+        let core = Core::from_files(&manifest, core_files)?;
+        let mut kinds = HashMap::new();
+        let lists = [(&manifest.gnn_shards, 0), (&manifest.text_shards, 1), (&manifest.directory, 2)];
+        for (list, kind) in lists {
+            for (i, entry) in list.iter().enumerate() {
+                let kind = [FileKind::Gnn(i), FileKind::Text(i), FileKind::Bucket(i)][kind];
+                if kinds.insert(entry.path.clone(), kind).is_some() {
+                    let error = ManifestError::Duplicate { file: entry.path.clone() };
+                    return Err(BundleError::Manifest { file: file_names::MANIFEST.into(), error });
+                }
+            }
+        }
+        let cache = ShardCache::new(manifest.probe.memory_bytes);
+        Ok(Self { manifest, core, cache, kinds, unavailable: BTreeMap::new() })
+    }
+
+    /// The manifest.
+    pub fn manifest(&self) -> &ShardedManifest {
+        &self.manifest
+    }
+
+    /// The core (encoder files, text side, popular items).
+    pub fn core(&self) -> &Core {
+        &self.core
+    }
+
+    /// Bytes of decoded shards held in memory, and their paths (most recently used first).
+    pub fn resident(&self) -> (usize, Vec<String>) {
+        (self.cache.bytes(), self.cache.paths())
+    }
+
+    /// Sets the probing width of recommendations (evaluation; the manifest has the default).
+    pub fn set_gnn_probe(&mut self, probe: usize) {
+        self.manifest.probe.gnn = probe.max(1);
+    }
+
+    /// Sets how many bytes of decoded files are kept between requests.
+    pub fn set_memory_cap(&mut self, bytes: usize) {
+        self.cache.set_cap(bytes);
+    }
+
+    /// Checks a fetched file against the manifest and keeps it decoded. A file that was
+    /// reported unavailable before becomes available again.
+    pub fn add_file(&mut self, path: &str, stored: &[u8]) -> Result<(), BundleError> {
+        let kind = *self.kinds.get(path).ok_or_else(|| BundleError::Manifest {
+            file: file_names::MANIFEST.into(),
+            error: ManifestError::Unlisted { file: path.into() },
+        })?;
+        let entry = self.entry(kind);
+        let bytes = verify(path, &entry.file, stored)?;
+        let (d, k) = (self.manifest.model.dim, self.manifest.text.as_ref().map(|t| t.dim));
+        let resident = match kind {
+            FileKind::Gnn(_) | FileKind::Text(_) => {
+                let text_dim = if matches!(kind, FileKind::Text(_)) { k } else { None };
+                let content = ShardContent::from_bytes(&bytes, d, text_dim)
+                    .map_err(|e| BundleError::content(path, e))?;
+                if content.index.len() != entry.items {
+                    let error = crate::error::ContentError::ItemCount {
+                        found: content.index.len(),
+                        expected: entry.items,
+                    };
+                    return Err(BundleError::content(path, error));
+                }
+                Resident::Shard(Box::new(Shard::new(content, self.core.head.as_ref())))
+            }
+            FileKind::Bucket(b) => Resident::Bucket(
+                DirectoryBucket::from_bytes(&bytes, b, self.manifest.directory.len())
+                    .map_err(|e| BundleError::content(path, e))?,
+            ),
+        };
+        self.unavailable.remove(path);
+        self.cache.insert(path.to_string(), resident);
+        Ok(())
+    }
+
+    /// Records that `path` cannot be had now (offline, 404, corrupt: `reason` says which);
+    /// requests then answer from the other files and say so.
+    pub fn mark_unavailable(&mut self, path: &str, reason: String) {
+        self.unavailable.insert(path.to_string(), reason);
+    }
+
+    /// The paths of `kinds` that are neither resident nor known to be unavailable.
+    pub(super) fn missing(&self, kinds: impl Iterator<Item = FileKind>) -> Vec<String> {
+        let mut paths: Vec<String> = kinds
+            .map(|kind| self.entry(kind).path.clone())
+            .filter(|p| !self.cache.contains(p) && !self.unavailable.contains_key(p))
+            .collect();
+        paths.dedup();
+        paths
+    }
+
+    /// Adds a notice for each unavailable file among `kinds`.
+    pub(super) fn note_unavailable(
+        &self,
+        kinds: impl Iterator<Item = FileKind>,
+        role: &str,
+        notices: &mut Vec<String>,
+    ) {
+        for kind in kinds {
+            let path = &self.entry(kind).path;
+            if !self.cache.contains(path) {
+                notices.push(format!("{role} shard {path} was left out: {}", self.reason(path)));
+            }
+        }
+    }
+
+    pub(super) fn reason(&self, path: &str) -> &str {
+        self.unavailable.get(path).map_or("not loaded", String::as_str)
+    }
+
+    pub(super) fn entry(&self, kind: FileKind) -> &ShardEntry {
+        match kind {
+            FileKind::Gnn(i) => &self.manifest.gnn_shards[i],
+            FileKind::Text(i) => &self.manifest.text_shards[i],
+            FileKind::Bucket(i) => &self.manifest.directory[i],
+        }
+    }
+
+    /// GNN shard `s`, if resident.
+    pub(super) fn shard(&self, s: usize) -> Option<&Shard> {
+        self.resident_shard(FileKind::Gnn(s))
+    }
+
+    /// The shard of `kind`, if resident.
+    pub(super) fn resident_shard(&self, kind: FileKind) -> Option<&Shard> {
+        match self.cache.peek(&self.entry(kind).path) {
+            Some(Resident::Shard(shard)) => Some(shard),
+            _ => None,
+        }
+    }
+
+    /// Marks the files of `kinds` as just used (least recently used files are evicted first).
+    pub(super) fn touch(&mut self, kinds: impl Iterator<Item = FileKind>) {
+        for kind in kinds {
+            let path = self.entry(kind).path.clone();
+            self.cache.get(&path);
+        }
+    }
+}
+
+impl ShardedRanker {
+    /// Reads a v2 bundle directory's manifest and core files.
+    pub fn read_dir(dir: &std::path::Path) -> Result<Self, BundleError> {
+        let manifest = Self::parse_manifest(&crate::bundle::read_file(dir, file_names::MANIFEST)?)?;
+        let mut files = HashMap::new();
+        for name in Core::required_files(&manifest) {
+            files.insert(name.to_string(), crate::bundle::read_file(dir, name)?);
+        }
+        Self::new(manifest, &files)
+    }
+
+    /// Runs `request` to its answer, handing it the files it asks for from `fetch`. A file
+    /// that cannot be fetched or does not check out is reported unavailable (with the error
+    /// naming it), and the request goes on without it. Returns the answer and the paths fetched.
+    pub fn complete<T>(
+        &mut self,
+        mut request: impl FnMut(&mut Self) -> Result<Step<T>, RankError>,
+        mut fetch: impl FnMut(&str) -> Result<Vec<u8>, BundleError>,
+    ) -> Result<(T, Vec<String>), RankError> {
+        let mut fetched = Vec::new();
+        loop {
+            match request(self)? {
+                Step::Done(answer) => return Ok((answer, fetched)),
+                Step::Need(paths) => {
+                    for path in paths {
+                        let added = fetch(&path).and_then(|bytes| self.add_file(&path, &bytes));
+                        if let Err(error) = added {
+                            self.mark_unavailable(&path, error.to_string());
+                        }
+                        fetched.push(path);
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,90 @@
+//! `recommend` over a sharded bundle: the GNN shards nearest the visitor's vector.
+
+use std::collections::BTreeSet;
+
+use super::ranker::{FileKind, ShardedRanker, Step};
+use crate::error::RankError;
+use crate::history::HistoryEvent;
+use crate::items::ItemMeta;
+use crate::ranker::{Ranked, RankedItem, Why};
+
+impl ShardedRanker {
+    /// The `k` best unseen items for a history: the history's ids are looked up in the
+    /// directory, their GNN shards give the fold-in vector, and the items of the `probe.gnn`
+    /// shards whose centroids score highest for it (plus the history's own shards) are
+    /// ranked by GNN score. Without a usable history item: the most popular items.
+    pub fn recommend(&mut self, history: &[HistoryEvent], k: usize) -> Result<Step<Ranked>, RankError> {
+        if k == 0 {
+            return Err(RankError::ZeroK);
+        }
+        let mut visitor = match self.visitor(history) {
+            Step::Done(visitor) => visitor,
+            Step::Need(paths) => return Ok(Step::Need(paths)),
+        };
+        let Some(user) = visitor.user.clone() else {
+            let results = self.popular(k);
+            return Ok(Step::Done(Ranked {
+                results,
+                ignored_history: visitor.ignored,
+                notices: visitor.notices,
+            }));
+        };
+        let probed = self.nearest_gnn_shards(&user);
+        let missing = self.missing(probed.iter().map(|&s| FileKind::Gnn(s)));
+        if !missing.is_empty() {
+            return Ok(Step::Need(missing));
+        }
+        self.note_unavailable(probed.iter().map(|&s| FileKind::Gnn(s)), "candidate", &mut visitor.notices);
+        let shards: BTreeSet<usize> = probed.into_iter().chain(visitor.shards.iter().copied()).collect();
+        let mut candidates: Vec<(u32, f32, usize, usize)> = Vec::new();
+        for &s in &shards {
+            let Some(shard) = self.shard(s) else { continue };
+            let scores = shard.scorer.score_all(&user, &shard.embeddings);
+            let unseen =
+                shard.index.iter().zip(scores).enumerate().filter(|(_, (i, _))| !visitor.seen.contains(i));
+            candidates.extend(unseen.map(|(row, (&i, score))| (i, score, s, row)));
+        }
+        candidates.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        candidates.truncate(k);
+        let results = candidates
+            .into_iter()
+            .map(|(index, score, s, row)| {
+                let shard = self.shard(s).expect("candidate shards are resident");
+                let because = self.closest_liked(&visitor, shard.row(row));
+                ranked_item(index, &shard.items[row], score, because)
+            })
+            .collect();
+        self.touch(shards.iter().map(|&s| FileKind::Gnn(s)));
+        self.cache.trim();
+        Ok(Step::Done(Ranked { results, ignored_history: visitor.ignored, notices: visitor.notices }))
+    }
+
+    /// GNN shards whose centroids score highest for `user`.
+    fn nearest_gnn_shards(&self, user: &[f32]) -> Vec<usize> {
+        let scores = self.core.centroid_scorer.score_all(user, &self.core.gnn_centroids);
+        gnnrec_eval::top_k_excluding(&scores, &[], self.manifest.probe.gnn)
+            .into_iter()
+            .map(|s| s as usize)
+            .collect()
+    }
+
+    /// The `k` most popular items (from the core).
+    pub(super) fn popular(&self, k: usize) -> Vec<RankedItem> {
+        let popular = self.core.popular.iter().take(k);
+        popular.map(|p| ranked_item(p.index, &p.meta, p.popularity as f32, Why::Popular)).collect()
+    }
+}
+
+/// A result line.
+pub(super) fn ranked_item(index: u32, meta: &ItemMeta, score: f32, because: Why) -> RankedItem {
+    RankedItem {
+        index,
+        id: meta.id.clone(),
+        title: meta.title.clone(),
+        subtitle: meta.subtitle.clone(),
+        url: meta.url.clone(),
+        score,
+        why: because.to_string(),
+        because,
+    }
+}

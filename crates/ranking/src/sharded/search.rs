@@ -1,0 +1,157 @@
+//! `search` over a sharded bundle: the text shards nearest the query, reranked as in v1.
+
+use std::collections::BTreeSet;
+
+use super::ranker::{FileKind, ShardedRanker, Step};
+use super::recommend::ranked_item;
+use crate::error::RankError;
+use crate::history::HistoryEvent;
+use crate::ranker::{Ranked, Why, standardize};
+use crate::text_index::TextPoint;
+use crate::text_space::dot;
+
+/// Items taken by text similarity from the probed shards (v1: the HNSW's `ef_search`).
+pub const TEXT_CANDIDATES: usize = 100;
+
+/// An unseen item of a probed shard.
+struct Candidate {
+    item: u32,
+    text: f32,
+    gnn: f32,
+    shard: usize,
+    row: usize,
+}
+
+impl ShardedRanker {
+    /// The `k` best items for a query (its MiniLM embedding) and the visitor's history.
+    ///
+    /// The `probe.text` text shards whose centroids are nearest the query are searched
+    /// exactly; candidates are their [`TEXT_CANDIDATES`] items nearest the query plus their
+    /// `cluster_probe × cluster_members` best items by GNN score for the visitor's vector
+    /// (folded in from the history, or the query tower's output without one). Text cosine
+    /// and GNN score are standardised over the candidates and blended as in v1.
+    pub fn search(
+        &mut self,
+        query_embedding: &[f32],
+        history: &[HistoryEvent],
+        k: usize,
+    ) -> Result<Step<Ranked>, RankError> {
+        if k == 0 {
+            return Err(RankError::ZeroK);
+        }
+        let text = self.core.text.as_ref().ok_or(RankError::NoTextIndex)?;
+        if query_embedding.len() != text.projection.mean.len() {
+            let expected = text.projection.mean.len();
+            return Err(RankError::QueryWidth { expected, found: query_embedding.len() });
+        }
+        let query = text.projection.project(query_embedding);
+        let tower_user = text.tower.apply(&query);
+        let mut visitor = match self.visitor(history) {
+            Step::Done(visitor) => visitor,
+            Step::Need(paths) => return Ok(Step::Need(paths)),
+        };
+        let probed = match self.text_shards_for(&query) {
+            Step::Done(probed) => probed,
+            Step::Need(paths) => return Ok(Step::Need(paths)),
+        };
+        self.note_unavailable(probed.iter().map(|&s| FileKind::Text(s)), "search", &mut visitor.notices);
+        let user = visitor.user.clone().unwrap_or(tower_user);
+        let point = TextPoint::new(&query);
+
+        let mut pool: Vec<Candidate> = Vec::new();
+        for &s in &probed {
+            let Some(shard) = self.resident_shard(FileKind::Text(s)) else { continue };
+            let gnn = shard.scorer.score_all(&user, &shard.embeddings);
+            for (row, (&item, score)) in shard.index.iter().zip(gnn).enumerate() {
+                if !visitor.seen.contains(&item) {
+                    pool.push(Candidate {
+                        item,
+                        text: point.cosine(&shard.text[row]),
+                        gnn: score,
+                        shard: s,
+                        row,
+                    });
+                }
+            }
+        }
+        let c = &self.manifest.ranking;
+        let mut chosen: BTreeSet<usize> = BTreeSet::new();
+        let mut by = |key: fn(&Candidate) -> f32, count: usize| {
+            let mut order: Vec<usize> = (0..pool.len()).collect();
+            order.sort_by(|&a, &b| {
+                key(&pool[b]).total_cmp(&key(&pool[a])).then(pool[a].item.cmp(&pool[b].item))
+            });
+            chosen.extend(order.into_iter().take(count));
+        };
+        by(|p| p.text, TEXT_CANDIDATES);
+        by(|p| p.gnn, c.cluster_probe * c.cluster_members);
+        let candidates: Vec<usize> = chosen.into_iter().collect();
+        let semantic: Vec<f32> = candidates.iter().map(|&i| pool[i].text).collect();
+        let gnn: Vec<f32> = candidates.iter().map(|&i| pool[i].gnn).collect();
+        let (zs, zg) = (standardize(&semantic), standardize(&gnn));
+        let blended: Vec<f32> =
+            zs.iter().zip(&zg).map(|(s, g)| c.text_weight * s + c.gnn_weight * g).collect();
+        let mut order: Vec<usize> = (0..candidates.len()).collect();
+        order.sort_by(|&a, &b| {
+            blended[b].total_cmp(&blended[a]).then(pool[candidates[a]].item.cmp(&pool[candidates[b]].item))
+        });
+        let results = order
+            .into_iter()
+            .take(k)
+            .map(|slot| {
+                let Candidate { item, shard: s, row, .. } = pool[candidates[slot]];
+                let shard = self.resident_shard(FileKind::Text(s)).expect("probed shards are resident");
+                let because = if c.text_weight * zs[slot] >= c.gnn_weight * zg[slot] {
+                    Why::Text
+                } else if visitor.user.is_some() {
+                    self.closest_liked(&visitor, shard.row(row))
+                } else {
+                    Why::Cluster { label: self.manifest.text_shards[s].label.clone() }
+                };
+                ranked_item(item, &shard.items[row], blended[slot], because)
+            })
+            .collect();
+        self.touch(probed.iter().map(|&s| FileKind::Text(s)));
+        self.cache.trim();
+        Ok(Step::Done(Ranked { results, ignored_history: visitor.ignored, notices: visitor.notices }))
+    }
+
+    /// The `k` items nearest (cosine) a text-space vector among the probed text shards,
+    /// nearest first: what sharded search finds before reranking (recall measurements).
+    pub fn text_neighbours(&mut self, query: &[f32], k: usize) -> Step<Vec<(u32, f32)>> {
+        let probed = match self.text_shards_for(query) {
+            Step::Done(probed) => probed,
+            Step::Need(paths) => return Step::Need(paths),
+        };
+        let point = TextPoint::new(query);
+        let mut found: Vec<(u32, f32)> = Vec::new();
+        for &s in &probed {
+            if let Some(shard) = self.resident_shard(FileKind::Text(s)) {
+                found.extend(shard.index.iter().zip(&shard.text).map(|(&i, p)| (i, point.cosine(p))));
+            }
+        }
+        found.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        found.truncate(k);
+        self.touch(probed.iter().map(|&s| FileKind::Text(s)));
+        self.cache.trim();
+        Step::Done(found)
+    }
+
+    /// Sets how many text shards a search probes (evaluation; the manifest has the default).
+    pub fn set_text_probe(&mut self, probe: usize) {
+        self.manifest.probe.text = probe.max(1);
+    }
+
+    /// The `probe.text` text shards nearest `query`, once resident or known unavailable.
+    fn text_shards_for(&self, query: &[f32]) -> Step<Vec<usize>> {
+        let Some(text) = &self.core.text else { return Step::Done(Vec::new()) };
+        let k = query.len().max(1);
+        let scores: Vec<f32> = text.centroids.chunks_exact(k).map(|c| dot(c, query)).collect();
+        let probed: Vec<usize> = gnnrec_eval::top_k_excluding(&scores, &[], self.manifest.probe.text)
+            .into_iter()
+            .map(|s| s as usize)
+            .collect();
+        let missing = self.missing(probed.iter().map(|&s| FileKind::Text(s)));
+        if missing.is_empty() { Step::Done(probed) } else { Step::Need(missing) }
+    }
+}
