@@ -58,6 +58,10 @@ pub struct EvaluateArgs {
     /// (default: the manifest's, and every shard, which is the unsharded answer).
     #[arg(long, value_delimiter = ',')]
     pub probe: Vec<usize>,
+    /// Sharded bundles with text: the numbers of text shards a search probes, each measured
+    /// by recall@10 against exact search over the whole catalogue (default: 1, 2, 4, 8, 16).
+    #[arg(long, value_delimiter = ',')]
+    pub text_probe: Vec<usize>,
     /// Also write the numbers as JSON here.
     #[arg(long)]
     pub metrics_out: Option<PathBuf>,

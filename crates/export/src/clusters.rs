@@ -13,7 +13,7 @@ use rand_xoshiro::rand_core::SeedableRng;
 
 /// Seeded k-means++ of the row-major `embeddings` (`[n, dim]`, n ≥ 1) into `k` groups
 /// (clamped to `1..=n`): each item's cluster and the centroids (`[k, dim]`).
-pub fn kmeans_assignment(embeddings: &[f32], dim: usize, k: usize, seed: u64) -> (Vec<u32>, Vec<f32>) {
+fn kmeans_assignment(embeddings: &[f32], dim: usize, k: usize, seed: u64) -> (Vec<u32>, Vec<f32>) {
     let n = embeddings.len() / dim;
     let k = k.clamp(1, n.max(1));
     let data = Array2::from_shape_vec((n, dim), embeddings.to_vec()).expect("n × dim values");

@@ -1,12 +1,23 @@
 //! Which items go into which shard: k-means groups of about a target size.
 //!
 //! Shards are IVF lists: a reader probes the few whose centroids are nearest to a query,
-//! so items that are near each other must share a shard. k-means gives that; its groups
-//! vary in size, so a group of more than twice the target is split again by k-means (and,
-//! if its points cannot be told apart, into consecutive runs) so that every shard stays
-//! close to the byte size the host asked for.
+//! so items that are near each other must share a shard. The plan is a k-means tree: a
+//! group of more than twice the target is split by k-means into at most [`BRANCHING`]
+//! groups (as many as it needs when that is fewer), fitted on an evenly spaced sample of at
+//! most [`SAMPLE`] rows and then applied to every row, until every group is at most twice
+//! the target (points that cannot be told apart are cut into consecutive runs). The cost is
+//! about `n · BRANCHING · dim` per level, so a million items plan in minutes.
 
-use crate::clusters::kmeans_assignment;
+use linfa::prelude::*;
+use linfa_clustering::KMeans;
+use ndarray::Array2;
+use rand_xoshiro::Xoshiro256Plus;
+use rand_xoshiro::rand_core::SeedableRng;
+
+/// Most groups one k-means split makes.
+const BRANCHING: usize = 16;
+/// Most rows a split's k-means is fitted on.
+const SAMPLE: usize = 20_000;
 
 /// Groups the rows of `vectors` (`[n, dim]`) into shards of about `target` items; each
 /// group lists its rows ascending, groups in k-means order.
@@ -24,13 +35,19 @@ fn split(vectors: &[f32], dim: usize, rows: &[u32], target: usize, seed: u64, ou
         out.push(rows.to_vec());
         return;
     }
-    let k = rows.len().div_ceil(target);
-    let subset: Vec<f32> =
-        rows.iter().flat_map(|&r| &vectors[r as usize * dim..(r as usize + 1) * dim]).copied().collect();
-    let (assignment, _) = kmeans_assignment(&subset, dim, k, seed);
-    let mut groups: Vec<Vec<u32>> = vec![Vec::new(); k];
-    for (&row, &c) in rows.iter().zip(&assignment) {
-        groups[c as usize].push(row);
+    let k = rows.len().div_ceil(target).min(BRANCHING);
+    let step = rows.len().div_ceil(SAMPLE);
+    let sample: Vec<f32> = rows
+        .iter()
+        .step_by(step)
+        .flat_map(|&r| &vectors[r as usize * dim..(r as usize + 1) * dim])
+        .copied()
+        .collect();
+    let centroids = fit_centroids(&sample, dim, k, seed);
+    let mut groups: Vec<Vec<u32>> = vec![Vec::new(); centroids.len() / dim];
+    for &row in rows {
+        let vector = &vectors[row as usize * dim..(row as usize + 1) * dim];
+        groups[nearest(vector, &centroids, dim)].push(row);
     }
     groups.retain(|g| !g.is_empty());
     if groups.len() == 1 {
@@ -41,6 +58,33 @@ fn split(vectors: &[f32], dim: usize, rows: &[u32], target: usize, seed: u64, ou
     for group in groups {
         split(vectors, dim, &group, target, seed.wrapping_add(1), out);
     }
+}
+
+/// k-means++ centroids (`[k, dim]`, k clamped to the rows) of the row-major `sample`:
+/// one run of at most 30 iterations (a split only needs groups of near items).
+fn fit_centroids(sample: &[f32], dim: usize, k: usize, seed: u64) -> Vec<f32> {
+    let n = sample.len() / dim;
+    let data = Array2::from_shape_vec((n, dim), sample.to_vec()).expect("n × dim values");
+    let model = KMeans::params_with_rng(k.clamp(1, n.max(1)), Xoshiro256Plus::seed_from_u64(seed))
+        .n_runs(1)
+        .max_n_iterations(30)
+        .tolerance(1e-4)
+        .fit(&DatasetBase::from(data))
+        .expect("k-means on finite vectors with 1 ≤ k ≤ n");
+    model.centroids().iter().copied().collect()
+}
+
+/// Index of the centroid nearest `vector` (squared Euclidean; ties: lower index).
+fn nearest(vector: &[f32], centroids: &[f32], dim: usize) -> usize {
+    let distance = |c: &[f32]| vector.iter().zip(c).map(|(a, b)| (a - b) * (a - b)).sum::<f32>();
+    let mut best = (0, f32::INFINITY);
+    for (i, c) in centroids.chunks_exact(dim).enumerate() {
+        let d = distance(c);
+        if d < best.1 {
+            best = (i, d);
+        }
+    }
+    best.0
 }
 
 /// Mean of the listed rows of `vectors` (`[n, dim]`).
