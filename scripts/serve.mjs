@@ -11,6 +11,9 @@ import { createReadStream, statSync } from 'node:fs';
 import { extname, join, normalize, resolve, sep, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+/** Paths of content-hashed files (format v2 shards and directory buckets): cached for good. */
+const IMMUTABLE = /\/(shards|directory)\/[^/]*-?[0-9a-f]{16}\.[a-z.]+$/;
+
 const MIME = {
   '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8',
   '.mjs': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8',
@@ -59,7 +62,8 @@ export function serve({ root, port = 0, host = '127.0.0.1' }) {
         vary: 'accept-encoding',
         'cross-origin-opener-policy': 'same-origin',
         'cross-origin-embedder-policy': 'require-corp',
-        'cache-control': 'no-cache',
+        // Sharded bundles' shard and directory files are named by their content hash.
+        'cache-control': IMMUTABLE.test(path) ? 'public, max-age=31536000, immutable' : 'no-cache',
       });
       if (req.method === 'HEAD') res.end();
       else createReadStream(sent).pipe(res);

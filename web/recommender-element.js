@@ -28,12 +28,19 @@ const TEMPLATE = `
   <header>
     <span class="badge" id="backend" title="Where the query encoder runs">loading…</span>
     <button type="button" id="clear">Clear my data</button>
+    <button type="button" id="offline" hidden>Make the whole catalogue available offline</button>
   </header>
+  <div id="offline-progress" hidden>
+    <progress id="offline-bar" max="1" value="0" aria-label="Storing the catalogue for offline use"></progress>
+    <p id="offline-status" role="status" aria-live="polite"></p>
+  </div>
   <div id="loading">
     <progress id="progress" max="1" value="0" aria-label="Loading the recommender"></progress>
     <p id="status" role="status" aria-live="polite">Loading…</p>
   </div>
   <p id="error" role="alert" hidden></p>
+  <p id="shards" class="why" role="status" aria-live="polite" hidden></p>
+  <p id="notice" class="why" role="status" hidden></p>
   <label for="query">Search</label>
   <input id="query" type="search" autocomplete="off" disabled placeholder="Describe what you are looking for">
   <h2 id="results-heading">Results</h2>
@@ -61,6 +68,7 @@ class RecommenderElement extends HTMLElement {
       this.#timer = setTimeout(() => this.#search(), 200);
     });
     this.#el('clear').addEventListener('click', () => this.#clear());
+    this.#el('offline').addEventListener('click', () => this.#downloadAll());
     this.#load();
   }
 
@@ -86,13 +94,9 @@ class RecommenderElement extends HTMLElement {
       this.#recommender = await RecommenderClient.load(bundle, {
         backend: this.getAttribute('backend') ?? 'auto',
         storeName: this.getAttribute('store') ?? 'gnnrec-history',
-        onProgress: ({ stage, loaded, total }) => {
-          this.#el('progress').value = total ? loaded / total : 0;
-          this.#el('status').textContent = stage === 'download'
-            ? `Downloading ${megabytes(loaded)} of ${megabytes(total)} MB…`
-            : 'Checking the files and starting the model…';
-        },
+        onProgress: (progress) => this.#progress(progress),
       });
+
     } catch (error) {
       this.#el('loading').hidden = true;
       this.#show(`Could not load the recommender: ${error.message}`);
@@ -106,9 +110,48 @@ class RecommenderElement extends HTMLElement {
     this.#el('backend').title = r.fallbackReason ?? `Query encoder on ${r.backend}`;
     this.#el('status').textContent = `Ready: ${r.itemCount} items` + (r.fallbackReason ? ` — ${r.fallbackReason}` : '');
     this.#el('query').disabled = false;
+    this.#el('offline').hidden = !r.sharded;
     this.#liked = new Set((await r.history()).map((h) => h.id));
     await this.#recommend();
     this.dispatchEvent(new CustomEvent('gnnrec-ready', { detail: { backend: r.backend, fallbackReason: r.fallbackReason } }));
+  }
+
+  /** Load progress: the start files, shards a request is waiting for, the offline download. */
+  #progress({ stage, loaded, total, pending }) {
+    if (stage === 'shards') {
+      this.#el('shards').hidden = loaded >= pending;
+      this.#el('shards').textContent = `Loading part of the catalogue (${loaded} of ${pending})…`;
+    } else if (stage === 'offline') {
+      this.#el('offline-bar').value = total ? loaded / total : 0;
+      this.#el('offline-status').textContent = `Stored ${loaded} of ${total} catalogue files on this device…`;
+    } else {
+      this.#el('progress').value = total ? loaded / total : 0;
+      this.#el('status').textContent = stage === 'download'
+        ? `Downloading ${megabytes(loaded)} of ${megabytes(total)} MB…`
+        : 'Checking the files and starting the model…';
+    }
+  }
+
+  async #downloadAll() {
+    this.#el('offline').disabled = true;
+    this.#el('offline-progress').hidden = false;
+    try {
+      const { files, bytes } = await this.#recommender.downloadAll();
+      this.#el('offline-status').textContent =
+        `The whole catalogue is available offline (${files} files, ${megabytes(bytes)} MB downloaded).`;
+    } catch (error) {
+      this.#el('offline-status').textContent = `Could not store the catalogue: ${error.message}`;
+      this.#el('offline').disabled = false;
+    }
+  }
+
+  /** Says when an answer left part of the catalogue out (offline, or a file that failed). */
+  #notices(notices) {
+    this.#el('notice').hidden = !notices?.length;
+    this.#el('notice').textContent = notices?.length
+      ? 'Part of the catalogue could not be loaded (offline or unavailable): these results come from the rest.'
+      : '';
+    this.#el('notice').title = notices?.join('\n') ?? '';
   }
 
   #show(message) {
@@ -121,16 +164,17 @@ class RecommenderElement extends HTMLElement {
     const ticket = ++this.#query;
     if (!query.trim()) { this.#render('results', []); return; }
     try {
-      const { results } = await this.#recommender.search(query, { k: this.#k });
-      if (ticket === this.#query) { this.#render('results', results); this.#show(null); }
+      const { results, notices } = await this.#recommender.search(query, { k: this.#k });
+      if (ticket === this.#query) { this.#render('results', results); this.#show(null); this.#notices(notices); }
     } catch (error) {
       this.#show(error.message);
     }
   }
 
   async #recommend() {
-    const { results } = await this.#recommender.recommend({ k: this.#k });
+    const { results, notices } = await this.#recommender.recommend({ k: this.#k });
     this.#render('recommended', results);
+    this.#notices(notices);
   }
 
   async #toggle(id) {

@@ -23,6 +23,7 @@ const methods = {
       backend: recommender.backend,
       fallbackReason: recommender.fallbackReason ?? null,
       itemCount: recommender.itemCount,
+      sharded: recommender.sharded === true,
     };
   },
   async search({ query, k }) { return ready().search(query, await store.all(), k); },
@@ -31,7 +32,13 @@ const methods = {
   async unlike({ id }) { await store.delete(String(id)); return store.all(); },
   history: () => store.all(),
   clearHistory: () => store.clear(),
-  async stats() { return { wasmMemoryBytes: await wasmMemoryBytes() }; },
+  async stats() {
+    return { wasmMemoryBytes: await wasmMemoryBytes(), residentShardBytes: recommender?.residentBytes ?? 0 };
+  },
+  async downloadAll() {
+    if (!ready().sharded) throw new Error('this bundle is not sharded: it is already loaded whole');
+    return recommender.downloadAll((progress) => postMessage({ progress }));
+  },
 };
 
 onmessage = async ({ data: { id, method, args } }) => {

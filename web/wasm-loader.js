@@ -1,7 +1,10 @@
-// Loads a gnnrec bundle into the wasm `Recommender` (runs in the worker): fetches
-// manifest.json, then every file it requires (in parallel, with byte progress), and hands them to the runtime,
-// which checks sizes and SHA-256 against the manifest before using anything.
-import init, { Recommender } from '../pkg/gnnrec_wasm.js';
+// Loads a gnnrec bundle into the wasm runtime (runs in the worker): fetches manifest.json,
+// then every file it requires at start (in parallel, with byte progress), and hands them to
+// the runtime, which checks sizes and SHA-256 against the manifest before using anything.
+// A v1 bundle is loaded whole (`Recommender`); a sharded v2 bundle loads its core
+// (`ShardedRecommender`) and fetches shards on demand (`ShardedBundle`).
+import init, { Recommender, ShardedRecommender } from '../pkg/gnnrec_wasm.js';
+import { ShardedBundle } from './sharded-bundle.js';
 
 let wasmReady;
 
@@ -14,7 +17,7 @@ export async function wasmMemoryBytes() {
 const shown = (url) => (url.origin === location.origin ? url.pathname : url.href);
 
 /** Fetches `url` (a URL) as bytes, calling `onBytes(n)` as chunks arrive; HTTP errors name the URL. */
-async function fetchBytes(url, onBytes = () => {}) {
+export async function fetchBytes(url, onBytes = () => {}) {
   let response;
   try {
     response = await fetch(url);
@@ -49,8 +52,10 @@ export async function loadWasmRecommender(bundleUrl, { backend = 'auto', onProgr
   await wasmReady;
   const base = new URL(bundleUrl.endsWith('/') ? bundleUrl : `${bundleUrl}/`, location.href);
   const manifest = await fetchBytes(new URL('manifest.json', base));
-  const names = Recommender.requiredFiles(manifest);
-  const entries = JSON.parse(new TextDecoder().decode(manifest)).files;
+  const parsed = JSON.parse(new TextDecoder().decode(manifest));
+  const runtime = parsed.version === 2 ? ShardedRecommender : Recommender;
+  const names = runtime.requiredFiles(manifest);
+  const entries = parsed.version === 2 ? parsed.core : parsed.files;
   const total = names.reduce((sum, name) => sum + (entries[name]?.bytes ?? 0), 0);
   let loaded = 0;
   onProgress({ stage: 'download', loaded, total });
@@ -59,5 +64,8 @@ export async function loadWasmRecommender(bundleUrl, { backend = 'auto', onProgr
     onProgress({ stage: 'download', loaded, total });
   })));
   onProgress({ stage: 'start', loaded, total });
-  return Recommender.load(manifest, names, contents, backend);
+  const loadedRuntime = await runtime.load(manifest, names, contents, backend);
+  return parsed.version === 2
+    ? new ShardedBundle(loadedRuntime, base, (url) => fetchBytes(url), onProgress)
+    : loadedRuntime;
 }

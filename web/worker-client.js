@@ -13,8 +13,15 @@
  * @typedef {{index: number, id: string, title: string, subtitle: string, url?: string,
  *   score: number, why: string, because: Why}} RankedItem One result.
  */
-/** @typedef {{results: RankedItem[], ignoredHistory: string[]}} Ranked Results of a call. */
-/** @typedef {{stage: 'download' | 'start', loaded: number, total: number}} Progress Load progress. */
+/**
+ * @typedef {{results: RankedItem[], ignoredHistory: string[], notices?: string[]}} Ranked Results of a
+ * call; `notices` (sharded bundles) names the shards that were left out and why.
+ */
+/**
+ * @typedef {{stage: 'download' | 'start' | 'shards' | 'offline', loaded: number, total?: number,
+ *   pending?: number}} Progress Load progress: bytes of the start files, then shards being fetched
+ *   for a request (`pending` files, `loaded` done) or made available offline (`loaded` of `total`).
+ */
 /**
  * @typedef {{backend?: 'auto' | 'measure' | 'webgpu' | 'cpu', onProgress?: (progress: Progress) => void,
  *   storeName?: string}} LoadOptions Options of `RecommenderClient.load`.
@@ -31,6 +38,8 @@ export class RecommenderClient {
   fallbackReason = null;
   /** Number of catalogue items. */
   itemCount = 0;
+  /** Whether the bundle is sharded (format v2): shards load as requests need them. */
+  sharded = false;
 
   /**
    * Use `RecommenderClient.load`.
@@ -132,10 +141,19 @@ export class RecommenderClient {
   clearHistory() { return this.#call('clearHistory'); }
 
   /**
-   * The runtime's memory (the peak so far; wasm memory only grows).
-   * @returns {Promise<{wasmMemoryBytes: number}>}
+   * The runtime's memory (the peak so far; wasm memory only grows) and, for a sharded
+   * bundle, the bytes of decoded shards it holds.
+   * @returns {Promise<{wasmMemoryBytes: number, residentShardBytes: number}>}
    */
   stats() { return this.#call('stats'); }
+
+  /**
+   * Sharded bundles: stores every shard in the Cache API so that the whole catalogue works
+   * offline; `onProgress({stage: 'offline', loaded, total})` counts files. Resolves to
+   * `{files, bytes}` downloaded.
+   * @returns {Promise<{files: number, bytes: number}>}
+   */
+  downloadAll() { return this.#call('downloadAll'); }
 
   /** Stops the worker. */
   close() { this.#worker.terminate(); }

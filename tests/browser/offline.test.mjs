@@ -29,7 +29,7 @@ test('after one visit the demo loads and answers queries with no network at all'
   });
   assert.equal(manifest.display, 'standalone');
   assert.equal(await page.evaluate(() => Boolean(navigator.serviceWorker.controller)), true, 'the service worker controls the page');
-  const cached = await page.evaluate(async () => (await (await caches.open('gnnrec-demo-v2')).keys()).map((r) => r.url));
+  const cached = await page.evaluate(async () => (await (await caches.open('gnnrec-demo-v3')).keys()).map((r) => r.url));
   for (const file of ['gnnrec_wasm_bg.wasm', 'recommender-worker.js', 'manifest.json', 'tensors.safetensors.gz', 'model.int8.safetensors.gz']) {
     assert.ok(cached.some((u) => u.endsWith(file)), `${file} cached: ${cached.join(', ')}`);
   }

@@ -96,9 +96,9 @@ describe('Recommender in the browser (CPU backend)', () => {
     await page.route('**/manifest.json', async (route) => {
       const response = await route.fetch();
       const manifest = JSON.parse(await response.text());
-      await route.fulfill({ response, body: JSON.stringify({ ...manifest, version: 2 }) });
+      await route.fulfill({ response, body: JSON.stringify({ ...manifest, version: 3 }) });
     });
-    assert.match(await failure(bundleUrl), /bundle format version 2, this reader supports version 1/);
+    assert.match(await failure(bundleUrl), /bundle format version 3, this reader supports version 1/);
     await page.close();
   });
 });

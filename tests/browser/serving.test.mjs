@@ -1,7 +1,8 @@
 // Precompressed serving: scripts/serve.mjs sends `FILE.br` / `FILE.gz` (written by
 // scripts/precompress.mjs, which the wasm build runs on the package) with Content-Encoding
-// when the client accepts that encoding, and Chromium runs the encoder from the brotli wasm.
-import { mkdtempSync, readFileSync, statSync, writeFileSync, existsSync } from 'node:fs';
+// when the client accepts that encoding, and Chromium runs the encoder from the brotli wasm;
+// content-hashed shard files are sent as immutable.
+import { mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync, existsSync } from 'node:fs';
 import { get } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -30,9 +31,18 @@ describe('precompressed files', () => {
     dir = mkdtempSync(join(tmpdir(), 'gnnrec-serve-'));
     writeFileSync(join(dir, 'module.wasm'), Buffer.from('gnnrec '.repeat(20000)));
     writeFileSync(join(dir, 'noise.bin'), randomBytes(50000));
+    mkdirSync(join(dir, 'shards'));
+    writeFileSync(join(dir, 'shards/g-0123456789abcdef.st.gz'), randomBytes(100));
     server = await serve({ root: dir });
   });
   after(() => server.close());
+
+  test('content-hashed shard files are cached for good, everything else is revalidated', async () => {
+    const shard = await fetchRaw(`${server.url}/shards/g-0123456789abcdef.st.gz`, null);
+    assert.equal(shard.headers['cache-control'], 'public, max-age=31536000, immutable');
+    const other = await fetchRaw(`${server.url}/noise.bin`, null);
+    assert.equal(other.headers['cache-control'], 'no-cache');
+  });
 
   test('brotli first, then gzip, then the file itself, always the same bytes', async () => {
     const sizes = precompress(join(dir, 'module.wasm'));

@@ -1,7 +1,8 @@
 //! Browser runtime of gnnrec, exported to JavaScript with wasm-bindgen.
 //!
 //! [`Recommender`] loads a bundle (checked against its manifest) and answers `search`
-//! and `recommend` with the shared `gnnrec-ranking` crate. [`Encoder`] loads all-MiniLM-L6-v2 from the bytes of its three files and
+//! and `recommend` with the shared `gnnrec-ranking` crate; [`ShardedRecommender`] does the
+//! same for a sharded (v2) bundle whose shards the page fetches on demand. [`Encoder`] loads all-MiniLM-L6-v2 from the bytes of its three files and
 //! encodes text on WebGPU (burn-wgpu) when the browser offers an adapter, or on
 //! the wasm CPU backend (burn-ndarray) otherwise — and says which, and why.
 //! Every failure reaches JavaScript as a rejected promise or a thrown `Error`;
@@ -11,9 +12,11 @@ mod backend;
 mod encoder;
 mod error;
 mod recommender;
+mod sharded;
 
 pub use encoder::Encoder;
 pub use recommender::Recommender;
+pub use sharded::ShardedRecommender;
 
 /// Routes Rust panic messages (which would be bugs) to the browser console.
 #[wasm_bindgen::prelude::wasm_bindgen(start)]

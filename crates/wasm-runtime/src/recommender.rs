@@ -22,11 +22,11 @@ pub struct Recommender {
 }
 
 /// Results as plain JS objects (camelCase fields).
-fn to_js<T: Serialize>(value: &T) -> Result<JsValue, RuntimeError> {
+pub(crate) fn to_js<T: Serialize>(value: &T) -> Result<JsValue, RuntimeError> {
     value.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).map_err(RuntimeError::Results)
 }
 
-fn parse_history(history: JsValue) -> Result<Vec<HistoryEvent>, RuntimeError> {
+pub(crate) fn parse_history(history: JsValue) -> Result<Vec<HistoryEvent>, RuntimeError> {
     if history.is_undefined() || history.is_null() {
         return Ok(Vec::new());
     }

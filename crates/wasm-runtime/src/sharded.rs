@@ -1,0 +1,150 @@
+//! The `ShardedRecommender` class exported to JavaScript: a sharded (v2) bundle whose
+//! shards the page fetches on demand. Each request is a step function: it returns either
+//! the answer or `{need: [paths]}`; the caller fetches those files (in parallel, from the
+//! Cache API or the network), hands them over with `addFile` (or reports them with
+//! `markUnavailable`), and calls the step again.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use gnnrec_ranking::sharded::{Core, ShardedRanker, Step};
+use gnnrec_ranking::{RankError, Ranked, Ranker};
+use js_sys::{Array, Promise, Uint8Array};
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::future_to_promise;
+
+use crate::encoder::{Loaded, load_encoder};
+use crate::error::RuntimeError;
+use crate::recommender::{parse_history, to_js};
+
+/// A sharded bundle in the browser: its core is loaded, its shards arrive on demand.
+#[wasm_bindgen]
+pub struct ShardedRecommender {
+    ranker: RefCell<ShardedRanker>,
+    encoder: Option<Rc<Loaded>>,
+    fallback_reason: Option<String>,
+}
+
+/// A step's result as JavaScript sees it.
+#[derive(Serialize)]
+#[serde(untagged)]
+enum StepJs<'a> {
+    Need { need: &'a [String] },
+    Done(&'a Ranked),
+}
+
+fn step_to_js(step: &Step<Ranked>) -> Result<JsValue, JsError> {
+    let js = match step {
+        Step::Need(paths) => StepJs::Need { need: paths },
+        Step::Done(ranked) => StepJs::Done(ranked),
+    };
+    Ok(to_js(&js)?)
+}
+
+#[wasm_bindgen]
+impl ShardedRecommender {
+    /// The core files (paths relative to the manifest) to fetch before `load`.
+    #[wasm_bindgen(js_name = requiredFiles)]
+    pub fn required_files(manifest: &[u8]) -> Result<Vec<String>, JsError> {
+        let manifest = ShardedRanker::parse_manifest(manifest)?;
+        Ok(Core::required_files(&manifest).into_iter().map(String::from).collect())
+    }
+
+    /// Checks and loads the core from the bytes of `manifest.json` and of the files listed
+    /// by `requiredFiles` (`names[i]` ↔ `contents[i]`), then the encoder on `backend`.
+    pub async fn load(
+        manifest: Vec<u8>,
+        names: Vec<String>,
+        contents: Array,
+        backend: String,
+    ) -> Result<ShardedRecommender, JsError> {
+        if names.len() != contents.length() as usize {
+            return Err(RuntimeError::FileCount.into());
+        }
+        let files: HashMap<String, Vec<u8>> =
+            names.into_iter().zip(contents.iter()).map(|(n, b)| (n, Uint8Array::new(&b).to_vec())).collect();
+        let ranker = ShardedRanker::new(ShardedRanker::parse_manifest(&manifest)?, &files)?;
+        let (encoder, fallback_reason) = match &ranker.core().encoder {
+            None => (None, None),
+            Some(bytes) => {
+                let (loaded, reason) = load_encoder(&bytes.files(), &backend).await?;
+                (Some(Rc::new(loaded)), reason)
+            }
+        };
+        Ok(Self { ranker: RefCell::new(ranker), encoder, fallback_reason })
+    }
+
+    /// The query encoder's backend: `"webgpu"`, `"cpu"`, or `"none"` (no text).
+    #[wasm_bindgen(getter)]
+    pub fn backend(&self) -> String {
+        self.encoder.as_ref().map_or("none", |e| e.backend()).into()
+    }
+
+    /// Why the encoder runs on this backend when it was not simply the one asked for.
+    #[wasm_bindgen(getter, js_name = fallbackReason)]
+    pub fn fallback_reason(&self) -> Option<String> {
+        self.fallback_reason.clone()
+    }
+
+    /// Number of catalogue items.
+    #[wasm_bindgen(getter, js_name = itemCount)]
+    pub fn item_count(&self) -> usize {
+        self.ranker.borrow().manifest().model.n_items
+    }
+
+    /// Bytes of decoded shards held in memory.
+    #[wasm_bindgen(getter, js_name = residentBytes)]
+    pub fn resident_bytes(&self) -> usize {
+        self.ranker.borrow().resident().0
+    }
+
+    /// Every shard and directory file of the bundle (to make it all available offline).
+    #[wasm_bindgen(js_name = shardFiles)]
+    pub fn shard_files(&self) -> Vec<String> {
+        let ranker = self.ranker.borrow();
+        let m = ranker.manifest();
+        m.gnn_shards.iter().chain(&m.text_shards).chain(&m.directory).map(|e| e.path.clone()).collect()
+    }
+
+    /// Resolves to the query's MiniLM embedding (a `Float32Array`), for `searchStep`.
+    #[wasm_bindgen(js_name = encodeQuery)]
+    pub fn encode_query(&self, query: String) -> Promise {
+        let encoder = self.encoder.clone();
+        future_to_promise(async move {
+            let encoder = encoder.ok_or(RankError::NoTextIndex).map_err(JsError::from)?;
+            let query = Ranker::prepare_query(&query).map_err(JsError::from)?;
+            let mut rows = encoder.encode(&[query]).await.map_err(JsError::from)?;
+            Ok(js_sys::Float32Array::from(rows.remove(0).as_slice()).into())
+        })
+    }
+
+    /// One step of a search: `{need: [paths]}` or `{results, ignoredHistory, notices?}`.
+    #[wasm_bindgen(js_name = searchStep)]
+    pub fn search_step(&self, embedding: Vec<f32>, history: JsValue, k: usize) -> Result<JsValue, JsError> {
+        let history = parse_history(history)?;
+        step_to_js(&self.ranker.borrow_mut().search(&embedding, &history, k)?)
+    }
+
+    /// One step of a recommendation: `{need: [paths]}` or `{results, ignoredHistory, notices?}`.
+    #[wasm_bindgen(js_name = recommendStep)]
+    pub fn recommend_step(&self, history: JsValue, k: usize) -> Result<JsValue, JsError> {
+        let history = parse_history(history)?;
+        step_to_js(&self.ranker.borrow_mut().recommend(&history, k)?)
+    }
+
+    /// Checks a fetched file against the manifest (size, SHA-256, shape) and keeps it;
+    /// the error names the file.
+    #[wasm_bindgen(js_name = addFile)]
+    pub fn add_file(&self, path: String, stored: &[u8]) -> Result<(), JsError> {
+        Ok(self.ranker.borrow_mut().add_file(&path, stored)?)
+    }
+
+    /// Reports a file that cannot be had (`reason`: offline, HTTP 404, …); requests then
+    /// answer from the other files and say so in `notices`.
+    #[wasm_bindgen(js_name = markUnavailable)]
+    pub fn mark_unavailable(&self, path: String, reason: String) {
+        self.ranker.borrow_mut().mark_unavailable(&path, reason);
+    }
+}
