@@ -20,13 +20,40 @@ const BRANCHING: usize = 16;
 const SAMPLE: usize = 20_000;
 
 /// Groups the rows of `vectors` (`[n, dim]`) into shards of about `target` items; each
-/// group lists its rows ascending, groups in k-means order.
+/// group lists its rows ascending, groups in k-means order. Groups under a quarter of the
+/// target (outliers k-means isolates) are merged into the group with the nearest centroid.
 pub fn plan_shards(vectors: &[f32], dim: usize, target: usize, seed: u64) -> Vec<Vec<u32>> {
     let n = vectors.len() / dim.max(1);
     let rows: Vec<u32> = (0..n as u32).collect();
     let mut groups = Vec::new();
     split(vectors, dim, &rows, target.max(1), seed, &mut groups);
-    groups
+    merge_small(vectors, dim, groups, target.div_ceil(4), 2 * target.max(1))
+}
+
+/// Moves the rows of every group smaller than `least` into the nearest (by centroid) larger
+/// group that has fewer than `most` rows, or the nearest one when none has room (nothing
+/// moves when no group is large enough).
+fn merge_small(
+    vectors: &[f32],
+    dim: usize,
+    groups: Vec<Vec<u32>>,
+    least: usize,
+    most: usize,
+) -> Vec<Vec<u32>> {
+    let (mut large, small): (Vec<Vec<u32>>, Vec<Vec<u32>>) =
+        groups.into_iter().partition(|g| g.len() >= least);
+    if large.is_empty() {
+        return small;
+    }
+    let centroids: Vec<f32> = large.iter().flat_map(|g| centroid(vectors, dim, g)).collect();
+    for row in small.into_iter().flatten() {
+        let vector = &vectors[row as usize * dim..(row as usize + 1) * dim];
+        let order = by_distance(vector, &centroids, dim);
+        let home = order.iter().copied().find(|&g| large[g].len() < most).unwrap_or(order[0]);
+        large[home].push(row);
+    }
+    large.iter_mut().for_each(|g| g.sort_unstable());
+    large
 }
 
 /// Appends the groups of `rows` (rows of `vectors`) to `out`.
@@ -72,6 +99,15 @@ fn fit_centroids(sample: &[f32], dim: usize, k: usize, seed: u64) -> Vec<f32> {
         .fit(&DatasetBase::from(data))
         .expect("k-means on finite vectors with 1 ≤ k ≤ n");
     model.centroids().iter().copied().collect()
+}
+
+/// Centroid indices by squared Euclidean distance to `vector`, nearest first.
+fn by_distance(vector: &[f32], centroids: &[f32], dim: usize) -> Vec<usize> {
+    let distance = |c: &[f32]| vector.iter().zip(c).map(|(a, b)| (a - b) * (a - b)).sum::<f32>();
+    let distances: Vec<f32> = centroids.chunks_exact(dim).map(distance).collect();
+    let mut order: Vec<usize> = (0..distances.len()).collect();
+    order.sort_by(|&a, &b| distances[a].total_cmp(&distances[b]).then(a.cmp(&b)));
+    order
 }
 
 /// Index of the centroid nearest `vector` (squared Euclidean; ties: lower index).
@@ -121,6 +157,18 @@ mod tests {
             assert!(g.iter().all(|r| r / 30 == blob), "a shard mixes blobs: {g:?}");
             assert!(g.windows(2).all(|w| w[0] < w[1]));
         }
+    }
+
+    #[test]
+    fn outliers_join_the_nearest_group() {
+        // 40 points near 0 and 40 near 10 (target 20), plus two far outliers near 10.
+        let mut vectors: Vec<f32> = (0..40).map(|i| i as f32 * 0.01).collect();
+        vectors.extend((0..40).map(|i| 10.0 + i as f32 * 0.01));
+        vectors.extend([1000.0, 1001.0]);
+        let groups = plan_shards(&vectors, 1, 20, 3);
+        assert!(groups.iter().all(|g| g.len() >= 5), "{groups:?}");
+        let with_outliers = groups.iter().find(|g| g.contains(&80)).unwrap();
+        assert!(with_outliers.contains(&81) && with_outliers.iter().all(|&r| r >= 40), "{with_outliers:?}");
     }
 
     #[test]

@@ -99,7 +99,10 @@ pub fn write_sharded(
     let target = |text: bool| ((shard_bytes as f64 / per_item(text)).floor() as usize).max(1);
 
     let gnn_vectors = catalogue.gnn.dequantize();
-    let gnn_groups = plan_shards(&gnn_vectors, d, target(false), config.seed);
+    // Grouped by direction: the vectors' lengths (popularity, for the graph filter) would
+    // otherwise split off the long ones into tiny groups.
+    let directions: Vec<f32> = gnn_vectors.chunks_exact(d).flat_map(|v| unit_f32_of(v.to_vec())).collect();
+    let gnn_groups = plan_shards(&directions, d, target(false), config.seed);
     let labels = shard_labels(&catalogue, &gnn_groups);
     let mut written = Written::default();
     let gnn_shards = write_shards(out, "g", &catalogue, &gnn_groups, false, &labels, &mut written)?;
