@@ -37,7 +37,8 @@ pub fn run(args: &EvaluateArgs) -> anyhow::Result<()> {
     let ids = item_ids(dir, &manifest)?;
     let all = manifest.gnn_shards.len();
     // Probing every shard gives the unsharded answer: always measured, as the reference.
-    let mut probes: Vec<usize> = if args.probe.is_empty() { vec![manifest.probe.gnn] } else { args.probe.clone() };
+    let mut probes: Vec<usize> =
+        if args.probe.is_empty() { vec![manifest.probe.gnn] } else { args.probe.clone() };
     probes.retain(|&p| p < all);
     probes.push(all);
 

@@ -142,15 +142,18 @@ impl ShardedRanker {
         self.manifest.probe.text = probe.max(1);
     }
 
-    /// The `probe.text` text shards nearest `query`, once resident or known unavailable.
-    fn text_shards_for(&self, query: &[f32]) -> Step<Vec<usize>> {
-        let Some(text) = &self.core.text else { return Step::Done(Vec::new()) };
+    /// The `probe.text` text shards whose centroids are nearest a text-space vector.
+    pub fn nearest_text_shards(&self, query: &[f32]) -> Vec<usize> {
+        let Some(text) = &self.core.text else { return Vec::new() };
         let k = query.len().max(1);
         let scores: Vec<f32> = text.centroids.chunks_exact(k).map(|c| dot(c, query)).collect();
-        let probed: Vec<usize> = gnnrec_eval::top_k_excluding(&scores, &[], self.manifest.probe.text)
-            .into_iter()
-            .map(|s| s as usize)
-            .collect();
+        let probed = gnnrec_eval::top_k_excluding(&scores, &[], self.manifest.probe.text);
+        probed.into_iter().map(|s| s as usize).collect()
+    }
+
+    /// The `probe.text` text shards nearest `query`, once resident or known unavailable.
+    fn text_shards_for(&self, query: &[f32]) -> Step<Vec<usize>> {
+        let probed = self.nearest_text_shards(query);
         let missing = self.missing(probed.iter().map(|&s| FileKind::Text(s)));
         if missing.is_empty() { Step::Done(probed) } else { Step::Need(missing) }
     }
