@@ -53,7 +53,7 @@ pub fn run(args: &EvaluateArgs) -> anyhow::Result<()> {
     );
     println!(
         "{:>8} {:>9} {:>10} {:>12} {:>13} {:>10}",
-        "probe", "NDCG@20", "Recall@20", "vs all", "shards/user", "ms/user"
+        "probe", "NDCG@20", "Recall@20", "vs all", "fetches/user", "ms/user"
     );
     let mut rows = Vec::new();
     let mut reference: Option<CutoffMetrics> = None;
