@@ -145,12 +145,25 @@ pub fn write_sharded(
     };
     let directory = write_directory(out, &catalogue.items, &gnn_groups, &mut written)?;
 
+    // The most popular items' vectors: candidates of every recommendation (a popular item
+    // can be a good answer from any part of the catalogue).
+    let popular = popular_items(&catalogue, config.popular);
+    let popular_rows: Vec<u32> = popular.iter().map(|p| p.index).collect();
+    let head = shard_content(&catalogue, &popular_rows, false).gnn;
+    let values = head.values.iter().map(|&v| v as u8).collect();
+    core.push((core_tensors::POPULAR_VALUES.into(), vec![popular_rows.len(), d], Dtype::I8, values));
+    core.push((
+        core_tensors::POPULAR_SCALES.into(),
+        vec![popular_rows.len()],
+        Dtype::F32,
+        f32_bytes(&head.scales),
+    ));
     let mut core_entries = BTreeMap::new();
     let core_tensors =
         Tensors::write(core).map_err(|error| ExportError::Tensors { file: core_files::TENSORS, error })?;
     core_entries
         .insert(core_files::TENSORS.to_string(), write_file(out, core_files::TENSORS, &core_tensors, true)?);
-    let popular = serde_json::to_vec(&popular_items(&catalogue, config.popular))
+    let popular = serde_json::to_vec(&popular)
         .map_err(|error| ExportError::Serialize { file: core_files::POPULAR, error })?;
     core_entries
         .insert(core_files::POPULAR.to_string(), write_file(out, core_files::POPULAR, &popular, true)?);

@@ -52,6 +52,10 @@ pub struct Core {
     pub gnn_centroids: Vec<f32>,
     /// Most popular items, most popular first.
     pub popular: Vec<PopularItem>,
+    /// Their GNN vectors, row-major `[popular, d]`.
+    pub popular_embeddings: Vec<f32>,
+    /// Scores them for a user vector.
+    pub popular_scorer: Scorer,
     /// The text side.
     pub text: Option<CoreText>,
     /// Encoder files (bundles with text).
@@ -131,8 +135,18 @@ impl Core {
         };
         let popular: Vec<PopularItem> = serde_json::from_slice(&open(core_files::POPULAR)?)
             .map_err(|e| BundleError::content(core_files::POPULAR, crate::error::ContentError::Json(e)))?;
+        let p = popular.len();
+        let popular_embeddings = crate::quantized::Int8Matrix {
+            rows: p,
+            dim: d,
+            values: tensors.i8(core_tensors::POPULAR_VALUES, &[p, d]).map_err(content)?,
+            scales: tensors.f32(core_tensors::POPULAR_SCALES, &[p]).map_err(content)?,
+        }
+        .dequantize();
         Ok(Self {
             scorer: Scorer::new(head.clone(), &[]),
+            popular_scorer: Scorer::new(head.clone(), &popular_embeddings),
+            popular_embeddings,
             centroid_scorer: Scorer::new(head.clone(), &gnn_centroids),
             head,
             mean_user: tensors.f32(t::MEAN_USER, &[d]).map_err(content)?,

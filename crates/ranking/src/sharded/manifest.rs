@@ -21,6 +21,10 @@ pub mod core_files {
 pub mod core_tensors {
     /// Centroid of each GNN shard `[gnn_shards, d]` (mean of its items' vectors).
     pub const GNN_CENTROIDS: &str = "shards.gnn.centroids";
+    /// int8 GNN vectors of the items of `core/popular.json`, in its order `[popular, d]`.
+    pub const POPULAR_VALUES: &str = "popular.values";
+    /// Their per-item scales `[popular]`.
+    pub const POPULAR_SCALES: &str = "popular.scales";
     /// Centroid of each text shard `[text_shards, k]` (unit mean of its items' text vectors).
     pub const TEXT_CENTROIDS: &str = "shards.text.centroids";
 }

@@ -44,11 +44,26 @@ impl ShardedRanker {
                 shard.index.iter().zip(scores).enumerate().filter(|(_, (i, _))| !visitor.seen.contains(i));
             candidates.extend(unseen.map(|(row, (&i, score))| (i, score, s, row)));
         }
+        // The core's popular items are candidates too (`usize::MAX` marks "from the core").
+        let in_shards: BTreeSet<u32> = candidates.iter().map(|c| c.0).collect();
+        let core = &self.core;
+        let popular_scores = core.popular_scorer.score_all(&user, &core.popular_embeddings);
+        for (row, (item, score)) in core.popular.iter().zip(popular_scores).enumerate() {
+            if !visitor.seen.contains(&item.index) && !in_shards.contains(&item.index) {
+                candidates.push((item.index, score, usize::MAX, row));
+            }
+        }
         candidates.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         candidates.truncate(k);
+        let d = user.len();
         let results = candidates
             .into_iter()
             .map(|(index, score, s, row)| {
+                if s == usize::MAX {
+                    let vector = &self.core.popular_embeddings[row * d..(row + 1) * d];
+                    let because = self.closest_liked(&visitor, vector);
+                    return ranked_item(index, &self.core.popular[row].meta, score, because);
+                }
                 let shard = self.shard(s).expect("candidate shards are resident");
                 let because = self.closest_liked(&visitor, shard.row(row));
                 ranked_item(index, &shard.items[row], score, because)
