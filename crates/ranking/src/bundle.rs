@@ -56,22 +56,7 @@ pub struct Bundle {
 impl Bundle {
     /// Parses and checks `manifest.json`.
     pub fn parse_manifest(bytes: &[u8]) -> Result<Manifest, BundleError> {
-        let file = file_names::MANIFEST;
-        let value: serde_json::Value = serde_json::from_slice(bytes)
-            .map_err(|e| BundleError::Manifest { file: file.into(), error: ManifestError::Json(e) })?;
-        if value.get("format").and_then(|f| f.as_str()) != Some(FORMAT_NAME) {
-            return Err(BundleError::Manifest { file: file.into(), error: ManifestError::Format });
-        }
-        let version = value.get("version").and_then(|v| v.as_u64()).unwrap_or(0) as u32;
-        if version != FORMAT_VERSION {
-            return Err(BundleError::Version {
-                file: file.into(),
-                found: version,
-                supported: FORMAT_VERSION,
-            });
-        }
-        serde_json::from_value(value)
-            .map_err(|e| BundleError::Manifest { file: file.into(), error: ManifestError::Json(e) })
+        parse_versioned(bytes, FORMAT_VERSION)
     }
 
     /// The files a manifest requires, in loading order.
@@ -211,6 +196,25 @@ impl Bundle {
         }
         Ok((manifest, files))
     }
+}
+
+/// Parses a `manifest.json` of format version `supported`: the `format` name is checked
+/// first, then the version (refused by number), then the fields.
+pub(crate) fn parse_versioned<T: serde::de::DeserializeOwned>(
+    bytes: &[u8],
+    supported: u32,
+) -> Result<T, BundleError> {
+    let file = file_names::MANIFEST;
+    let json = |e| BundleError::Manifest { file: file.into(), error: ManifestError::Json(e) };
+    let value: serde_json::Value = serde_json::from_slice(bytes).map_err(json)?;
+    if value.get("format").and_then(|f| f.as_str()) != Some(FORMAT_NAME) {
+        return Err(BundleError::Manifest { file: file.into(), error: ManifestError::Format });
+    }
+    let found = value.get("version").and_then(|v| v.as_u64()).unwrap_or(0) as u32;
+    if found != supported {
+        return Err(BundleError::Version { file: file.into(), found, supported });
+    }
+    serde_json::from_value(value).map_err(json)
 }
 
 /// Reads file `name` of the bundle directory `dir`; errors name the path.

@@ -353,17 +353,21 @@ impl Ranker {
     }
 
     fn result(&self, index: u32, score: f32, because: Why) -> RankedItem {
-        let meta = &self.parts.items[index as usize];
-        RankedItem {
-            index,
-            id: meta.id.clone(),
-            title: meta.title.clone(),
-            subtitle: meta.subtitle.clone(),
-            url: meta.url.clone(),
-            score,
-            why: because.to_string(),
-            because,
-        }
+        ranked_item(index, &self.parts.items[index as usize], score, because)
+    }
+}
+
+/// A result line for item `index` with its metadata.
+pub(crate) fn ranked_item(index: u32, meta: &ItemMeta, score: f32, because: Why) -> RankedItem {
+    RankedItem {
+        index,
+        id: meta.id.clone(),
+        title: meta.title.clone(),
+        subtitle: meta.subtitle.clone(),
+        url: meta.url.clone(),
+        score,
+        why: because.to_string(),
+        because,
     }
 }
 

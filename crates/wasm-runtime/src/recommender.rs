@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::rc::Rc;
 
-use gnnrec_ranking::{Bundle, HistoryEvent, RankError, Ranker};
+use gnnrec_ranking::{Bundle, EncoderBytes, HistoryEvent, RankError, Ranker};
 use js_sys::{Array, Promise, Uint8Array};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
@@ -33,6 +33,36 @@ pub(crate) fn parse_history(history: JsValue) -> Result<Vec<HistoryEvent>, Runti
     serde_wasm_bindgen::from_value(history).map_err(RuntimeError::History)
 }
 
+/// The stored bytes of the files `load` was given, by name (`names[i]` ↔ `contents[i]`).
+pub(crate) fn named_files(
+    names: Vec<String>,
+    contents: &Array,
+) -> Result<HashMap<String, Vec<u8>>, RuntimeError> {
+    if names.len() != contents.length() as usize {
+        return Err(RuntimeError::FileCount);
+    }
+    Ok(names
+        .into_iter()
+        .zip(contents.iter())
+        .map(|(name, bytes)| (name, Uint8Array::new(&bytes).to_vec()))
+        .collect())
+}
+
+/// The query encoder of a bundle with text (none without), on `backend`, and why it runs
+/// there when that was not simply the backend asked for.
+pub(crate) async fn bundle_encoder(
+    bytes: Option<&EncoderBytes>,
+    backend: &str,
+) -> Result<(Option<Rc<Loaded>>, Option<String>), RuntimeError> {
+    match bytes {
+        None => Ok((None, None)),
+        Some(bytes) => {
+            let (loaded, reason) = load_encoder(&bytes.files(), backend).await?;
+            Ok((Some(Rc::new(loaded)), reason))
+        }
+    }
+}
+
 #[wasm_bindgen]
 impl Recommender {
     /// The files (paths relative to the manifest) to fetch for this manifest, in order.
@@ -51,23 +81,10 @@ impl Recommender {
         contents: Array,
         backend: String,
     ) -> Result<Recommender, JsError> {
-        if names.len() != contents.length() as usize {
-            return Err(RuntimeError::FileCount.into());
-        }
-        let files: HashMap<String, Vec<u8>> = names
-            .into_iter()
-            .zip(contents.iter())
-            .map(|(name, bytes)| (name, Uint8Array::new(&bytes).to_vec()))
-            .collect();
+        let files = named_files(names, &contents)?;
         let manifest = Bundle::parse_manifest(&manifest)?;
         let bundle = Bundle::from_files(manifest, &files)?;
-        let (encoder, fallback_reason) = match &bundle.encoder {
-            None => (None, None),
-            Some(bytes) => {
-                let (loaded, reason) = load_encoder(&bytes.files(), &backend).await?;
-                (Some(Rc::new(loaded)), reason)
-            }
-        };
+        let (encoder, fallback_reason) = bundle_encoder(bundle.encoder.as_ref(), &backend).await?;
         Ok(Recommender { ranker: Rc::new(bundle.ranker), encoder, fallback_reason })
     }
 

@@ -5,19 +5,17 @@
 //! `markUnavailable`), and calls the step again.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::rc::Rc;
 
 use gnnrec_ranking::sharded::{Core, ShardedRanker, Step};
 use gnnrec_ranking::{RankError, Ranked, Ranker};
-use js_sys::{Array, Promise, Uint8Array};
+use js_sys::{Array, Promise};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
-use crate::encoder::{Loaded, load_encoder};
-use crate::error::RuntimeError;
-use crate::recommender::{parse_history, to_js};
+use crate::encoder::Loaded;
+use crate::recommender::{bundle_encoder, named_files, parse_history, to_js};
 
 /// A sharded bundle in the browser: its core is loaded, its shards arrive on demand.
 #[wasm_bindgen]
@@ -60,19 +58,9 @@ impl ShardedRecommender {
         contents: Array,
         backend: String,
     ) -> Result<ShardedRecommender, JsError> {
-        if names.len() != contents.length() as usize {
-            return Err(RuntimeError::FileCount.into());
-        }
-        let files: HashMap<String, Vec<u8>> =
-            names.into_iter().zip(contents.iter()).map(|(n, b)| (n, Uint8Array::new(&b).to_vec())).collect();
+        let files = named_files(names, &contents)?;
         let ranker = ShardedRanker::new(ShardedRanker::parse_manifest(&manifest)?, &files)?;
-        let (encoder, fallback_reason) = match &ranker.core().encoder {
-            None => (None, None),
-            Some(bytes) => {
-                let (loaded, reason) = load_encoder(&bytes.files(), &backend).await?;
-                (Some(Rc::new(loaded)), reason)
-            }
-        };
+        let (encoder, fallback_reason) = bundle_encoder(ranker.core().encoder.as_ref(), &backend).await?;
         Ok(Self { ranker: RefCell::new(ranker), encoder, fallback_reason })
     }
 

@@ -15,7 +15,7 @@ use super::manifest::{SHARDED_VERSION, ShardEntry, ShardedManifest};
 use super::shard::{Shard, ShardContent};
 use crate::bundle::verify;
 use crate::error::{BundleError, ManifestError, RankError};
-use crate::manifest::{FORMAT_NAME, file_names};
+use crate::manifest::file_names;
 
 /// Either the answer, or the files still needed to give it.
 #[derive(Debug, Clone, PartialEq)]
@@ -46,21 +46,7 @@ pub struct ShardedRanker {
 impl ShardedRanker {
     /// Parses and checks a v2 `manifest.json`.
     pub fn parse_manifest(bytes: &[u8]) -> Result<ShardedManifest, BundleError> {
-        let file = file_names::MANIFEST;
-        let json = |e| BundleError::Manifest { file: file.into(), error: ManifestError::Json(e) };
-        let value: serde_json::Value = serde_json::from_slice(bytes).map_err(json)?;
-        if value.get("format").and_then(|f| f.as_str()) != Some(FORMAT_NAME) {
-            return Err(BundleError::Manifest { file: file.into(), error: ManifestError::Format });
-        }
-        let version = value.get("version").and_then(|v| v.as_u64()).unwrap_or(0) as u32;
-        if version != SHARDED_VERSION {
-            return Err(BundleError::Version {
-                file: file.into(),
-                found: version,
-                supported: SHARDED_VERSION,
-            });
-        }
-        serde_json::from_value(value).map_err(json)
+        crate::bundle::parse_versioned(bytes, SHARDED_VERSION)
     }
 
     /// The ranker over a manifest and its core files (stored bytes by path).

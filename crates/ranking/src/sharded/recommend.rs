@@ -5,8 +5,7 @@ use std::collections::BTreeSet;
 use super::ranker::{FileKind, ShardedRanker, Step};
 use crate::error::RankError;
 use crate::history::HistoryEvent;
-use crate::items::ItemMeta;
-use crate::ranker::{Ranked, RankedItem, Why};
+use crate::ranker::{Ranked, RankedItem, Why, ranked_item};
 
 impl ShardedRanker {
     /// The `k` best unseen items for a history: the history's ids are looked up in the
@@ -87,19 +86,5 @@ impl ShardedRanker {
     pub(super) fn popular(&self, k: usize) -> Vec<RankedItem> {
         let popular = self.core.popular.iter().take(k);
         popular.map(|p| ranked_item(p.index, &p.meta, p.popularity as f32, Why::Popular)).collect()
-    }
-}
-
-/// A result line.
-pub(super) fn ranked_item(index: u32, meta: &ItemMeta, score: f32, because: Why) -> RankedItem {
-    RankedItem {
-        index,
-        id: meta.id.clone(),
-        title: meta.title.clone(),
-        subtitle: meta.subtitle.clone(),
-        url: meta.url.clone(),
-        score,
-        why: because.to_string(),
-        because,
     }
 }

@@ -3,10 +3,9 @@
 use std::collections::BTreeSet;
 
 use super::ranker::{FileKind, ShardedRanker, Step};
-use super::recommend::ranked_item;
 use crate::error::RankError;
 use crate::history::HistoryEvent;
-use crate::ranker::{Ranked, Why, standardize};
+use crate::ranker::{Ranked, Why, ranked_item, standardize};
 use crate::text_index::TextPoint;
 use crate::text_space::dot;
 
