@@ -6,7 +6,7 @@
 // recommend latency, peak wasm memory; and the bytes a first visit transfers per file, as
 // scripts/serve.mjs sends them (brotli or gzip where a precompressed variant exists, see the
 // README's "Hosting"), next to their size on disk.
-// Usage: node scripts/bench-widget.mjs [--bundle=/bundles/movielens/] [--queries=100] [--webgpu-queries=5]
+// Usage: node scripts/bench-widget.mjs [--bundle=/bundles/movielens/] [--queries=100] [--webgpu-queries=5 (0: CPU only)]
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { launch, root, serveRoot } from '../tests/browser/harness.mjs';
@@ -71,9 +71,13 @@ const rows = [];
 const cpu = await launch();
 rows.push(await measure(cpu, server, 'cpu', Number(args.queries ?? 100)));
 await cpu.close();
-const gpu = await launch({ webgpu: true });
-rows.push(await measure(gpu, server, 'webgpu', Number(args['webgpu-queries'] ?? 5)));
-await gpu.close();
+// --webgpu-queries=0 skips the WebGPU row.
+const webgpuQueries = Number(args['webgpu-queries'] ?? 5);
+if (webgpuQueries > 0) {
+  const gpu = await launch({ webgpu: true });
+  rows.push(await measure(gpu, server, 'webgpu', webgpuQueries));
+  await gpu.close();
+}
 await server.close();
 
 const mb = (b) => (b / 1e6).toFixed(2);
