@@ -11,7 +11,7 @@ use std::time::Instant;
 
 use gnnrec_eval::{CutoffMetrics, evaluate};
 use gnnrec_ranking::sharded::{ShardContent, ShardedRanker};
-use gnnrec_ranking::{Bundle, HistoryEvent, read_file};
+use gnnrec_ranking::{HistoryEvent, read_file, verify_file};
 use serde_json::json;
 
 use crate::dataset::prepare;
@@ -117,7 +117,7 @@ fn item_ids(
     let mut ids = vec![String::new(); manifest.model.n_items];
     for entry in &manifest.gnn_shards {
         let stored = read_file(dir, &entry.path)?;
-        let bytes = Bundle::verify_entry(&entry.path, &entry.file, &stored)?;
+        let bytes = verify_file(&entry.path, &entry.file, &stored)?;
         let shard = ShardContent::from_bytes(&bytes, manifest.model.dim, None)
             .map_err(|e| gnnrec_ranking::BundleError::content(&entry.path, e))?;
         for (i, item) in shard.index.iter().zip(shard.items) {
@@ -185,7 +185,7 @@ fn text_queries(
     let mut queries = Vec::new();
     for entry in &manifest.text_shards {
         let stored = read_file(dir, &entry.path)?;
-        let bytes = Bundle::verify_entry(&entry.path, &entry.file, &stored)?;
+        let bytes = verify_file(&entry.path, &entry.file, &stored)?;
         let shard = ShardContent::from_bytes(&bytes, manifest.model.dim, Some(k))
             .map_err(|e| gnnrec_ranking::BundleError::content(&entry.path, e))?;
         let values = shard.text.unwrap_or_default();

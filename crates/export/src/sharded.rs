@@ -2,7 +2,7 @@
 //! --shard-bytes` (which builds the v1 files in memory first) and `train-cli shard-bundle`
 //! (which migrates a v1 bundle on disk). Format: `docs/bundle-format.md`, "Version 2".
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
 use std::time::Instant;
 
@@ -12,8 +12,8 @@ use gnnrec_ranking::sharded::{
 };
 use gnnrec_ranking::tensor_names as t;
 use gnnrec_ranking::{
-    Bundle, BundleError, FileEntry, Int8Matrix, ItemMeta, Manifest, TensorBytes, Tensors, TextIndex,
-    f32_bytes, file_names, store_file,
+    Bundle, BundleError, Int8Matrix, ItemMeta, Manifest, TensorBytes, Tensors, TextIndex, f32_bytes,
+    file_names, store_file,
 };
 use safetensors::Dtype;
 use serde_json::json;
@@ -22,6 +22,7 @@ use crate::cluster_labels::label_clusters;
 use crate::clusters::Clusters;
 use crate::error::ExportError;
 use crate::shard_plan::{centroid, plan_shards};
+use crate::stages::{unit, write_files, write_stored};
 
 /// Ids per directory bucket (a history lookup fetches one bucket per id, a few KB each).
 const IDS_PER_BUCKET: usize = 1024;
@@ -89,19 +90,20 @@ pub fn write_sharded(
     let catalogue = catalogue(manifest, &open, &tensors)?;
     let (n, d) = (catalogue.items.len(), manifest.model.dim);
 
+    // Stored bytes per item of a GNN and of a text shard, measured on a sample.
     let sample: Vec<u32> = (0..n.min(SIZE_SAMPLE) as u32).collect();
-    let per_item = |text: bool| {
+    let per_item: [f64; 2] = [false, true].map(|text| {
         store_file(&shard_content(&catalogue, &sample, text).to_bytes(), true).0.len() as f64
             / sample.len() as f64
-    };
-    let gnn_total = (per_item(false) * n as f64) as usize;
+    });
+    let gnn_total = (per_item[0] * n as f64) as usize;
     let shard_bytes = config.shard_bytes.unwrap_or_else(|| default_shard_bytes(gnn_total));
-    let target = |text: bool| ((shard_bytes as f64 / per_item(text)).floor() as usize).max(1);
+    let target = |text: bool| ((shard_bytes as f64 / per_item[usize::from(text)]).floor() as usize).max(1);
 
     let gnn_vectors = catalogue.gnn.dequantize();
     // Grouped by direction: the vectors' lengths (popularity, for the graph filter) would
     // otherwise split off the long ones into tiny groups.
-    let directions: Vec<f32> = gnn_vectors.chunks_exact(d).flat_map(|v| unit_f32_of(v.to_vec())).collect();
+    let directions: Vec<f32> = gnn_vectors.chunks_exact(d).flat_map(|v| unit(v.to_vec())).collect();
     let gnn_groups = plan_shards(&directions, d, target(false), config.seed);
     let labels = shard_labels(&catalogue, &gnn_groups);
     let mut written = Written::default();
@@ -121,10 +123,13 @@ pub fn write_sharded(
 
     let text_shards = match (&catalogue.text, &manifest.text) {
         (Some(points), Some(info)) => {
-            let unit: Vec<f32> = points.chunks_exact(info.dim).flat_map(unit_f32).collect();
-            let groups = plan_shards(&unit, info.dim, target(true), config.seed);
+            let units: Vec<f32> = points
+                .chunks_exact(info.dim)
+                .flat_map(|p| unit(p.iter().map(|&v| f32::from(v)).collect()))
+                .collect();
+            let groups = plan_shards(&units, info.dim, target(true), config.seed);
             let centroids: Vec<f32> =
-                groups.iter().flat_map(|g| unit_f32_of(centroid(&unit, info.dim, g))).collect();
+                groups.iter().flat_map(|g| unit(centroid(&units, info.dim, g))).collect();
             core.push((
                 core_tensors::TEXT_CENTROIDS.into(),
                 vec![groups.len(), info.dim],
@@ -158,21 +163,17 @@ pub fn write_sharded(
         Dtype::F32,
         f32_bytes(&head.scales),
     ));
-    let mut core_entries = BTreeMap::new();
     let core_tensors =
         Tensors::write(core).map_err(|error| ExportError::Tensors { file: core_files::TENSORS, error })?;
-    core_entries
-        .insert(core_files::TENSORS.to_string(), write_file(out, core_files::TENSORS, &core_tensors, true)?);
     let popular = serde_json::to_vec(&popular)
         .map_err(|error| ExportError::Serialize { file: core_files::POPULAR, error })?;
-    core_entries
-        .insert(core_files::POPULAR.to_string(), write_file(out, core_files::POPULAR, &popular, true)?);
+    let core_files =
+        vec![(core_files::TENSORS.into(), core_tensors, true), (core_files::POPULAR.into(), popular, true)];
+    let mut core_entries = write_files(out, core_files)?;
     if manifest.text.is_some() {
+        // The encoder files are copied as stored, with their v1 entries.
         for name in [file_names::ENCODER_CONFIG, file_names::ENCODER_TOKENIZER, file_names::ENCODER_WEIGHTS] {
-            let stored = &files[name];
-            let path = out.join(name);
-            create_parent(&path)?;
-            std::fs::write(&path, stored).map_err(|e| ExportError::io(&path, e))?;
+            write_stored(out, name, &files[name])?;
             core_entries.insert(name.to_string(), manifest.files[name].clone());
         }
     }
@@ -373,25 +374,6 @@ fn popular_items(catalogue: &Catalogue, count: usize) -> Vec<PopularItem> {
         .collect()
 }
 
-fn write_file(out: &Path, name: &str, content: &[u8], gzip: bool) -> Result<FileEntry, ExportError> {
-    let (stored, entry) = store_file(content, gzip);
-    write_stored(out, name, &stored)?;
-    Ok(entry)
-}
-
-fn write_stored(out: &Path, name: &str, stored: &[u8]) -> Result<(), ExportError> {
-    let path = out.join(name);
-    create_parent(&path)?;
-    std::fs::write(&path, stored).map_err(|e| ExportError::io(&path, e))
-}
-
-fn create_parent(path: &Path) -> Result<(), ExportError> {
-    match path.parent() {
-        Some(parent) => std::fs::create_dir_all(parent).map_err(|e| ExportError::io(parent, e)),
-        None => Ok(()),
-    }
-}
-
 /// Removes files under `out/shards` and `out/directory` that this export did not write.
 fn prune(out: &Path, keep: &BTreeSet<String>) -> Result<(), ExportError> {
     for dir in ["shards", "directory"] {
@@ -404,16 +386,4 @@ fn prune(out: &Path, keep: &BTreeSet<String>) -> Result<(), ExportError> {
         }
     }
     Ok(())
-}
-
-fn unit_f32(values: &[i8]) -> Vec<f32> {
-    unit_f32_of(values.iter().map(|&v| f32::from(v)).collect())
-}
-
-fn unit_f32_of(mut v: Vec<f32>) -> Vec<f32> {
-    let norm = v.iter().map(|x| x * x).sum::<f32>().sqrt();
-    if norm > 0.0 {
-        v.iter_mut().for_each(|x| *x /= norm);
-    }
-    v
 }

@@ -235,17 +235,23 @@ pub(crate) fn write_files(
     let mut entries = BTreeMap::new();
     for (name, content, gzip) in files {
         let (stored, entry) = store_file(&content, gzip);
-        let path = out.join(&name);
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).map_err(|e| ExportError::io(parent, e))?;
-        }
-        std::fs::write(&path, &stored).map_err(|e| ExportError::io(&path, e))?;
+        write_stored(out, &name, &stored)?;
         entries.insert(name, entry);
     }
     Ok(entries)
 }
 
-fn unit(mut v: Vec<f32>) -> Vec<f32> {
+/// Writes the stored bytes of bundle file `name` under `out`, creating its folder.
+pub(crate) fn write_stored(out: &Path, name: &str, stored: &[u8]) -> Result<(), ExportError> {
+    let path = out.join(name);
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).map_err(|e| ExportError::io(parent, e))?;
+    }
+    std::fs::write(&path, stored).map_err(|e| ExportError::io(&path, e))
+}
+
+/// `v` scaled to unit length (unchanged when zero).
+pub(crate) fn unit(mut v: Vec<f32>) -> Vec<f32> {
     let norm = v.iter().map(|x| x * x).sum::<f32>().sqrt();
     if norm > 0.0 {
         v.iter_mut().for_each(|x| *x /= norm);

@@ -227,7 +227,7 @@ fn memory_stays_within_the_cap_between_requests() {
     for history in histories() {
         let (ranked, _) = recommend(&mut ranker, &v2, &history, 5);
         assert_eq!(ranked.results.len(), 5);
-        assert!(ranker.resident().0 <= 6_000, "{} bytes resident", ranker.resident().0);
+        assert!(ranker.resident_bytes() <= 6_000, "{} bytes resident", ranker.resident_bytes());
     }
     // A request answers even when its shards alone exceed the cap (they are trimmed after).
     let mut tiny = ShardedRanker::read_dir(&v2).unwrap();
@@ -236,7 +236,7 @@ fn memory_stays_within_the_cap_between_requests() {
     tiny.set_memory_cap(1);
     for history in histories() {
         assert_eq!(recommend(&mut tiny, &v2, &history, 5).0, recommend(&mut roomy, &v2, &history, 5).0);
-        assert_eq!(tiny.resident().0, 0);
+        assert_eq!(tiny.resident_bytes(), 0);
     }
 }
 

@@ -1,6 +1,6 @@
 //! Loading a bundle from its files, checking everything before use.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::io::{Read, Write};
 
 use gnnrec_text_encoder::{EncoderFiles, NamedBytes};
@@ -10,10 +10,10 @@ use crate::clusters::ClusterIndex;
 use crate::error::{BundleError, ContentError, ManifestError, PartsError};
 use crate::head_tensors::read_head;
 use crate::items::ItemMeta;
-use crate::manifest::{FORMAT_NAME, FORMAT_VERSION, FileEntry, Manifest, file_names};
+use crate::manifest::{FORMAT_NAME, FORMAT_VERSION, FileEntry, Manifest, TextInfo, file_names};
 use crate::ranker::{Ranker, RankerParts, TextSide};
 use crate::scorer::Scorer;
-use crate::tensors::{Tensors, tensor_names as t};
+use crate::tensors::{TensorError, Tensors, tensor_names as t};
 use crate::text_index::TextIndex;
 use crate::text_space::{AffineMap, TextProjection};
 
@@ -100,14 +100,7 @@ impl Bundle {
         let scales = tensors.f32(t::ITEM_SCALES, &[n]).map_err(content)?;
         let embeddings = crate::quantized::Int8Matrix { rows: n, dim: d, values, scales }.dequantize();
         let head = if m.mlp_head { Some(read_head(&tensors, d).map_err(content)?) } else { None };
-        let history_map = if m.fold_in_map {
-            Some(AffineMap {
-                weight: tensors.f32(t::FOLD_IN_WEIGHT, &[d, d]).map_err(content)?,
-                bias: tensors.f32(t::FOLD_IN_BIAS, &[d]).map_err(content)?,
-            })
-        } else {
-            None
-        };
+        let history_map = read_fold_in_map(&tensors, d, m.fold_in_map).map_err(content)?;
         let k = manifest.cluster_labels.len();
         let clusters = ClusterIndex::from_assignment(
             tensors.f32(t::CENTROIDS, &[k, d]).map_err(content)?,
@@ -121,24 +114,10 @@ impl Bundle {
         let (text, encoder) = match &manifest.text {
             None => (None, None),
             Some(info) => {
-                let projection = TextProjection {
-                    mean: tensors.f32(t::TEXT_MEAN, &[info.encoder_dim]).map_err(content)?,
-                    components: tensors
-                        .f32(t::TEXT_COMPONENTS, &[info.dim, info.encoder_dim])
-                        .map_err(content)?,
-                };
-                let tower = AffineMap {
-                    weight: tensors.f32(t::TOWER_WEIGHT, &[info.dim, d]).map_err(content)?,
-                    bias: tensors.f32(t::TOWER_BIAS, &[d]).map_err(content)?,
-                };
+                let (projection, tower) = read_text_maps(&tensors, info, d).map_err(content)?;
                 let index = TextIndex::from_bytes(&open(file_names::TEXT_INDEX)?, n, info.dim)
                     .map_err(|e| BundleError::content(file_names::TEXT_INDEX, e))?;
-                let encoder = EncoderBytes {
-                    config: open(file_names::ENCODER_CONFIG)?,
-                    tokenizer: open(file_names::ENCODER_TOKENIZER)?,
-                    weights: open(file_names::ENCODER_WEIGHTS)?,
-                };
-                (Some(TextSide { projection, index, tower }), Some(encoder))
+                (Some(TextSide { projection, index, tower }), Some(read_encoder(&open)?))
             }
         };
         let parts = RankerParts {
@@ -167,17 +146,7 @@ impl Bundle {
         files: &HashMap<String, Vec<u8>>,
         name: &str,
     ) -> Result<Vec<u8>, BundleError> {
-        let entry = manifest.files.get(name).ok_or_else(|| BundleError::Manifest {
-            file: file_names::MANIFEST.into(),
-            error: ManifestError::Unlisted { file: name.into() },
-        })?;
-        let stored = files.get(name).ok_or_else(|| BundleError::Missing { file: name.into() })?;
-        verify(name, entry, stored)
-    }
-
-    /// Checks stored bytes against a manifest entry (size, SHA-256) and returns the content.
-    pub fn verify_entry(name: &str, entry: &FileEntry, stored: &[u8]) -> Result<Vec<u8>, BundleError> {
-        verify(name, entry, stored)
+        open_listed(&manifest.files, files, name)
     }
 
     /// Reads a bundle directory.
@@ -196,6 +165,64 @@ impl Bundle {
         }
         Ok((manifest, files))
     }
+}
+
+/// The content of file `name` listed in `listed` (a manifest's file entries), from its
+/// stored bytes in `files`, checked (size, SHA-256) and decompressed.
+pub(crate) fn open_listed(
+    listed: &BTreeMap<String, FileEntry>,
+    files: &HashMap<String, Vec<u8>>,
+    name: &str,
+) -> Result<Vec<u8>, BundleError> {
+    let entry = listed.get(name).ok_or_else(|| BundleError::Manifest {
+        file: file_names::MANIFEST.into(),
+        error: ManifestError::Unlisted { file: name.into() },
+    })?;
+    let stored = files.get(name).ok_or_else(|| BundleError::Missing { file: name.into() })?;
+    verify_file(name, entry, stored)
+}
+
+/// The fold-in map (`fold_in.*`), when the model has one (`present`).
+pub(crate) fn read_fold_in_map(
+    tensors: &Tensors<'_>,
+    d: usize,
+    present: bool,
+) -> Result<Option<AffineMap>, TensorError> {
+    if !present {
+        return Ok(None);
+    }
+    Ok(Some(AffineMap {
+        weight: tensors.f32(t::FOLD_IN_WEIGHT, &[d, d])?,
+        bias: tensors.f32(t::FOLD_IN_BIAS, &[d])?,
+    }))
+}
+
+/// The text projection (MiniLM → text space) and the query tower (text space → users).
+pub(crate) fn read_text_maps(
+    tensors: &Tensors<'_>,
+    info: &TextInfo,
+    d: usize,
+) -> Result<(TextProjection, AffineMap), TensorError> {
+    let projection = TextProjection {
+        mean: tensors.f32(t::TEXT_MEAN, &[info.encoder_dim])?,
+        components: tensors.f32(t::TEXT_COMPONENTS, &[info.dim, info.encoder_dim])?,
+    };
+    let tower = AffineMap {
+        weight: tensors.f32(t::TOWER_WEIGHT, &[info.dim, d])?,
+        bias: tensors.f32(t::TOWER_BIAS, &[d])?,
+    };
+    Ok((projection, tower))
+}
+
+/// The encoder's three files, through `open` (which checks them).
+pub(crate) fn read_encoder(
+    open: &dyn Fn(&str) -> Result<Vec<u8>, BundleError>,
+) -> Result<EncoderBytes, BundleError> {
+    Ok(EncoderBytes {
+        config: open(file_names::ENCODER_CONFIG)?,
+        tokenizer: open(file_names::ENCODER_TOKENIZER)?,
+        weights: open(file_names::ENCODER_WEIGHTS)?,
+    })
 }
 
 /// Parses a `manifest.json` of format version `supported`: the `format` name is checked
@@ -248,8 +275,9 @@ pub fn store_file(content: &[u8], gzip: bool) -> (Vec<u8>, FileEntry) {
     (stored, entry)
 }
 
-/// Checks a stored file against its manifest entry and returns its content.
-pub(crate) fn verify(name: &str, entry: &FileEntry, stored: &[u8]) -> Result<Vec<u8>, BundleError> {
+/// Checks a stored file against its manifest entry (size, then SHA-256) and returns its
+/// content, gunzipped when its encoding is gzip; errors name the file.
+pub fn verify_file(name: &str, entry: &FileEntry, stored: &[u8]) -> Result<Vec<u8>, BundleError> {
     if stored.len() as u64 != entry.bytes {
         return Err(BundleError::Size {
             file: name.into(),

@@ -29,7 +29,7 @@ mod tensors;
 mod text_index;
 mod text_space;
 
-pub use bundle::{Bundle, EncoderBytes, read_file, sha256_hex, store_file};
+pub use bundle::{Bundle, EncoderBytes, read_file, sha256_hex, store_file, verify_file};
 pub use clusters::{ClusterError, ClusterIndex};
 pub use error::{BundleError, ContentError, ManifestError, PartsError, RankError};
 pub use fold_in::FoldInConfig;

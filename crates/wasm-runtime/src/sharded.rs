@@ -85,7 +85,7 @@ impl ShardedRecommender {
     /// Bytes of decoded shards held in memory.
     #[wasm_bindgen(getter, js_name = residentBytes)]
     pub fn resident_bytes(&self) -> usize {
-        self.ranker.borrow().resident().0
+        self.ranker.borrow().resident_bytes()
     }
 
     /// Every shard and directory file of the bundle (to make it all available offline).

@@ -79,9 +79,4 @@ impl ShardCache {
     pub fn bytes(&self) -> usize {
         self.bytes
     }
-
-    /// Paths held, most recently used first.
-    pub fn paths(&self) -> Vec<String> {
-        self.entries.iter().map(|(p, _)| p.clone()).collect()
-    }
 }

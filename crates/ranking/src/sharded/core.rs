@@ -5,8 +5,8 @@ use std::collections::HashMap;
 use serde::{Deserialize, Serialize};
 
 use super::manifest::{ShardedManifest, core_files, core_tensors};
-use crate::bundle::{EncoderBytes, verify};
-use crate::error::{BundleError, ManifestError};
+use crate::bundle::{EncoderBytes, open_listed, read_encoder, read_fold_in_map, read_text_maps};
+use crate::error::BundleError;
 use crate::head_tensors::read_head;
 use crate::items::ItemMeta;
 use crate::manifest::file_names;
@@ -81,14 +81,7 @@ impl Core {
         manifest: &ShardedManifest,
         files: &HashMap<String, Vec<u8>>,
     ) -> Result<Self, BundleError> {
-        let open = |name: &str| -> Result<Vec<u8>, BundleError> {
-            let entry = manifest.core.get(name).ok_or_else(|| BundleError::Manifest {
-                file: file_names::MANIFEST.into(),
-                error: ManifestError::Unlisted { file: name.into() },
-            })?;
-            let stored = files.get(name).ok_or_else(|| BundleError::Missing { file: name.into() })?;
-            verify(name, entry, stored)
-        };
+        let open = |name: &str| open_listed(&manifest.core, files, name);
         let content = |e: crate::tensors::TensorError| BundleError::content(core_files::TENSORS, e);
         let d = manifest.model.dim;
         let bytes = open(core_files::TENSORS)?;
@@ -98,39 +91,17 @@ impl Core {
         } else {
             None
         };
-        let history_map = match manifest.model.fold_in_map {
-            true => Some(AffineMap {
-                weight: tensors.f32(t::FOLD_IN_WEIGHT, &[d, d]).map_err(content)?,
-                bias: tensors.f32(t::FOLD_IN_BIAS, &[d]).map_err(content)?,
-            }),
-            false => None,
-        };
+        let history_map = read_fold_in_map(&tensors, d, manifest.model.fold_in_map).map_err(content)?;
         let gnn_centroids =
             tensors.f32(core_tensors::GNN_CENTROIDS, &[manifest.gnn_shards.len(), d]).map_err(content)?;
         let (text, encoder) = match &manifest.text {
             None => (None, None),
             Some(info) => {
-                let text = CoreText {
-                    projection: TextProjection {
-                        mean: tensors.f32(t::TEXT_MEAN, &[info.encoder_dim]).map_err(content)?,
-                        components: tensors
-                            .f32(t::TEXT_COMPONENTS, &[info.dim, info.encoder_dim])
-                            .map_err(content)?,
-                    },
-                    tower: AffineMap {
-                        weight: tensors.f32(t::TOWER_WEIGHT, &[info.dim, d]).map_err(content)?,
-                        bias: tensors.f32(t::TOWER_BIAS, &[d]).map_err(content)?,
-                    },
-                    centroids: tensors
-                        .f32(core_tensors::TEXT_CENTROIDS, &[manifest.text_shards.len(), info.dim])
-                        .map_err(content)?,
-                };
-                let encoder = EncoderBytes {
-                    config: open(file_names::ENCODER_CONFIG)?,
-                    tokenizer: open(file_names::ENCODER_TOKENIZER)?,
-                    weights: open(file_names::ENCODER_WEIGHTS)?,
-                };
-                (Some(text), Some(encoder))
+                let (projection, tower) = read_text_maps(&tensors, info, d).map_err(content)?;
+                let centroids = tensors
+                    .f32(core_tensors::TEXT_CENTROIDS, &[manifest.text_shards.len(), info.dim])
+                    .map_err(content)?;
+                (Some(CoreText { projection, tower, centroids }), Some(read_encoder(&open)?))
             }
         };
         let popular: Vec<PopularItem> = serde_json::from_slice(&open(core_files::POPULAR)?)

@@ -13,7 +13,7 @@ use super::core::Core;
 use super::directory::DirectoryBucket;
 use super::manifest::{SHARDED_VERSION, ShardEntry, ShardedManifest};
 use super::shard::{Shard, ShardContent};
-use crate::bundle::verify;
+use crate::bundle::verify_file;
 use crate::error::{BundleError, ManifestError, RankError};
 use crate::manifest::file_names;
 
@@ -80,9 +80,9 @@ impl ShardedRanker {
         &self.core
     }
 
-    /// Bytes of decoded shards held in memory, and their paths (most recently used first).
-    pub fn resident(&self) -> (usize, Vec<String>) {
-        (self.cache.bytes(), self.cache.paths())
+    /// Bytes of decoded shards held in memory.
+    pub fn resident_bytes(&self) -> usize {
+        self.cache.bytes()
     }
 
     /// Sets the probing width of recommendations (evaluation; the manifest has the default).
@@ -103,7 +103,7 @@ impl ShardedRanker {
             error: ManifestError::Unlisted { file: path.into() },
         })?;
         let entry = self.entry(kind);
-        let bytes = verify(path, &entry.file, stored)?;
+        let bytes = verify_file(path, &entry.file, stored)?;
         let (d, k) = (self.manifest.model.dim, self.manifest.text.as_ref().map(|t| t.dim));
         let resident = match kind {
             FileKind::Gnn(_) | FileKind::Text(_) => {
@@ -137,12 +137,10 @@ impl ShardedRanker {
 
     /// The paths of `kinds` that are neither resident nor known to be unavailable.
     pub(super) fn missing(&self, kinds: impl Iterator<Item = FileKind>) -> Vec<String> {
-        let mut paths: Vec<String> = kinds
+        kinds
             .map(|kind| self.entry(kind).path.clone())
             .filter(|p| !self.cache.contains(p) && !self.unavailable.contains_key(p))
-            .collect();
-        paths.dedup();
-        paths
+            .collect()
     }
 
     /// Adds a notice for each unavailable file among `kinds`.
