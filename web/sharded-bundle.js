@@ -16,8 +16,6 @@ export class ShardedBundle {
   #base;
   #fetchBytes;
   #onProgress;
-  /** The Cache API store, opened once (resolves to null without the Cache API). */
-  #cache = cacheStorage();
 
   /**
    * @param {any} runtime the wasm ShardedRecommender
@@ -62,7 +60,7 @@ export class ShardedBundle {
   /** Fetches, checks and keeps one file, or reports it unavailable. */
   async #load(path) {
     const url = new URL(path, this.#base);
-    const cache = await this.#cache;
+    const cache = await cacheStorage();
     const cached = await cache?.match(url);
     let bytes;
     try {
@@ -88,7 +86,7 @@ export class ShardedBundle {
    * `{files, bytes}` downloaded.
    */
   async downloadAll(onProgress = () => {}) {
-    const cache = await this.#cache;
+    const cache = await cacheStorage();
     if (!cache) throw new Error('this browser has no Cache API (a secure context is needed)');
     const paths = this.#runtime.shardFiles();
     let loaded = 0;
