@@ -12,6 +12,7 @@ mod query;
 mod run_files;
 mod run_spec;
 mod shard_bundle;
+mod synth_catalogue;
 mod train;
 
 use clap::{Parser, Subcommand};
@@ -40,6 +41,8 @@ enum Command {
     Export(export::ExportArgs),
     /// Rewrite a v1 bundle as a sharded (v2) bundle, or re-shard a bundle at another size.
     ShardBundle(shard_bundle::ShardBundleArgs),
+    /// Write a catalogue of any size grown from a bundle's items (benchmark data for `shard-bundle --catalogue`).
+    SynthCatalogue(synth_catalogue::SynthArgs),
     /// Search (with a query) or recommend (without) from a bundle; prints JSON results.
     Query(query::QueryArgs),
     /// Measure a bundle against its run: fold-in and int8 quality, HNSW recall and speed.
@@ -53,6 +56,7 @@ fn main() -> std::process::ExitCode {
         Command::Train(args) => train::run(&args),
         Command::Export(args) => export::run(&args),
         Command::ShardBundle(args) => shard_bundle::run(&args),
+        Command::SynthCatalogue(args) => synth_catalogue::run(&args),
         Command::Query(args) => query::run(&args),
         Command::EvaluateBundle(args) => evaluate_bundle::run(&args),
     };

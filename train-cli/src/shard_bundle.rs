@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use clap::Args;
-use gnnrec_export::{ShardConfig, write_sharded};
+use gnnrec_export::{CatalogueFiles, ShardConfig, write_sharded, write_sharded_catalogue};
 use gnnrec_ranking::Bundle;
 
 /// Sharding options shared by `export` and `shard-bundle`.
@@ -12,7 +12,7 @@ use gnnrec_ranking::Bundle;
 pub struct ShardArgs {
     /// Write a sharded (format v2) bundle with shards of about this many stored bytes
     /// (`docs/bundle-format.md`). Without it `export` writes format v1, and `shard-bundle`
-    /// picks a size from the catalogue (a sixteenth of it, 32–128 KiB).
+    /// picks a size from the catalogue (a sixteenth of it, 32–96 KiB).
     #[arg(long)]
     pub shard_bytes: Option<usize>,
     /// GNN shards a recommendation probes (written to the manifest).
@@ -42,13 +42,33 @@ pub struct ShardBundleArgs {
     /// Directory to write the v2 bundle to (may be the same directory).
     #[arg(long)]
     pub out: PathBuf,
+    /// Serve these catalogue files (`docs/bundle-format.md`, "Catalogue files") with the
+    /// bundle's model instead of the bundle's own items; read one item at a time, so any
+    /// size fits in memory (see `synth-catalogue`).
+    #[arg(long)]
+    pub catalogue: Option<PathBuf>,
+    /// Catalogues of more items are cut into parts of about this many items, each sharded
+    /// on its own (bounds memory).
+    #[arg(long, default_value_t = 1 << 17)]
+    pub part_items: usize,
     #[command(flatten)]
     pub shard: ShardArgs,
 }
 
 /// Runs the command.
 pub fn run(args: &ShardBundleArgs) -> anyhow::Result<()> {
-    reshard(&args.bundle, &args.out, &args.shard.config())
+    let config = ShardConfig { part_items: args.part_items.max(1), ..args.shard.config() };
+    match &args.catalogue {
+        None => reshard(&args.bundle, &args.out, &config),
+        Some(dir) => {
+            let (manifest, files) = Bundle::read_stored(&args.bundle)?;
+            let catalogue = CatalogueFiles::open(dir)?;
+            let report = write_sharded_catalogue(&manifest, &files, &catalogue, &config, &args.out)
+                .with_context(|| format!("sharding {} into {}", dir.display(), args.out.display()))?;
+            print_report(&args.out, &report);
+            Ok(())
+        }
+    }
 }
 
 /// Writes the v2 form of the v1 bundle in `bundle` to `out` and prints what was written.
@@ -56,6 +76,12 @@ pub fn reshard(bundle: &Path, out: &Path, config: &ShardConfig) -> anyhow::Resul
     let (manifest, files) = Bundle::read_stored(bundle)?;
     let report = write_sharded(&manifest, &files, config, out)
         .with_context(|| format!("sharding into {}", out.display()))?;
+    print_report(out, &report);
+    Ok(())
+}
+
+/// Prints what a sharding wrote.
+fn print_report(out: &Path, report: &serde_json::Value) {
     let line = |name: &str| {
         let s = &report[name];
         println!(
@@ -70,5 +96,5 @@ pub fn reshard(bundle: &Path, out: &Path, config: &ShardConfig) -> anyhow::Resul
     );
     ["gnn_shards", "text_shards", "directory"].into_iter().for_each(line);
     println!("core: {} bytes (before the first result)", report["core_bytes"]);
-    Ok(())
+    println!("{} items in {:.1} s", report["items"], report["seconds"].as_f64().unwrap_or(0.0));
 }

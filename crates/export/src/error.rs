@@ -16,6 +16,16 @@ pub enum ExportError {
         /// The cause.
         source: std::io::Error,
     },
+    /// A catalogue file is malformed (`line` 0: the file as a whole; else a 1-based line or row).
+    #[error("{path}{}: {message}", if *line > 0 { format!(" line {line}") } else { String::new() })]
+    Catalogue {
+        /// The file.
+        path: PathBuf,
+        /// The line (or row) at fault, 1-based; 0 when the whole file is.
+        line: usize,
+        /// What is wrong.
+        message: String,
+    },
     /// The inputs disagree with each other.
     #[error("invalid export input: {0}")]
     Input(String),
@@ -44,6 +54,11 @@ pub enum ExportError {
 }
 
 impl ExportError {
+    /// A malformed catalogue file.
+    pub fn catalogue(path: impl Into<PathBuf>, line: usize, message: String) -> Self {
+        ExportError::Catalogue { path: path.into(), line, message }
+    }
+
     /// Wraps an I/O error with its path.
     pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
         ExportError::Io { path: path.into(), source }

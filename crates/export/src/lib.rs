@@ -8,10 +8,13 @@
 //! manifest with every file's size and SHA-256. Files are gzip-compressed (except the
 //! manifest and the small encoder config).
 
+mod catalogue;
+mod catalogue_files;
 mod cluster_labels;
 mod clusters;
 mod error;
 mod history_map;
+mod partition;
 mod ridge;
 mod shard_plan;
 mod sharded;
@@ -20,9 +23,13 @@ mod tower;
 pub mod validation;
 mod writer;
 
+pub use catalogue::{Catalogue, ItemRow, ItemSource};
+pub use catalogue_files::{
+    CATALOGUE_FORMAT, CATALOGUE_VERSION, CatalogueFiles, CatalogueHeader, CatalogueWriter, catalogue_names,
+};
 pub use clusters::{Clusters, kmeans};
 pub use error::ExportError;
 pub use history_map::{FoldInFit, fit_history_map};
-pub use sharded::{ShardConfig, default_shard_bytes, write_sharded};
+pub use sharded::{ShardConfig, default_shard_bytes, write_sharded, write_sharded_catalogue};
 pub use tower::{TowerFit, fit_query_tower};
 pub use writer::{ExportConfig, ExportInput, ExportReport, TextInput, write_bundle};

@@ -89,7 +89,7 @@ fn split(vectors: &[f32], dim: usize, rows: &[u32], target: usize, seed: u64, ou
 
 /// k-means++ centroids (`[k, dim]`, k clamped to the rows) of the row-major `sample`:
 /// one run of at most 30 iterations (a split only needs groups of near items).
-fn fit_centroids(sample: &[f32], dim: usize, k: usize, seed: u64) -> Vec<f32> {
+pub(crate) fn fit_centroids(sample: &[f32], dim: usize, k: usize, seed: u64) -> Vec<f32> {
     let n = sample.len() / dim;
     let data = Array2::from_shape_vec((n, dim), sample.to_vec()).expect("n × dim values");
     let model = KMeans::params_with_rng(k.clamp(1, n.max(1)), Xoshiro256Plus::seed_from_u64(seed))
@@ -111,7 +111,7 @@ fn by_distance(vector: &[f32], centroids: &[f32], dim: usize) -> Vec<usize> {
 }
 
 /// Index of the centroid nearest `vector` (squared Euclidean; ties: lower index).
-fn nearest(vector: &[f32], centroids: &[f32], dim: usize) -> usize {
+pub(crate) fn nearest(vector: &[f32], centroids: &[f32], dim: usize) -> usize {
     let distance = |c: &[f32]| vector.iter().zip(c).map(|(a, b)| (a - b) * (a - b)).sum::<f32>();
     let mut best = (0, f32::INFINITY);
     for (i, c) in centroids.chunks_exact(dim).enumerate() {

@@ -1,6 +1,8 @@
-//! Writing a sharded (v2) bundle from the files of a v1 bundle: `train-cli export
-//! --shard-bytes` (which builds the v1 files in memory first) and `train-cli shard-bundle`
-//! (which migrates a v1 bundle on disk). Format: `docs/bundle-format.md`, "Version 2".
+//! Writing a sharded (v2) bundle: from a v1 bundle's files (`train-cli export --shard-bytes`,
+//! which builds the v1 files in memory first, and `train-cli shard-bundle`), or from a v1
+//! bundle's model and a catalogue on disk of any size (`shard-bundle --catalogue`), with
+//! memory bounded by the largest part (see [`crate::partition`]). Format:
+//! `docs/bundle-format.md`, "Version 2".
 
 use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
@@ -11,26 +13,26 @@ use gnnrec_ranking::sharded::{
     bucket_of, core_files, core_tensors,
 };
 use gnnrec_ranking::tensor_names as t;
-use gnnrec_ranking::{
-    Bundle, BundleError, Int8Matrix, ItemMeta, Manifest, TensorBytes, Tensors, TextIndex, f32_bytes,
-    file_names, store_file,
-};
+use gnnrec_ranking::{Bundle, Int8Matrix, Manifest, TensorBytes, Tensors, f32_bytes, file_names, store_file};
 use safetensors::Dtype;
 use serde_json::json;
 
+use crate::catalogue::{Catalogue, ItemSource};
+use crate::catalogue_files::CatalogueFiles;
 use crate::cluster_labels::label_clusters;
 use crate::clusters::Clusters;
 use crate::error::ExportError;
+use crate::partition::{Space, Survey, cut};
 use crate::shard_plan::{centroid, plan_shards};
 use crate::stages::{unit, write_files, write_stored};
 
 /// Ids per directory bucket (a history lookup fetches one bucket per id, a few KB each).
 const IDS_PER_BUCKET: usize = 1024;
-/// Items measured to estimate a shard's stored bytes per item.
-const SIZE_SAMPLE: usize = 2000;
 /// Tensors of the v1 file that become shards rather than core tensors.
 const PER_ITEM_TENSORS: [&str; 6] =
     [t::ITEM_VALUES, t::ITEM_SCALES, t::POPULARITY, t::CENTROIDS, t::ASSIGNMENT, t::ORDER];
+/// The sharder's work folder inside the output (removed when done).
+const WORK_DIR: &str = ".sharding";
 
 /// Sharding settings.
 #[derive(Debug, Clone)]
@@ -43,6 +45,9 @@ pub struct ShardConfig {
     pub popular: usize,
     /// Seed of the k-means that groups items.
     pub seed: u64,
+    /// Catalogues of more items are cut into parts of about this many items, each sharded
+    /// on its own (bounds the memory a large catalogue needs).
+    pub part_items: usize,
 }
 
 impl Default for ShardConfig {
@@ -52,24 +57,39 @@ impl Default for ShardConfig {
             probe: ProbeConfig { gnn: 8, text: 8, memory_bytes: 64 << 20 },
             popular: 100,
             seed: 2024,
+            part_items: 1 << 17,
         }
     }
 }
 
 /// The default shard size for a catalogue whose shards would take `total` stored bytes in
-/// all: a sixteenth of it, between 32 and 128 KiB (small catalogues still split into
+/// all: a sixteenth of it, between 32 and 96 KiB (small catalogues still split into
 /// several shards; large ones keep the bytes a query fetches bounded).
 pub fn default_shard_bytes(total: usize) -> usize {
-    (total / 16).clamp(32 << 10, 128 << 10)
+    (total / 16).clamp(32 << 10, 96 << 10)
 }
 
-/// The per-item arrays of a v1 bundle.
-struct Catalogue {
-    items: Vec<ItemMeta>,
-    gnn: Int8Matrix,
-    popularity: Vec<u32>,
-    /// int8 text points `[n, k]`.
-    text: Option<Vec<i8>>,
+/// The model half of a v1 bundle: what the v2 core keeps of it.
+struct ModelCore<'a> {
+    manifest: &'a Manifest,
+    files: &'a HashMap<String, Vec<u8>>,
+    /// The v1 tensors that are not per item.
+    tensors: Vec<TensorBytes>,
+}
+
+impl<'a> ModelCore<'a> {
+    /// Checks the whole v1 bundle (sizes, digests, shapes) and keeps its model tensors.
+    fn read(manifest: &'a Manifest, files: &'a HashMap<String, Vec<u8>>) -> Result<Self, ExportError> {
+        Bundle::from_files(manifest.clone(), files)?;
+        let bytes = Bundle::open(manifest, files, file_names::TENSORS)?;
+        let tensors = Tensors::parse(&bytes)
+            .map_err(|error| ExportError::Tensors { file: file_names::TENSORS, error })?
+            .entries()
+            .into_iter()
+            .filter(|(name, ..)| !PER_ITEM_TENSORS.contains(&name.as_str()))
+            .collect();
+        Ok(Self { manifest, files, tensors })
+    }
 }
 
 /// Writes the v2 bundle of the v1 bundle `(manifest, stored files)` to `out`; stale shard
@@ -80,103 +100,95 @@ pub fn write_sharded(
     config: &ShardConfig,
     out: &Path,
 ) -> Result<serde_json::Value, ExportError> {
+    let core = ModelCore::read(manifest, files)?;
+    let catalogue = Catalogue::from_v1(manifest, files)?;
+    shard_catalogue(&core, &catalogue, config, out)
+}
+
+/// Writes the v2 bundle of the model in the v1 bundle `(manifest, stored files)` serving the
+/// items of `catalogue` (whose vectors must be in the bundle's GNN and text spaces) to `out`.
+pub fn write_sharded_catalogue(
+    manifest: &Manifest,
+    files: &HashMap<String, Vec<u8>>,
+    catalogue: &CatalogueFiles,
+    config: &ShardConfig,
+    out: &Path,
+) -> Result<serde_json::Value, ExportError> {
+    let text_dim = manifest.text.as_ref().map(|info| info.dim);
+    if catalogue.dim() != manifest.model.dim || catalogue.text_dim() != text_dim {
+        return Err(ExportError::Input(format!(
+            "the catalogue's vectors have widths {} (GNN) / {:?} (text), the bundle's model {} / {:?}",
+            catalogue.dim(),
+            catalogue.text_dim(),
+            manifest.model.dim,
+            text_dim
+        )));
+    }
+    let core = ModelCore::read(manifest, files)?;
+    let mut report = shard_catalogue(&core, catalogue, config, out)?;
+    report["catalogue"] = json!(catalogue.header().source);
+    Ok(report)
+}
+
+/// The shards of one space.
+#[derive(Default)]
+struct SpaceShards {
+    entries: Vec<ShardEntry>,
+    /// One centroid per shard, row-major.
+    centroids: Vec<f32>,
+}
+
+/// Shards `source` with the model of `core` into `out`.
+fn shard_catalogue(
+    core: &ModelCore<'_>,
+    source: &dyn ItemSource,
+    config: &ShardConfig,
+    out: &Path,
+) -> Result<serde_json::Value, ExportError> {
     let started = Instant::now();
-    // The whole v1 bundle is checked (sizes, digests, shapes) before anything is written.
-    Bundle::from_files(manifest.clone(), files)?;
-    let open = |name: &str| Bundle::open(manifest, files, name).map_err(ExportError::from);
-    let tensor_bytes = open(file_names::TENSORS)?;
-    let tensors = Tensors::parse(&tensor_bytes)
-        .map_err(|error| ExportError::Tensors { file: file_names::TENSORS, error })?;
-    let catalogue = catalogue(manifest, &open, &tensors)?;
-    let (n, d) = (catalogue.items.len(), manifest.model.dim);
+    let n = source.len();
+    if n == 0 {
+        return Err(ExportError::Input("the catalogue has no items".into()));
+    }
+    let spaces: Vec<Space> =
+        if source.text_dim().is_some() { vec![Space::Gnn, Space::Text] } else { vec![Space::Gnn] };
+    let survey = Survey::take(source, &spaces)?;
 
-    // Stored bytes per item of a GNN and of a text shard, measured on a sample.
-    let sample: Vec<u32> = (0..n.min(SIZE_SAMPLE) as u32).collect();
-    let per_item: [f64; 2] = [false, true].map(|text| {
-        store_file(&shard_content(&catalogue, &sample, text).to_bytes(), true).0.len() as f64
-            / sample.len() as f64
+    // Stored bytes per item of a GNN and of a text shard, measured on the first items.
+    let head_rows: Vec<u32> = (0..survey.head.items.len() as u32).collect();
+    let per_item = [Space::Gnn, Space::Text].map(|space| {
+        store_file(&shard_content(&survey.head, &head_rows, space).to_bytes(), true).0.len() as f64
+            / head_rows.len() as f64
     });
-    let gnn_total = (per_item[0] * n as f64) as usize;
-    let shard_bytes = config.shard_bytes.unwrap_or_else(|| default_shard_bytes(gnn_total));
-    let target = |text: bool| ((shard_bytes as f64 / per_item[usize::from(text)]).floor() as usize).max(1);
+    let shard_bytes =
+        config.shard_bytes.unwrap_or_else(|| default_shard_bytes((per_item[0] * n as f64) as usize));
 
-    let gnn_vectors = catalogue.gnn.dequantize();
-    // Grouped by direction: the vectors' lengths (popularity, for the graph filter) would
-    // otherwise split off the long ones into tiny groups.
-    let directions: Vec<f32> = gnn_vectors.chunks_exact(d).flat_map(|v| unit(v.to_vec())).collect();
-    let gnn_groups = plan_shards(&directions, d, target(false), config.seed);
-    let labels = shard_labels(&catalogue, &gnn_groups);
-    let mut written = Written::default();
-    let gnn_shards = write_shards(out, "g", &catalogue, &gnn_groups, false, &labels, &mut written)?;
-    let mut core: Vec<TensorBytes> = tensors
-        .entries()
-        .into_iter()
-        .filter(|(name, ..)| !PER_ITEM_TENSORS.contains(&name.as_str()))
-        .collect();
-    let gnn_centroids: Vec<f32> = gnn_groups.iter().flat_map(|g| centroid(&gnn_vectors, d, g)).collect();
-    core.push((
-        core_tensors::GNN_CENTROIDS.into(),
-        vec![gnn_groups.len(), d],
-        Dtype::F32,
-        f32_bytes(&gnn_centroids),
-    ));
-
-    let text_shards = match (&catalogue.text, &manifest.text) {
-        (Some(points), Some(info)) => {
-            let units: Vec<f32> = points
-                .chunks_exact(info.dim)
-                .flat_map(|p| unit(p.iter().map(|&v| f32::from(v)).collect()))
-                .collect();
-            let groups = plan_shards(&units, info.dim, target(true), config.seed);
-            let centroids: Vec<f32> =
-                groups.iter().flat_map(|g| unit(centroid(&units, info.dim, g))).collect();
-            core.push((
-                core_tensors::TEXT_CENTROIDS.into(),
-                vec![groups.len(), info.dim],
-                Dtype::F32,
-                f32_bytes(&centroids),
-            ));
-            write_shards(
-                out,
-                "t",
-                &catalogue,
-                &groups,
-                true,
-                &shard_labels(&catalogue, &groups),
-                &mut written,
-            )?
-        }
-        _ => Vec::new(),
-    };
-    let directory = write_directory(out, &catalogue.items, &gnn_groups, &mut written)?;
-
-    // The most popular items' vectors: candidates of every recommendation (a popular item
-    // can be a good answer from any part of the catalogue).
-    let popular = popular_items(&catalogue, config.popular);
-    let popular_rows: Vec<u32> = popular.iter().map(|p| p.index).collect();
-    let head = shard_content(&catalogue, &popular_rows, false).gnn;
-    let values = head.values.iter().map(|&v| v as u8).collect();
-    core.push((core_tensors::POPULAR_VALUES.into(), vec![popular_rows.len(), d], Dtype::I8, values));
-    core.push((
-        core_tensors::POPULAR_SCALES.into(),
-        vec![popular_rows.len()],
-        Dtype::F32,
-        f32_bytes(&head.scales),
-    ));
-    let core_tensors =
-        Tensors::write(core).map_err(|error| ExportError::Tensors { file: core_files::TENSORS, error })?;
-    let popular = serde_json::to_vec(&popular)
-        .map_err(|error| ExportError::Serialize { file: core_files::POPULAR, error })?;
-    let core_files =
-        vec![(core_files::TENSORS.into(), core_tensors, true), (core_files::POPULAR.into(), popular, true)];
-    let mut core_entries = write_files(out, core_files)?;
-    if manifest.text.is_some() {
-        // The encoder files are copied as stored, with their v1 entries.
-        for name in [file_names::ENCODER_CONFIG, file_names::ENCODER_TOKENIZER, file_names::ENCODER_WEIGHTS] {
-            write_stored(out, name, &files[name])?;
-            core_entries.insert(name.to_string(), manifest.files[name].clone());
+    let work = out.join(WORK_DIR);
+    let parts = cut(source, &survey, &spaces, n.div_ceil(config.part_items.max(1)), config.seed, &work)?;
+    let mut lookup = Lookup::new(n, source.dim(), &survey.popularity, config.popular);
+    let mut written = BTreeSet::new();
+    let mut shards = [SpaceShards::default(), SpaceShards::default()];
+    for &space in &spaces {
+        let target = ((shard_bytes as f64 / per_item[space as usize]).floor() as usize).max(1);
+        for part in &parts[space as usize] {
+            let catalogue = part.load()?;
+            let groups = plan_part(&catalogue, space, target, config.seed);
+            let first = shards[space as usize].entries.len() as u32;
+            if space == Space::Gnn {
+                lookup.record(&catalogue, &groups, first);
+            }
+            let space_shards = &mut shards[space as usize];
+            space_shards.centroids.extend(groups.iter().flat_map(|g| shard_centroid(&catalogue, space, g)));
+            space_shards.entries.extend(write_shards(out, &catalogue, &groups, space, &mut written)?);
         }
     }
+    if work.exists() {
+        std::fs::remove_dir_all(&work).map_err(|e| ExportError::io(&work, e))?;
+    }
+    let directory = write_directory(out, lookup.directory, &mut written)?;
+    let popular: Vec<PopularItem> = lookup.popular.into_iter().flatten().collect();
+    let [gnn, text] = shards;
+    let core_entries = write_core(core, source, &gnn, &text, &popular, lookup.popular_gnn, out)?;
     let sizes = |list: &[ShardEntry]| {
         json!({
             "count": list.len(),
@@ -187,23 +199,27 @@ pub fn write_sharded(
     };
     let report = json!({
         "shard_bytes": shard_bytes,
-        "gnn_shards": sizes(&gnn_shards), "text_shards": sizes(&text_shards), "directory": sizes(&directory),
+        "items": n,
+        "parts": parts.iter().map(Vec::len).max(),
+        "gnn_shards": sizes(&gnn.entries), "text_shards": sizes(&text.entries), "directory": sizes(&directory),
         "core_bytes": core_entries.values().map(|e| e.bytes).sum::<u64>(),
         "seconds": started.elapsed().as_secs_f64(),
-        "v1": manifest.report,
+        "v1": core.manifest.report,
     });
+    let mut model = core.manifest.model.clone();
+    model.n_items = n;
     let sharded = ShardedManifest {
-        format: manifest.format.clone(),
+        format: core.manifest.format.clone(),
         version: SHARDED_VERSION,
         created_by: format!("gnnrec-export {}", env!("CARGO_PKG_VERSION")),
-        model: manifest.model.clone(),
-        text: manifest.text.clone(),
-        ranking: manifest.ranking.clone(),
+        model,
+        text: core.manifest.text.clone(),
+        ranking: core.manifest.ranking.clone(),
         probe: config.probe,
         report: report.clone(),
         core: core_entries,
-        gnn_shards,
-        text_shards,
+        gnn_shards: gnn.entries,
+        text_shards: text.entries,
         directory,
     };
     let bytes = serde_json::to_vec_pretty(&sharded)
@@ -217,90 +233,182 @@ pub fn write_sharded(
             std::fs::remove_file(&path).map_err(|e| ExportError::io(&path, e))?;
         }
     }
-    prune(out, &written.paths)?;
+    prune(out, &written)?;
     Ok(report)
 }
 
-/// The per-item arrays of the v1 files.
-fn catalogue(
-    manifest: &Manifest,
-    open: &dyn Fn(&str) -> Result<Vec<u8>, ExportError>,
-    tensors: &Tensors<'_>,
-) -> Result<Catalogue, ExportError> {
-    let (n, d) = (manifest.model.n_items, manifest.model.dim);
-    let tensor = |error| ExportError::Tensors { file: file_names::TENSORS, error };
-    let items: Vec<ItemMeta> = serde_json::from_slice(&open(file_names::ITEMS)?).map_err(|e| {
-        ExportError::from(BundleError::content(file_names::ITEMS, gnnrec_ranking::ContentError::Json(e)))
-    })?;
-    let gnn = Int8Matrix {
-        rows: n,
-        dim: d,
-        values: tensors.i8(t::ITEM_VALUES, &[n, d]).map_err(tensor)?,
-        scales: tensors.f32(t::ITEM_SCALES, &[n]).map_err(tensor)?,
-    };
-    let text = match &manifest.text {
-        Some(info) => {
-            let index = TextIndex::from_bytes(&open(file_names::TEXT_INDEX)?, n, info.dim)
-                .map_err(|e| ExportError::from(BundleError::content(file_names::TEXT_INDEX, e)))?;
-            Some((0..n as u32).flat_map(|i| index.point(i).values().to_vec()).collect())
-        }
-        None => None,
-    };
-    Ok(Catalogue { items, gnn, popularity: tensors.u32(t::POPULARITY, &[n]).map_err(tensor)?, text })
+/// What the GNN shards tell the core: where each id is, and the popular items' vectors.
+struct Lookup {
+    /// Directory buckets: `[id, index, gnn shard, row]`.
+    directory: Vec<Vec<(String, u32, u32, u32)>>,
+    /// Rank of each popular item, by catalogue-wide index.
+    popular_rank: HashMap<u32, usize>,
+    /// The popular items, by rank (filled as their parts are sharded).
+    popular: Vec<Option<PopularItem>>,
+    /// Their GNN vectors, by rank.
+    popular_gnn: Int8Matrix,
 }
 
-/// The shard of the listed items (ascending).
-fn shard_content(catalogue: &Catalogue, rows: &[u32], text: bool) -> ShardContent {
+impl Lookup {
+    fn new(n: usize, dim: usize, popularity: &[u32], count: usize) -> Self {
+        let popular_rank = popular_items(popularity, count);
+        let m = popular_rank.len();
+        Self {
+            directory: vec![Vec::new(); n.div_ceil(IDS_PER_BUCKET).max(1)],
+            popular_rank,
+            popular: vec![None; m],
+            popular_gnn: Int8Matrix { rows: m, dim, values: vec![0; m * dim], scales: vec![0.0; m] },
+        }
+    }
+
+    /// Records the GNN shards `groups` of one part, numbered from `first`.
+    fn record(&mut self, catalogue: &Catalogue, groups: &[Vec<u32>], first: u32) {
+        let (buckets, d) = (self.directory.len(), catalogue.gnn.dim);
+        for (s, rows) in groups.iter().enumerate() {
+            for (row, &r) in rows.iter().enumerate() {
+                let item = catalogue.row(r as usize);
+                let index = catalogue.index[r as usize];
+                let entry = (item.meta.id.clone(), index, first + s as u32, row as u32);
+                self.directory[bucket_of(&item.meta.id, buckets)].push(entry);
+                if let Some(&rank) = self.popular_rank.get(&index) {
+                    self.popular_gnn.values[rank * d..(rank + 1) * d].copy_from_slice(item.gnn);
+                    self.popular_gnn.scales[rank] = item.scale;
+                    self.popular[rank] =
+                        Some(PopularItem { index, popularity: item.popularity, meta: item.meta.clone() });
+                }
+            }
+        }
+    }
+}
+
+/// Groups the items of one part into shards of about `target` items.
+fn plan_part(catalogue: &Catalogue, space: Space, target: usize, seed: u64) -> Vec<Vec<u32>> {
+    // GNN shards are grouped by direction: the vectors' lengths (popularity, for the graph
+    // filter) would otherwise split off the long ones into tiny groups.
+    let directions: Vec<f32> =
+        (0..catalogue.items.len()).flat_map(|r| space.direction(&catalogue.row(r))).collect();
+    let dim = if space == Space::Gnn { catalogue.gnn.dim } else { catalogue.text_dim.unwrap_or(0) };
+    plan_shards(&directions, dim, target, seed)
+}
+
+/// A shard's centroid: the mean GNN vector (GNN space) or the unit mean text direction.
+fn shard_centroid(catalogue: &Catalogue, space: Space, rows: &[u32]) -> Vec<f32> {
+    match space {
+        Space::Gnn => {
+            let d = catalogue.gnn.dim;
+            let vectors: Vec<f32> = rows
+                .iter()
+                .flat_map(|&r| {
+                    let row = catalogue.row(r as usize);
+                    row.gnn.iter().map(move |&v| f32::from(v) * row.scale)
+                })
+                .collect();
+            centroid(&vectors, d, &(0..rows.len() as u32).collect::<Vec<_>>())
+        }
+        Space::Text => {
+            let k = catalogue.text_dim.unwrap_or(0);
+            let units: Vec<f32> =
+                rows.iter().flat_map(|&r| space.direction(&catalogue.row(r as usize))).collect();
+            unit(centroid(&units, k, &(0..rows.len() as u32).collect::<Vec<_>>()))
+        }
+    }
+}
+
+/// Writes the core files (tensors, popular items, the encoder's files as stored).
+fn write_core(
+    core: &ModelCore<'_>,
+    source: &dyn ItemSource,
+    gnn: &SpaceShards,
+    text: &SpaceShards,
+    popular: &[PopularItem],
+    popular_gnn: Int8Matrix,
+    out: &Path,
+) -> Result<std::collections::BTreeMap<String, gnnrec_ranking::FileEntry>, ExportError> {
+    let d = source.dim();
+    let mut tensors = core.tensors.clone();
+    tensors.push((
+        core_tensors::GNN_CENTROIDS.into(),
+        vec![gnn.entries.len(), d],
+        Dtype::F32,
+        f32_bytes(&gnn.centroids),
+    ));
+    if let Some(k) = source.text_dim() {
+        tensors.push((
+            core_tensors::TEXT_CENTROIDS.into(),
+            vec![text.entries.len(), k],
+            Dtype::F32,
+            f32_bytes(&text.centroids),
+        ));
+    }
+    // The most popular items' vectors: candidates of every recommendation (a popular item
+    // can be a good answer from any part of the catalogue).
+    let values = popular_gnn.values.iter().map(|&v| v as u8).collect();
+    tensors.push((core_tensors::POPULAR_VALUES.into(), vec![popular.len(), d], Dtype::I8, values));
+    tensors.push((
+        core_tensors::POPULAR_SCALES.into(),
+        vec![popular.len()],
+        Dtype::F32,
+        f32_bytes(&popular_gnn.scales),
+    ));
+    let tensors =
+        Tensors::write(tensors).map_err(|error| ExportError::Tensors { file: core_files::TENSORS, error })?;
+    let popular = serde_json::to_vec(popular)
+        .map_err(|error| ExportError::Serialize { file: core_files::POPULAR, error })?;
+    let mut entries = write_files(
+        out,
+        vec![(core_files::TENSORS.into(), tensors, true), (core_files::POPULAR.into(), popular, true)],
+    )?;
+    if core.manifest.text.is_some() {
+        // The encoder files are copied as stored, with their v1 entries.
+        for name in [file_names::ENCODER_CONFIG, file_names::ENCODER_TOKENIZER, file_names::ENCODER_WEIGHTS] {
+            write_stored(out, name, &core.files[name])?;
+            entries.insert(name.to_string(), core.manifest.files[name].clone());
+        }
+    }
+    Ok(entries)
+}
+
+/// The shard of the listed rows (ascending) of `catalogue`.
+fn shard_content(catalogue: &Catalogue, rows: &[u32], space: Space) -> ShardContent {
     let d = catalogue.gnn.dim;
-    let pick = |i: &u32| *i as usize;
+    let pick = |r: &u32| catalogue.row(*r as usize);
     ShardContent {
-        index: rows.to_vec(),
-        items: rows.iter().map(|i| catalogue.items[pick(i)].clone()).collect(),
-        popularity: rows.iter().map(|i| catalogue.popularity[pick(i)]).collect(),
+        index: rows.iter().map(|&r| catalogue.index[r as usize]).collect(),
+        items: rows.iter().map(|r| pick(r).meta.clone()).collect(),
+        popularity: rows.iter().map(|r| pick(r).popularity).collect(),
         gnn: Int8Matrix {
             rows: rows.len(),
             dim: d,
-            values: rows
-                .iter()
-                .flat_map(|i| &catalogue.gnn.values[pick(i) * d..(pick(i) + 1) * d])
-                .copied()
-                .collect(),
-            scales: rows.iter().map(|i| catalogue.gnn.scales[pick(i)]).collect(),
+            values: rows.iter().flat_map(|r| pick(r).gnn).copied().collect(),
+            scales: rows.iter().map(|r| pick(r).scale).collect(),
         },
-        text: match (&catalogue.text, text) {
-            (Some(points), true) => {
-                let k = points.len() / catalogue.items.len();
-                Some(rows.iter().flat_map(|i| &points[pick(i) * k..(pick(i) + 1) * k]).copied().collect())
+        text: match (space, &catalogue.text) {
+            (Space::Text, Some(_)) => {
+                Some(rows.iter().flat_map(|r| pick(r).text.unwrap_or(&[])).copied().collect())
             }
             _ => None,
         },
     }
 }
 
-/// Paths written by this export (everything else under `shards/` and `directory/` is stale).
-#[derive(Default)]
-struct Written {
-    paths: BTreeSet<String>,
-}
-
-/// Writes one shard per group, named `shards/{prefix}-{hash}.st.gz`.
+/// Writes one shard per group, named `shards/{g|t}-{hash}.st.gz`; returns their entries.
 fn write_shards(
     out: &Path,
-    prefix: &str,
     catalogue: &Catalogue,
     groups: &[Vec<u32>],
-    text: bool,
-    labels: &[String],
-    written: &mut Written,
+    space: Space,
+    written: &mut BTreeSet<String>,
 ) -> Result<Vec<ShardEntry>, ExportError> {
+    let labels = shard_labels(catalogue, groups);
+    let prefix = if space == Space::Gnn { "g" } else { "t" };
     groups
         .iter()
         .enumerate()
         .map(|(s, rows)| {
-            let (stored, file) = store_file(&shard_content(catalogue, rows, text).to_bytes(), true);
+            let (stored, file) = store_file(&shard_content(catalogue, rows, space).to_bytes(), true);
             let path = format!("shards/{prefix}-{}.st.gz", &file.sha256[..16]);
             write_stored(out, &path, &stored)?;
-            written.paths.insert(path.clone());
+            written.insert(path.clone());
             Ok(ShardEntry {
                 path,
                 items: rows.len(),
@@ -314,19 +422,10 @@ fn write_shards(
 /// Writes the id directory: bucket `b` lists `[id, index, gnn shard, row]` for its ids.
 fn write_directory(
     out: &Path,
-    items: &[ItemMeta],
-    gnn_groups: &[Vec<u32>],
-    written: &mut Written,
+    buckets: Vec<Vec<(String, u32, u32, u32)>>,
+    written: &mut BTreeSet<String>,
 ) -> Result<Vec<ShardEntry>, ExportError> {
-    let buckets = items.len().div_ceil(IDS_PER_BUCKET).max(1);
-    let mut entries: Vec<Vec<(String, u32, u32, u32)>> = vec![Vec::new(); buckets];
-    for (s, rows) in gnn_groups.iter().enumerate() {
-        for (row, &i) in rows.iter().enumerate() {
-            let id = &items[i as usize].id;
-            entries[bucket_of(id, buckets)].push((id.clone(), i, s as u32, row as u32));
-        }
-    }
-    entries
+    buckets
         .into_iter()
         .enumerate()
         .map(|(b, mut list)| {
@@ -336,13 +435,13 @@ fn write_directory(
                 store_file(&DirectoryBucket { bucket: b as u32, entries: list }.to_bytes(), true);
             let path = format!("directory/{}.json.gz", &file.sha256[..16]);
             write_stored(out, &path, &stored)?;
-            written.paths.insert(path.clone());
+            written.insert(path.clone());
             Ok(ShardEntry { path, items: count, label: String::new(), file })
         })
         .collect()
 }
 
-/// Labels of the GNN shards from their items' subtitles (as the v1 cluster labels).
+/// Labels of the shards of one part from their items' subtitles (as the v1 cluster labels).
 fn shard_labels(catalogue: &Catalogue, groups: &[Vec<u32>]) -> Vec<String> {
     let mut assignment = vec![0u32; catalogue.items.len()];
     for (s, rows) in groups.iter().enumerate() {
@@ -357,21 +456,18 @@ fn shard_labels(catalogue: &Catalogue, groups: &[Vec<u32>]) -> Vec<String> {
     label_clusters(&catalogue.items, &clusters, &catalogue.popularity)
 }
 
-/// The `count` most popular items, most popular first (ties: lower index first).
-fn popular_items(catalogue: &Catalogue, count: usize) -> Vec<PopularItem> {
-    let mut order: Vec<u32> = (0..catalogue.items.len() as u32).collect();
-    order.sort_by(|&a, &b| {
-        catalogue.popularity[b as usize].cmp(&catalogue.popularity[a as usize]).then(a.cmp(&b))
-    });
-    order
-        .into_iter()
-        .take(count)
-        .map(|i| PopularItem {
-            index: i,
-            popularity: catalogue.popularity[i as usize],
-            meta: catalogue.items[i as usize].clone(),
-        })
-        .collect()
+/// The `count` most popular items' indices (ties: lower index first), mapped to their rank.
+fn popular_items(popularity: &[u32], count: usize) -> HashMap<u32, usize> {
+    let mut order: Vec<u32> = (0..popularity.len() as u32).collect();
+    let count = count.min(order.len());
+    if count > 0 {
+        order.select_nth_unstable_by(count - 1, |&a, &b| {
+            popularity[b as usize].cmp(&popularity[a as usize]).then(a.cmp(&b))
+        });
+    }
+    order.truncate(count);
+    order.sort_by(|&a, &b| popularity[b as usize].cmp(&popularity[a as usize]).then(a.cmp(&b)));
+    order.into_iter().enumerate().map(|(rank, i)| (i, rank)).collect()
 }
 
 /// Removes files under `out/shards` and `out/directory` that this export did not write.

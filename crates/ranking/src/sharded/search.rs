@@ -12,6 +12,10 @@ use crate::text_space::dot;
 /// Items taken by text similarity from the probed shards (v1: the HNSW's `ef_search`).
 pub const TEXT_CANDIDATES: usize = 100;
 
+/// Items nearest the query (among the probed shards) that are scored by the GNN: bounds a
+/// search's scoring work whatever the shard sizes.
+pub const GNN_POOL: usize = 1000;
+
 /// An unseen item of a probed shard.
 struct Candidate {
     item: u32,
@@ -25,8 +29,9 @@ impl ShardedRanker {
     /// The `k` best items for a query (its MiniLM embedding) and the visitor's history.
     ///
     /// The `probe.text` text shards whose centroids are nearest the query are searched
-    /// exactly; candidates are their [`TEXT_CANDIDATES`] items nearest the query plus their
-    /// `cluster_probe × cluster_members` best items by GNN score for the visitor's vector
+    /// exactly; candidates are their [`TEXT_CANDIDATES`] items nearest the query plus the
+    /// `cluster_probe × cluster_members` best by GNN score, for the visitor's vector, of
+    /// their [`GNN_POOL`] items nearest the query
     /// (folded in from the history, or the query tower's output without one). Text cosine
     /// and GNN score are standardised over the candidates and blended as in v1.
     pub fn search(
@@ -57,21 +62,31 @@ impl ShardedRanker {
         let user = visitor.user.clone().unwrap_or(tower_user);
         let point = TextPoint::new(&query);
 
+        // Text cosine for every unseen item of the probed shards; the GNN scores only the
+        // `GNN_POOL` nearest the query.
         let mut pool: Vec<Candidate> = Vec::new();
         for &s in &probed {
             let Some(shard) = self.resident_shard(FileKind::Text(s)) else { continue };
-            let gnn = shard.scorer.score_all(&user, &shard.embeddings);
-            for (row, (&item, score)) in shard.index.iter().zip(gnn).enumerate() {
+            for (row, &item) in shard.index.iter().enumerate() {
                 if !visitor.seen.contains(&item) {
-                    pool.push(Candidate {
-                        item,
-                        text: point.cosine(&shard.text[row]),
-                        gnn: score,
-                        shard: s,
-                        row,
-                    });
+                    let text = point.cosine(&shard.text[row]);
+                    pool.push(Candidate { item, text, gnn: 0.0, shard: s, row });
                 }
             }
+        }
+        if pool.len() > GNN_POOL {
+            pool.select_nth_unstable_by(GNN_POOL - 1, |a, b| {
+                b.text.total_cmp(&a.text).then(a.item.cmp(&b.item))
+            });
+            pool.truncate(GNN_POOL);
+        }
+        pool.sort_by_key(|p| (p.shard, p.row));
+        for run in pool.chunk_by_mut(|a, b| a.shard == b.shard) {
+            let shard =
+                self.resident_shard(FileKind::Text(run[0].shard)).expect("probed shards are resident");
+            let rows: Vec<u32> = run.iter().map(|p| p.row as u32).collect();
+            let scores = shard.scorer.score_some(&user, &shard.embeddings, &rows);
+            run.iter_mut().zip(scores).for_each(|(p, score)| p.gnn = score);
         }
         let c = &self.manifest.ranking;
         let mut chosen: BTreeSet<usize> = BTreeSet::new();
