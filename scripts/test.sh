@@ -14,7 +14,7 @@ cargo test --release
 printf '\n== demo bundle for the browser tests (out/test-bundle: MovieLens, GraphSAGE, 2 epochs)\n' >&2
 target/release/train-cli train --preset movielens --data-dir data/movielens-small --model sage \
   --epochs 2 --eval-every 2 --out out/test-run
-target/release/train-cli export --run out/test-run --out out/test-bundle
+target/release/train-cli export --format v1 --run out/test-run --out out/test-bundle
 printf '\n== browser tests (Debian Chromium via playwright-core)\n' >&2
 # One file at a time: each drives a browser, and two at once on 2 cores only cause timeouts.
 node --test --test-concurrency=1 tests/browser/

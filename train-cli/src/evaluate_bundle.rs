@@ -85,12 +85,7 @@ pub fn evaluated_users(
 
 /// Runs the command.
 pub fn run(args: &EvaluateArgs) -> anyhow::Result<()> {
-    let manifest = std::fs::read(args.bundle.join(gnnrec_ranking::file_names::MANIFEST))
-        .with_context(|| format!("reading {}", args.bundle.display()))?;
-    let version: Option<u64> = serde_json::from_slice::<serde_json::Value>(&manifest)
-        .ok()
-        .and_then(|m| m.get("version").and_then(serde_json::Value::as_u64));
-    if version == Some(u64::from(gnnrec_ranking::sharded::SHARDED_VERSION)) {
+    if crate::shard_bundle::is_sharded(&args.bundle)? {
         return crate::evaluate_sharded::run(args);
     }
     let trained = run_files::read(&args.run)?;
@@ -207,7 +202,7 @@ fn semantic_precision(bundle: &mut Bundle, path: &std::path::Path) -> anyhow::Re
     }
     let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
     let file: File = serde_json::from_str(&text).with_context(|| format!("parsing {}", path.display()))?;
-    let encoder = crate::query::bundle_encoder(bundle)?;
+    let encoder = crate::query::encoder(bundle.encoder.as_ref())?;
     let blend = (bundle.ranker.config().text_weight, bundle.ranker.config().gnn_weight);
     let mut rows = Vec::new();
     println!("{:<44} {:>14} {:>14}", "query (expected genres)", "P@10 blended", "P@10 text only");

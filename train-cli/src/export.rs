@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use anyhow::Context;
+use anyhow::{Context, bail};
 use clap::Args;
 use gnnrec_export::{ExportConfig, ExportInput, TextInput, write_bundle};
 use gnnrec_ingest::Item;
@@ -15,6 +15,9 @@ use crate::shard_bundle::{ShardArgs, reshard};
 
 /// Longest subtitle kept for display.
 const SUBTITLE_CHARS: usize = 120;
+/// HNSW `ef_construction` of the v1 files a sharded export passes through (their graph is
+/// dropped).
+const SHARDED_EF_CONSTRUCTION: usize = 8;
 
 /// Arguments of `train-cli export`.
 #[derive(Args, Debug)]
@@ -42,12 +45,28 @@ pub struct ExportArgs {
     /// Seed of k-means and of the HNSW levels.
     #[arg(long, default_value_t = 2024)]
     pub seed: u64,
+    /// Bundle format: `v2` (sharded: a core plus shards fetched as requests need them) or
+    /// `v1` (the whole catalogue in a few files, downloaded at once); `docs/bundle-format.md`.
+    #[arg(long, value_enum, default_value = "v2")]
+    pub format: BundleFormat,
     #[command(flatten)]
     pub shard: ShardArgs,
 }
 
+/// Which bundle format `export` writes.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BundleFormat {
+    /// The whole catalogue in a few files.
+    V1,
+    /// Sharded.
+    V2,
+}
+
 /// Runs the command.
 pub fn run(args: &ExportArgs) -> anyhow::Result<()> {
+    if args.format == BundleFormat::V1 && args.shard.shard_bytes.is_some() {
+        bail!("--shard-bytes needs --format v2 (format v1 has no shards)");
+    }
     let trained = run_files::read(&args.run)?;
     let prepared = prepare(&trained.spec)?;
     let encoder_dir = args.encoder_dir.clone().unwrap_or_else(|| trained.spec.encoder_dir.clone());
@@ -70,22 +89,32 @@ pub fn run(args: &ExportArgs) -> anyhow::Result<()> {
         text: text.as_ref().map(|embeddings| TextInput { embeddings, encoder_dir: &encoder_dir }),
         exact_fold_in: trained.fold_in_exponent,
     };
-    let config = ExportConfig {
+    let sharded = args.format == BundleFormat::V2;
+    let mut config = ExportConfig {
         text_dim: args.text_dim,
         clusters: args.clusters,
         ef_search: args.ef_search,
         seed: args.seed,
         ..Default::default()
     };
+    if sharded {
+        // The v2 bundle keeps neither the v1 clusters nor the HNSW graph (shards replace
+        // both): build them minimal on the way (k-means over every item was > 20 min on
+        // amazon-beauty's 477-d vectors).
+        config.clusters = Some(args.clusters.unwrap_or(2));
+        config.ef_construction = SHARDED_EF_CONSTRUCTION;
+    }
     let report = write_bundle(&input, &config, &args.out)
         .with_context(|| format!("writing {}", args.out.display()))?;
-    println!("{:<40} {:>12}", "file", "bytes");
-    for (name, bytes) in &report.file_bytes {
-        println!("{name:<40} {bytes:>12}");
-    }
-    println!("{:<40} {:>12}  ({:.2} MB)", "total", report.total_bytes, report.total_bytes as f64 / 1e6);
     println!("{}", serde_json::to_string_pretty(&report.details)?);
-    if args.shard.shard_bytes.is_some() {
+    if !sharded {
+        println!("{:<40} {:>12}", "file", "bytes");
+        for (name, bytes) in &report.file_bytes {
+            println!("{name:<40} {bytes:>12}");
+        }
+        println!("{:<40} {:>12}  ({:.2} MB)", "total", report.total_bytes, report.total_bytes as f64 / 1e6);
+    }
+    if sharded {
         reshard(&args.out, &args.out, &args.shard.config())?;
     }
     Ok(())

@@ -5,13 +5,16 @@ use std::path::PathBuf;
 use anyhow::{Context, bail};
 use burn::backend::NdArray;
 use clap::Args;
-use gnnrec_ranking::{Bundle, HistoryEvent, Ranker};
+use gnnrec_ranking::sharded::ShardedRanker;
+use gnnrec_ranking::{Bundle, EncoderBytes, HistoryEvent, Ranked, Ranker, read_file};
 use gnnrec_text_encoder::TextEncoder;
+
+use crate::shard_bundle::is_sharded;
 
 /// Arguments of `train-cli query`.
 #[derive(Args, Debug)]
 pub struct QueryArgs {
-    /// Bundle directory written by `train-cli export`.
+    /// Bundle directory written by `train-cli export` (format v1 or v2).
     #[arg(long)]
     pub bundle: PathBuf,
     /// Liked item ids, oldest first; `ID@MILLIS` gives the time (default: all at 0).
@@ -27,18 +30,8 @@ pub struct QueryArgs {
 /// Runs the command: prints the [`Ranked`](gnnrec_ranking::Ranked) JSON the browser runtime
 /// returns, `{"results": [...], "ignoredHistory": [...]}`.
 pub fn run(args: &QueryArgs) -> anyhow::Result<()> {
-    let bundle = Bundle::read_dir(&args.bundle)
-        .with_context(|| format!("loading the bundle {}", args.bundle.display()))?;
     let history = parse_history(&args.history)?;
-    let ranked = match &args.query {
-        None => bundle.ranker.recommend(&history, args.k)?,
-        Some(query) => {
-            let query = Ranker::prepare_query(query)?;
-            let encoder = bundle_encoder(&bundle)?;
-            let embedding = encoder.encode(&[query])?.remove(0);
-            bundle.ranker.search(&embedding, &history, args.k)?
-        }
-    };
+    let ranked = if is_sharded(&args.bundle)? { sharded(args, &history)? } else { whole(args, &history)? };
     println!("{}", serde_json::to_string_pretty(&ranked)?);
     if !ranked.ignored_history.is_empty() {
         eprintln!("ignored history ids not in the catalogue: {}", ranked.ignored_history.join(", "));
@@ -46,9 +39,48 @@ pub fn run(args: &QueryArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The bundle's int8 MiniLM on the CPU backend.
-pub fn bundle_encoder(bundle: &Bundle) -> anyhow::Result<TextEncoder<NdArray>> {
-    let files = bundle.encoder.as_ref().context("this bundle has no text encoder")?;
+/// The answer of a v1 bundle.
+fn whole(args: &QueryArgs, history: &[HistoryEvent]) -> anyhow::Result<Ranked> {
+    let bundle = Bundle::read_dir(&args.bundle)
+        .with_context(|| format!("loading the bundle {}", args.bundle.display()))?;
+    Ok(match &args.query {
+        None => bundle.ranker.recommend(history, args.k)?,
+        Some(query) => {
+            let embedding = encode(bundle.encoder.as_ref(), query)?;
+            bundle.ranker.search(&embedding, history, args.k)?
+        }
+    })
+}
+
+/// The answer of a sharded (v2) bundle, reading the shards it asks for; files that cannot
+/// be read are named in `notices`, as in the browser.
+fn sharded(args: &QueryArgs, history: &[HistoryEvent]) -> anyhow::Result<Ranked> {
+    let dir = &args.bundle;
+    let mut ranker =
+        ShardedRanker::read_dir(dir).with_context(|| format!("loading the bundle {}", dir.display()))?;
+    let embedding = match &args.query {
+        Some(query) => Some(encode(ranker.core().encoder.as_ref(), query)?),
+        None => None,
+    };
+    let (ranked, _) = ranker.complete(
+        |r| match &embedding {
+            Some(embedding) => r.search(embedding, history, args.k),
+            None => r.recommend(history, args.k),
+        },
+        |path| read_file(dir, path),
+    )?;
+    Ok(ranked)
+}
+
+/// The MiniLM embedding of `query` with a bundle's int8 encoder.
+fn encode(files: Option<&EncoderBytes>, query: &str) -> anyhow::Result<Vec<f32>> {
+    let query = Ranker::prepare_query(query)?;
+    Ok(encoder(files)?.encode(&[query])?.remove(0))
+}
+
+/// A bundle's int8 MiniLM (its encoder files) on the CPU backend.
+pub fn encoder(files: Option<&EncoderBytes>) -> anyhow::Result<TextEncoder<NdArray>> {
+    let files = files.context("this bundle has no text encoder")?;
     Ok(TextEncoder::from_files(&files.files(), &Default::default())?)
 }
 

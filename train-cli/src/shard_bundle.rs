@@ -10,9 +10,8 @@ use gnnrec_ranking::Bundle;
 /// Sharding options shared by `export` and `shard-bundle`.
 #[derive(Args, Debug, Clone)]
 pub struct ShardArgs {
-    /// Write a sharded (format v2) bundle with shards of about this many stored bytes
-    /// (`docs/bundle-format.md`). Without it `export` writes format v1, and `shard-bundle`
-    /// picks a size from the catalogue (a sixteenth of it, 32–96 KiB).
+    /// Shards of about this many stored bytes (`docs/bundle-format.md`); without it, a size
+    /// from the catalogue (a sixteenth of it, 32–96 KiB).
     #[arg(long)]
     pub shard_bytes: Option<usize>,
     /// GNN shards a recommendation probes (written to the manifest).
@@ -78,6 +77,16 @@ pub fn reshard(bundle: &Path, out: &Path, config: &ShardConfig) -> anyhow::Resul
         .with_context(|| format!("sharding into {}", out.display()))?;
     print_report(out, &report);
     Ok(())
+}
+
+/// Whether the bundle in `dir` is sharded (format v2), from its manifest's `version`.
+pub fn is_sharded(dir: &Path) -> anyhow::Result<bool> {
+    let path = dir.join(gnnrec_ranking::file_names::MANIFEST);
+    let manifest = std::fs::read(&path).with_context(|| format!("reading {}", path.display()))?;
+    let version: Option<u64> = serde_json::from_slice::<serde_json::Value>(&manifest)
+        .ok()
+        .and_then(|m| m.get("version").and_then(serde_json::Value::as_u64));
+    Ok(version == Some(u64::from(gnnrec_ranking::sharded::SHARDED_VERSION)))
 }
 
 /// Prints what a sharding wrote.

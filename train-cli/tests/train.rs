@@ -183,17 +183,17 @@ fn movielens_demo_trains_sage_on_text_features_and_ranks_cold_items() {
         "--out".as_ref(),
         bundle.as_os_str(),
     ]);
-    let sizes = String::from_utf8_lossy(&export.stdout).to_string();
-    let total: u64 = sizes
+    // Format v2 by default: the core is what a first visit loads before any shard.
+    let printed = String::from_utf8_lossy(&export.stdout).to_string();
+    let core: u64 = printed
         .lines()
-        .find(|l| l.starts_with("total"))
-        .unwrap()
-        .split_whitespace()
-        .nth(1)
+        .find_map(|l| l.strip_prefix("core: "))
+        .and_then(|l| l.split_whitespace().next())
         .unwrap()
         .parse()
         .unwrap();
-    assert!(total <= 25_000_000, "the demo bundle is {total} bytes:\n{sizes}");
+    assert!(core <= 25_000_000, "the demo bundle's core is {core} bytes:\n{printed}");
+    assert!(bundle.join("shards").is_dir() && !bundle.join("items.json.gz").exists());
     let query = |extra: &[&str]| -> Value {
         let mut args: Vec<&std::ffi::OsStr> = vec!["query".as_ref(), "--bundle".as_ref(), bundle.as_os_str()];
         args.extend(extra.iter().map(|a| std::ffi::OsStr::new(*a)));
@@ -214,17 +214,63 @@ fn movielens_demo_trains_sage_on_text_features_and_ranks_cold_items() {
         assert!(r["id"] != "1" && r["id"] != "588", "liked items are not recommended again: {liked}");
         assert!(r["why"].as_str().unwrap().starts_with("because you liked "), "{r}");
     }
-    let evaluation = cli(&[
-        "evaluate-bundle".as_ref(),
+    let evaluate = |bundle: &std::path::Path| {
+        let args = [
+            "evaluate-bundle".as_ref(),
+            "--run".as_ref(),
+            run_dir.as_os_str(),
+            "--bundle".as_ref(),
+            bundle.as_os_str(),
+            "--users".as_ref(),
+            "100".as_ref(),
+        ];
+        String::from_utf8_lossy(&cli(&args).stdout).to_string()
+    };
+    let table = evaluate(&bundle);
+    assert!(table.contains("GNN shards") && table.contains("recall@10"), "{table}");
+    // Format v1 (the whole catalogue in a few files) on request.
+    let whole = dir.path().join("bundle-v1");
+    let export_v1 = [
+        "export".as_ref(),
+        "--format".as_ref(),
+        "v1".as_ref(),
         "--run".as_ref(),
         run_dir.as_os_str(),
-        "--bundle".as_ref(),
-        bundle.as_os_str(),
-        "--users".as_ref(),
-        "100".as_ref(),
-    ]);
-    let table = String::from_utf8_lossy(&evaluation.stdout);
+        "--out".as_ref(),
+        whole.as_os_str(),
+    ];
+    let printed = String::from_utf8_lossy(&cli(&export_v1).stdout).to_string();
+    let total: u64 = printed
+        .lines()
+        .find_map(|l| l.strip_prefix("total"))
+        .unwrap()
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(total <= 25_000_000, "the demo bundle is {total} bytes:\n{printed}");
+    let table = evaluate(&whole);
     assert!(table.contains("fold-in from history × int8 (bundle)") && table.contains("recall@10"), "{table}");
+    let liked = query(&["--history", "1,588", "--k", "5"]);
+    let (ids, whole_ids) = (&liked["results"], {
+        let args = [
+            "query".as_ref(),
+            "--bundle".as_ref(),
+            whole.as_os_str(),
+            "--history".as_ref(),
+            "1,588".as_ref(),
+            "--k".as_ref(),
+            "5".as_ref(),
+        ];
+        serde_json::from_slice::<Value>(&cli(&args).stdout).unwrap()["results"].clone()
+    });
+    let ids_of = |v: &Value| v.as_array().unwrap().iter().map(|r| r["id"].clone()).collect::<Vec<_>>();
+    assert_eq!(ids_of(ids).len(), 5);
+    assert!(
+        ids_of(ids).iter().filter(|id| ids_of(&whole_ids).contains(id)).count() >= 3,
+        "v2 {ids} vs v1 {whole_ids}"
+    );
 }
 
 #[test]
