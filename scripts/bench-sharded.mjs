@@ -2,7 +2,7 @@
 // Browser benchmark of sharded (format v2) bundles at several catalogue sizes, against the
 // whole (v1) demo bundle in the same Chromium run; prints a table.
 //
-// For each bundle, in a fresh browser context (a first visit: empty caches, CPU backend;
+// For each bundle, in a fresh browser (a first visit: empty caches, CPU backend;
 // the demo's service worker caches the core, never shards): bytes transferred before the first result
 // (core files and shards), the first result from a cold cache (navigation → first search
 // result; for a bundle without text, → first recommendation after one like), warm search
@@ -13,11 +13,14 @@
 // Every bundle is measured in each of `--rounds` rounds (bundle order reversed every other
 // round); the table gives per-bundle medians over the rounds, and the p50 ratio is the median
 // of the per-round ratios (this machine is shared and noisy: only paired ratios are stable).
-// Usage: node scripts/bench-sharded.mjs [--bundles=/bundles/movielens/,/bundles/movielens-v2/,...] [--queries=50] [--rounds=3]
+// Usage: node scripts/bench-sharded.mjs [--bundles=/bundles/movielens-v1/,/bundles/movielens/,...] [--queries=50] [--rounds=3]
+// The default bundles (README, "Sharded bundles at scale", says how each is made): the demo as
+// v1 (`export --format v1`), the demo (v2), amazon-beauty (graph filter, v2, no text) and the
+// 1M-item catalogue (`synth-catalogue` + `shard-bundle --catalogue`).
 import { launch, serveRoot } from '../tests/browser/harness.mjs';
 
 const args = Object.fromEntries(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=')));
-const bundles = (args.bundles ?? '/bundles/movielens/,/bundles/movielens-v2/,/bundles/beauty-v2/,/bundles/synth-1m/').split(',');
+const bundles = (args.bundles ?? '/bundles/movielens-v1/,/bundles/movielens/,/bundles/beauty/,/bundles/synth-1m/').split(',');
 const QUERIES = ['animated film for kids', 'scary horror movie with ghosts', 'romantic comedy in Paris',
   'science fiction space adventure', 'cowboys in the wild west'];
 // Regions not touched by QUERIES: each is a first visit to its part of the catalogue.
@@ -87,22 +90,23 @@ async function measure(browser, server, bundle, queries) {
 }
 
 const server = await serveRoot();
-const browser = await launch();
 const rounds = Number(args.rounds ?? 3);
 const runs = new Map(bundles.map((b) => [b, []]));
 for (let round = 0; round < rounds; round++) {
   for (const bundle of round % 2 ? [...bundles].reverse() : bundles) {
+    // A fresh browser per measurement: later pages in a long-lived browser ran slower.
+    const browser = await launch();
     runs.get(bundle).push(await measure(browser, server, bundle, Number(args.queries ?? 50)));
+    await browser.close();
   }
 }
-await browser.close();
 server.close();
 
 const mb = (b) => (b / 1e6).toFixed(2);
 const median = (xs) => percentile(xs, 0.5);
 const p50 = (run) => percentile(run.times, 0.5);
 const reference = bundles.find((b) => runs.get(b)[0].text);
-console.log(`\nSharded bundles in headless Chromium (${process.platform}, CPU backend, localhost, a fresh context (first visit) per bundle and round), ${rounds} rounds × ${args.queries ?? 50} warm requests; medians over the rounds.`);
+console.log(`\nSharded bundles in headless Chromium (${process.platform}, CPU backend, localhost, a fresh browser (first visit) per bundle and round), ${rounds} rounds × ${args.queries ?? 50} warm requests; medians over the rounds.`);
 console.log(`p50 ratio: median over rounds of p50 / the p50 of ${reference} in the same round. Fresh region: ${FRESH.length} new-topic searches (bundles without text: likes of popular items, then recommend).\n`);
 console.log('| bundle | requests | before first result: core + other files | + shards | cold first result | warm p50 | warm p95 | p50 ratio | fresh-region shard bytes mean / max | peak wasm memory |');
 console.log('|---|---|---|---|---|---|---|---|---|---|');

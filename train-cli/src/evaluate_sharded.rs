@@ -43,13 +43,15 @@ pub fn run(args: &EvaluateArgs) -> anyhow::Result<()> {
     probes.push(all);
 
     println!(
-        "sharded bundle {} (model {}, {} items in {} GNN shards, {} {:?} users; history = training items)",
+        "sharded bundle {} (model {}, {} items in {} GNN shards, {} {:?} users; history = training items; \
+         probes within the manifest's budget of {:?} bytes, except all shards)",
         dir.display(),
         manifest.model.kind,
         manifest.model.n_items,
         all,
         users.len(),
-        args.split
+        args.split,
+        manifest.probe.max_bytes
     );
     println!(
         "{:>8} {:>9} {:>10} {:>12} {:>13} {:>10}",
@@ -61,6 +63,9 @@ pub fn run(args: &EvaluateArgs) -> anyhow::Result<()> {
         let mut ranker = ShardedRanker::read_dir(dir)?;
         ranker.set_gnn_probe(probe);
         ranker.set_memory_cap(usize::MAX);
+        if probe == all {
+            ranker.set_probe_budget(None);
+        }
         let (mut lists, mut fetched, started) = (Vec::new(), 0usize, Instant::now());
         for &u in &users {
             let history: Vec<HistoryEvent> = data.train[u]
@@ -134,6 +139,7 @@ fn text_recall(args: &EvaluateArgs, dir: &std::path::Path) -> anyhow::Result<ser
     let manifest = exact_ranker.manifest().clone();
     let all = manifest.text_shards.len();
     exact_ranker.set_text_probe(all);
+    exact_ranker.set_probe_budget(None);
     exact_ranker.set_memory_cap(usize::MAX);
     let n = manifest.model.n_items;
     let count = n.min(1000);

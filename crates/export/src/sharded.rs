@@ -31,6 +31,10 @@ const IDS_PER_BUCKET: usize = 1024;
 /// Tensors of the v1 file that become shards rather than core tensors.
 const PER_ITEM_TENSORS: [&str; 6] =
     [t::ITEM_VALUES, t::ITEM_SCALES, t::POPULARITY, t::CENTROIDS, t::ASSIGNMENT, t::ORDER];
+/// Default byte budget of one request's probed shards (`probe.max_bytes`).
+pub const PROBE_BYTES: u64 = 1_000_000;
+/// The gzip copy of the manifest (for hosts that serve precompressed files).
+pub const MANIFEST_GZ: &str = "manifest.json.gz";
 /// The sharder's work folder inside the output (removed when done).
 const WORK_DIR: &str = ".sharding";
 
@@ -54,7 +58,7 @@ impl Default for ShardConfig {
     fn default() -> Self {
         Self {
             shard_bytes: None,
-            probe: ProbeConfig { gnn: 8, text: 8, memory_bytes: 64 << 20 },
+            probe: ProbeConfig { gnn: 8, text: 8, memory_bytes: 64 << 20, max_bytes: Some(PROBE_BYTES) },
             popular: 100,
             seed: 2024,
             part_items: 1 << 17,
@@ -225,7 +229,11 @@ fn shard_catalogue(
     let bytes = serde_json::to_vec_pretty(&sharded)
         .map_err(|error| ExportError::Serialize { file: file_names::MANIFEST, error })?;
     let path = out.join(file_names::MANIFEST);
-    std::fs::write(&path, bytes).map_err(|e| ExportError::io(&path, e))?;
+    std::fs::write(&path, &bytes).map_err(|e| ExportError::io(&path, e))?;
+    // A large catalogue's manifest (one entry per shard) is ~1 MB of JSON: a gzip copy
+    // beside it lets a static host send it compressed (README, "Hosting").
+    let gz = out.join(MANIFEST_GZ);
+    std::fs::write(&gz, store_file(&bytes, true).0).map_err(|e| ExportError::io(&gz, e))?;
     // Only v1 files and an older export's shards can be left over: they are not listed.
     for name in [file_names::ITEMS, file_names::TENSORS, file_names::TEXT_INDEX] {
         let path = out.join(name);

@@ -180,6 +180,11 @@ fn write_manifest(out: &Path, manifest: &Manifest) -> Result<u64, ExportError> {
     let bytes = serde_json::to_vec_pretty(manifest)
         .map_err(|error| ExportError::Serialize { file: file_names::MANIFEST, error })?;
     std::fs::write(&path, &bytes).map_err(|e| ExportError::io(&path, e))?;
+    // A sharded export's gzip copy would now be stale.
+    let gz = out.join(crate::sharded::MANIFEST_GZ);
+    if gz.exists() {
+        std::fs::remove_file(&gz).map_err(|e| ExportError::io(&gz, e))?;
+    }
     Ok(bytes.len() as u64)
 }
 

@@ -69,6 +69,7 @@ fn a_catalogue_sharded_in_parts_answers_as_the_whole_bundle() {
 
     // Probing every shard gives the whole bundle's answers.
     ranker.set_gnn_probe(manifest.gnn_shards.len());
+    ranker.set_probe_budget(None);
     let ids = |r: &Ranked| r.results.iter().map(|x| (x.id.clone(), x.score)).collect::<Vec<_>>();
     for history in [vec![like("m1", 0.0), like("m5", 1.0)], vec![like("m7", 0.0), like("m40", 2.0)]] {
         let expected = v1.recommend(&history, 10).unwrap();
@@ -76,6 +77,7 @@ fn a_catalogue_sharded_in_parts_answers_as_the_whole_bundle() {
         assert_eq!(ids(&got), ids(&expected));
     }
     ranker.set_text_probe(manifest.text_shards.len());
+    ranker.set_probe_budget(None);
     let index = v1.text_index().unwrap();
     for item in [3u32, 77, 200] {
         let query: Vec<f32> = index.point(item).values().iter().map(|&v| f32::from(v)).collect();

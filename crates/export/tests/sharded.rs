@@ -57,6 +57,7 @@ fn probing_every_shard_gives_the_unsharded_answer() {
         let shards = ranker.manifest().gnn_shards.len();
         assert!(shards >= 4, "{shards} shards");
         ranker.set_gnn_probe(shards);
+        ranker.set_probe_budget(None);
         for history in histories() {
             let expected = v1.recommend(&history, 10).unwrap();
             let (got, _) = recommend(&mut ranker, &v2, &history, 10);
@@ -212,6 +213,20 @@ fn shard_names_are_content_hashes_and_a_re_export_removes_stale_shards() {
             assert!(listed.contains(&name), "stale file {name} left behind");
         }
     }
+    // The manifest's gzip copy (for hosts) is the manifest; a v1 export over it removes it.
+    let gunzip = |path: &Path| {
+        let mut text = String::new();
+        std::io::Read::read_to_string(
+            &mut flate2::read::GzDecoder::new(std::fs::File::open(path).unwrap()),
+            &mut text,
+        )
+        .unwrap();
+        text
+    };
+    let copy = v2.join("manifest.json.gz");
+    assert_eq!(gunzip(&copy), std::fs::read_to_string(v2.join(file_names::MANIFEST)).unwrap());
+    export(&v2, None, None);
+    assert!(!copy.exists(), "a v1 export leaves no stale manifest copy");
 }
 
 #[test]
@@ -220,7 +235,7 @@ fn memory_stays_within_the_cap_between_requests() {
     let (v1, v2) = (dir.path().join("v1"), dir.path().join("v2"));
     export(&v1, None, None);
     let (manifest_v1, files) = Bundle::read_stored(&v1).unwrap();
-    let probe = ProbeConfig { gnn: 2, text: 2, memory_bytes: 6_000 };
+    let probe = ProbeConfig { gnn: 2, text: 2, memory_bytes: 6_000, max_bytes: None };
     let config = ShardConfig { shard_bytes: Some(600), probe, ..Default::default() };
     write_sharded(&manifest_v1, &files, &config, &v2).unwrap();
     let mut ranker = ShardedRanker::read_dir(&v2).unwrap();
@@ -265,6 +280,7 @@ fn sharded_search_finds_the_query_topic_and_exact_neighbours() {
 
     // Probing every text shard, the text neighbours are exact search over the whole catalogue.
     ranker.set_text_probe(text_shards);
+    ranker.set_probe_budget(None);
     let index = v1.text_index().unwrap();
     for item in [0u32, 17, 101, 239] {
         let point = index.point(item);

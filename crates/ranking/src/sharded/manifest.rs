@@ -68,6 +68,28 @@ pub struct ProbeConfig {
     pub text: usize,
     /// Decoded shards a reader keeps in memory, in bytes (least recently used go first).
     pub memory_bytes: usize,
+    /// Most stored bytes of the shards one request probes (nearest first; the nearest is
+    /// always probed): bounds the bytes a request in a new region fetches. Absent: no bound.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_bytes: Option<u64>,
+}
+
+impl ProbeConfig {
+    /// The leading shards of `nearest` (nearest first) whose stored bytes (from `entries`)
+    /// fit in `max_bytes`; at least the first.
+    pub fn within_budget(&self, nearest: Vec<usize>, entries: &[ShardEntry]) -> Vec<usize> {
+        let Some(budget) = self.max_bytes else { return nearest };
+        let mut total = 0u64;
+        let mut kept = Vec::with_capacity(nearest.len());
+        for s in nearest {
+            total += entries[s].file.bytes;
+            if total > budget && !kept.is_empty() {
+                break;
+            }
+            kept.push(s);
+        }
+        kept
+    }
 }
 
 /// One shard or directory file.
@@ -83,4 +105,29 @@ pub struct ShardEntry {
     /// Size, digest and encoding.
     #[serde(flatten)]
     pub file: FileEntry,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::manifest::FileEntry;
+
+    #[test]
+    fn the_budget_keeps_the_nearest_shards_that_fit_and_always_one() {
+        let entry = |bytes| ShardEntry {
+            path: String::new(),
+            items: 1,
+            label: String::new(),
+            file: FileEntry { bytes, sha256: String::new(), encoding: "gzip".into() },
+        };
+        let entries = [entry(400), entry(300), entry(500), entry(100)];
+        let probe = |max_bytes| ProbeConfig { gnn: 4, text: 4, memory_bytes: 0, max_bytes };
+        assert_eq!(probe(Some(800)).within_budget(vec![1, 0, 2, 3], &entries), vec![1, 0]);
+        assert_eq!(probe(Some(100)).within_budget(vec![2, 3], &entries), vec![2]);
+        assert_eq!(probe(None).within_budget(vec![2, 3, 0], &entries), vec![2, 3, 0]);
+        // Older manifests without the field have no bound.
+        let parsed: ProbeConfig =
+            serde_json::from_str(r#"{"gnn": 8, "text": 8, "memory_bytes": 1}"#).unwrap();
+        assert_eq!(parsed.max_bytes, None);
+    }
 }

@@ -90,6 +90,12 @@ impl ShardedRanker {
         self.manifest.probe.gnn = probe.max(1);
     }
 
+    /// Sets the byte budget of a request's probed shards (evaluation; `None`: no bound, so
+    /// probing every shard gives the unsharded answer).
+    pub fn set_probe_budget(&mut self, max_bytes: Option<u64>) {
+        self.manifest.probe.max_bytes = max_bytes;
+    }
+
     /// Sets how many bytes of decoded files are kept between requests.
     pub fn set_memory_cap(&mut self, bytes: usize) {
         self.cache.set_cap(bytes);

@@ -73,13 +73,12 @@ impl ShardedRanker {
         Ok(Step::Done(Ranked { results, ignored_history: visitor.ignored, notices: visitor.notices }))
     }
 
-    /// GNN shards whose centroids score highest for `user`.
+    /// GNN shards whose centroids score highest for `user` (within the byte budget).
     fn nearest_gnn_shards(&self, user: &[f32]) -> Vec<usize> {
         let scores = self.core.centroid_scorer.score_all(user, &self.core.gnn_centroids);
-        gnnrec_eval::top_k_excluding(&scores, &[], self.manifest.probe.gnn)
-            .into_iter()
-            .map(|s| s as usize)
-            .collect()
+        let nearest = gnnrec_eval::top_k_excluding(&scores, &[], self.manifest.probe.gnn);
+        let nearest = nearest.into_iter().map(|s| s as usize).collect();
+        self.manifest.probe.within_budget(nearest, &self.manifest.gnn_shards)
     }
 
     /// The `k` most popular items (from the core).

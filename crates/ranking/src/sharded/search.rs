@@ -156,13 +156,15 @@ impl ShardedRanker {
         self.manifest.probe.text = probe.max(1);
     }
 
-    /// The `probe.text` text shards whose centroids are nearest a text-space vector.
+    /// The `probe.text` text shards whose centroids are nearest a text-space vector (within
+    /// the byte budget).
     pub fn nearest_text_shards(&self, query: &[f32]) -> Vec<usize> {
         let Some(text) = &self.core.text else { return Vec::new() };
         let k = query.len().max(1);
         let scores: Vec<f32> = text.centroids.chunks_exact(k).map(|c| dot(c, query)).collect();
         let probed = gnnrec_eval::top_k_excluding(&scores, &[], self.manifest.probe.text);
-        probed.into_iter().map(|s| s as usize).collect()
+        let probed = probed.into_iter().map(|s| s as usize).collect();
+        self.manifest.probe.within_budget(probed, &self.manifest.text_shards)
     }
 
     /// The `probe.text` text shards nearest `query`, once resident or known unavailable.
