@@ -58,7 +58,7 @@ impl Default for ShardConfig {
     fn default() -> Self {
         Self {
             shard_bytes: None,
-            probe: ProbeConfig { gnn: 8, text: 8, memory_bytes: 64 << 20, max_bytes: Some(PROBE_BYTES) },
+            probe: ProbeConfig { gnn: 12, text: 8, memory_bytes: 64 << 20, max_bytes: Some(PROBE_BYTES) },
             popular: 100,
             seed: 2024,
             part_items: 1 << 17,
