@@ -20,6 +20,16 @@ const SAMPLE: usize = 20_000;
 /// Items kept for shard size estimates.
 pub(crate) const SIZE_SAMPLE: usize = 2000;
 
+/// The sharder's work folder, removed when dropped (also when sharding fails part-way).
+pub(crate) struct WorkDir(pub std::path::PathBuf);
+
+impl Drop for WorkDir {
+    fn drop(&mut self) {
+        // Best effort: a folder that cannot be removed is only left-over scratch space.
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
 /// The vector space a shard is grouped in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Space {

@@ -22,7 +22,7 @@ use crate::catalogue_files::CatalogueFiles;
 use crate::cluster_labels::label_clusters;
 use crate::clusters::Clusters;
 use crate::error::ExportError;
-use crate::partition::{Space, Survey, cut};
+use crate::partition::{Space, Survey, WorkDir, cut};
 use crate::shard_plan::{centroid, plan_shards};
 use crate::stages::{unit, write_files, write_stored};
 
@@ -167,8 +167,9 @@ fn shard_catalogue(
     let shard_bytes =
         config.shard_bytes.unwrap_or_else(|| default_shard_bytes((per_item[0] * n as f64) as usize));
 
-    let work = out.join(WORK_DIR);
-    let parts = cut(source, &survey, &spaces, n.div_ceil(config.part_items.max(1)), config.seed, &work)?;
+    // Removed when this function returns, whether it succeeds or not.
+    let work = WorkDir(out.join(WORK_DIR));
+    let parts = cut(source, &survey, &spaces, n.div_ceil(config.part_items.max(1)), config.seed, &work.0)?;
     let mut lookup = Lookup::new(n, source.dim(), &survey.popularity, config.popular);
     let mut written = BTreeSet::new();
     let mut shards = [SpaceShards::default(), SpaceShards::default()];
@@ -185,9 +186,6 @@ fn shard_catalogue(
             space_shards.centroids.extend(groups.iter().flat_map(|g| shard_centroid(&catalogue, space, g)));
             space_shards.entries.extend(write_shards(out, &catalogue, &groups, space, &mut written)?);
         }
-    }
-    if work.exists() {
-        std::fs::remove_dir_all(&work).map_err(|e| ExportError::io(&work, e))?;
     }
     let directory = write_directory(out, lookup.directory, &mut written)?;
     let popular: Vec<PopularItem> = lookup.popular.into_iter().flatten().collect();
@@ -427,7 +425,8 @@ fn write_shards(
         .collect()
 }
 
-/// Writes the id directory: bucket `b` lists `[id, index, gnn shard, row]` for its ids.
+/// Writes the id directory: bucket `b` lists `[id, index, gnn shard, row]` for its ids; an id
+/// given to two items is refused.
 fn write_directory(
     out: &Path,
     buckets: Vec<Vec<(String, u32, u32, u32)>>,
@@ -437,6 +436,14 @@ fn write_directory(
         .into_iter()
         .enumerate()
         .map(|(b, mut list)| {
+            // Equal ids share a bucket: sorted by id, a repeat is adjacent.
+            list.sort_by(|x, y| x.0.cmp(&y.0).then(x.1.cmp(&y.1)));
+            if let Some(pair) = list.windows(2).find(|w| w[0].0 == w[1].0) {
+                let (id, first, second) = (&pair[0].0, pair[0].1, pair[1].1);
+                return Err(ExportError::Input(format!(
+                    "item id {id:?} appears twice (items {first} and {second})"
+                )));
+            }
             list.sort_by_key(|e| e.1);
             let count = list.len();
             let (stored, file) =

@@ -167,3 +167,27 @@ fn a_catalogue_of_other_widths_than_the_model_is_refused() {
     let mut writer = CatalogueWriter::create(&dir.path().join("third"), DIM, None, false).unwrap();
     assert!(writer.push(0, row).unwrap_err().to_string().contains("item x"));
 }
+
+#[test]
+fn an_id_given_to_two_items_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let files = catalogue(dir.path());
+    let mut writer = CatalogueWriter::create(&dir.path().join("twice"), DIM, Some(32), false).unwrap();
+    files
+        .scan(&mut |index, row| {
+            let renamed = gnnrec_ranking::ItemMeta { id: "m3".into(), ..row.meta.clone() };
+            let meta = if index == 200 { &renamed } else { row.meta };
+            writer.push(index, gnnrec_export::ItemRow { meta, ..row })
+        })
+        .unwrap();
+    let twice = writer.finish("test").unwrap();
+    let (manifest, stored) = Bundle::read_stored(&dir.path().join("v1")).unwrap();
+    let config = ShardConfig { part_items: 100, ..Default::default() };
+    let error = write_sharded_catalogue(&manifest, &stored, &twice, &config, &dir.path().join("v2"))
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(error.contains("\"m3\" appears twice (items 3 and 200)"), "{error}");
+    assert!(!dir.path().join("v2/manifest.json").exists(), "no manifest for a refused catalogue");
+    assert!(!dir.path().join("v2/.sharding").exists(), "the work folder is removed after a failure too");
+}
