@@ -8,6 +8,7 @@
 //! so memory follows the largest part, not the catalogue.
 
 use std::path::Path;
+use std::rc::Rc;
 
 use crate::catalogue::{Catalogue, ItemRow, ItemSource};
 use crate::catalogue_files::CatalogueWriter;
@@ -103,36 +104,39 @@ impl Survey {
 }
 
 /// One part of the catalogue in one space.
-pub(crate) enum Part<'a> {
-    /// The whole catalogue (small enough to shard in one piece).
-    Whole(&'a dyn ItemSource),
+pub(crate) enum Part {
+    /// The whole catalogue, loaded once and shared by both spaces (small enough to shard
+    /// in one piece).
+    Whole(Rc<Catalogue>),
     /// Catalogue files in the work folder.
     Files(crate::CatalogueFiles),
 }
 
-impl Part<'_> {
+impl Part {
     /// The part's items, in memory.
-    pub fn load(&self) -> Result<Catalogue, ExportError> {
+    pub fn load(&self) -> Result<Rc<Catalogue>, ExportError> {
         match self {
-            Part::Whole(source) => Catalogue::load(*source),
-            Part::Files(files) => Catalogue::load(files),
+            Part::Whole(catalogue) => Ok(Rc::clone(catalogue)),
+            Part::Files(files) => Catalogue::load(files).map(Rc::new),
         }
     }
 }
 
 /// Cuts `source` into `parts` parts per space (by k-means on the survey's directions),
 /// writing them under `work`; returns the parts of each space (GNN, text).
-pub(crate) fn cut<'a>(
-    source: &'a dyn ItemSource,
+pub(crate) fn cut(
+    source: &dyn ItemSource,
     survey: &Survey,
     spaces: &[Space],
     parts: usize,
     seed: u64,
     work: &Path,
-) -> Result<[Vec<Part<'a>>; 2], ExportError> {
+) -> Result<[Vec<Part>; 2], ExportError> {
     if parts <= 1 {
-        let whole =
-            |space: &Space| if spaces.contains(space) { vec![Part::Whole(source)] } else { Vec::new() };
+        let catalogue = Rc::new(Catalogue::load(source)?);
+        let whole = |space: &Space| {
+            if spaces.contains(space) { vec![Part::Whole(Rc::clone(&catalogue))] } else { Vec::new() }
+        };
         return Ok([whole(&Space::Gnn), whole(&Space::Text)]);
     }
     let centroids: Vec<Vec<f32>> = [Space::Gnn, Space::Text]
@@ -163,7 +167,7 @@ pub(crate) fn cut<'a>(
         Ok(())
     })?;
     let [gnn, text] = writers;
-    let finish = |list: Vec<CatalogueWriter>| -> Result<Vec<Part<'a>>, ExportError> {
+    let finish = |list: Vec<CatalogueWriter>| -> Result<Vec<Part>, ExportError> {
         list.into_iter()
             .filter(|w| !w.is_empty())
             .map(|w| w.finish("a part of the catalogue being sharded").map(Part::Files))
