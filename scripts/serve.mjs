@@ -54,16 +54,26 @@ export function serve({ root, port = 0, host = '127.0.0.1' }) {
     try {
       if (statSync(file).isDirectory()) file = join(file, 'index.html');
       const { encoding, path: sent } = negotiate(file, req.headers['accept-encoding']);
-      const { size } = statSync(sent);
-      res.writeHead(200, {
-        'content-type': MIME[extname(file)] ?? 'application/octet-stream',
-        'content-length': size,
-        ...(encoding ? { 'content-encoding': encoding } : {}),
+      const { size, mtimeMs } = statSync(sent);
+      // A validator, as static hosts send: a `no-cache` file is revalidated (304), not re-sent.
+      const etag = `"${size.toString(16)}-${Math.floor(mtimeMs).toString(16)}${encoding ? `-${encoding}` : ''}"`;
+      const common = {
+        etag,
         vary: 'accept-encoding',
         'cross-origin-opener-policy': 'same-origin',
         'cross-origin-embedder-policy': 'require-corp',
         // Sharded bundles' shard and directory files are named by their content hash.
         'cache-control': IMMUTABLE.test(path) ? 'public, max-age=31536000, immutable' : 'no-cache',
+      };
+      if (req.headers['if-none-match'] === etag) {
+        res.writeHead(304, common).end();
+        return;
+      }
+      res.writeHead(200, {
+        'content-type': MIME[extname(file)] ?? 'application/octet-stream',
+        'content-length': size,
+        ...(encoding ? { 'content-encoding': encoding } : {}),
+        ...common,
       });
       if (req.method === 'HEAD') res.end();
       else createReadStream(sent).pipe(res);

@@ -35,6 +35,9 @@ const methods = {
   async stats() {
     return { wasmMemoryBytes: await wasmMemoryBytes(), residentShardBytes: recommender?.residentBytes ?? 0 };
   },
+  /** Every URL this worker has fetched (runtime, bundle files, shards), for a service worker
+   *  that took control of the page after they were loaded. */
+  fetchedUrls: () => performance.getEntriesByType('resource').map((entry) => entry.name),
   async downloadAll() {
     if (!ready().sharded) throw new Error('this bundle is not sharded: it is already loaded whole');
     return recommender.downloadAll((progress) => postMessage({ progress }));

@@ -24,6 +24,35 @@ self.addEventListener('activate', (event) => {
   })());
 });
 
+// The page hands over the URLs it and its widget fetched before this worker took control
+// (`{type: 'cache', urls}` with a reply port): the same-origin ones that are not in the cache
+// yet are fetched and stored, so one visit is enough to work offline. Replies `{cached}`
+// (files now in the cache) or `{error}`.
+self.addEventListener('message', (event) => {
+  if (event.data?.type !== 'cache') return;
+  const [port] = event.ports;
+  event.waitUntil((async () => {
+    try {
+      const cache = await caches.open(CACHE);
+      const wanted = new Set();
+      for (const href of event.data.urls) {
+        const url = new URL(href, location.href);
+        url.hash = '';
+        if (url.origin === location.origin && !SHARD_PATH.test(url.pathname)) wanted.add(url.href);
+      }
+      for (const url of wanted) {
+        if (await cache.match(url)) continue;
+        const response = await fetch(url);
+        if (!response.ok) throw new Error(`${new URL(url).pathname}: HTTP ${response.status}`);
+        await cache.put(url, response);
+      }
+      port.postMessage({ cached: (await cache.keys()).length });
+    } catch (error) {
+      port.postMessage({ error: error.message });
+    }
+  })());
+});
+
 self.addEventListener('fetch', (event) => {
   const { request } = event;
   const url = new URL(request.url);

@@ -155,6 +155,13 @@ export class RecommenderClient {
    */
   downloadAll() { return this.#call('downloadAll'); }
 
+  /**
+   * Every URL the worker has fetched so far (the wasm runtime, the bundle's files, shards),
+   * so that a page whose service worker took control late can have them cached too.
+   * @returns {Promise<string[]>}
+   */
+  fetchedUrls() { return this.#call('fetchedUrls'); }
+
   /** Stops the worker. */
   close() { this.#worker.terminate(); }
 }

@@ -23,6 +23,10 @@ test('after one visit the demo loads and answers queries with no network at all'
   const url = `${server.url}/web/index.html?bundle=/out/test-bundle/&backend=cpu`;
   await page.goto(url);
   await waitReady(page);
+  // The widget starts before the service worker controls the page; the page then hands the
+  // worker what was already fetched and says when the demo works offline.
+  await page.waitForFunction(() => document.documentElement.dataset.offline === 'ready', null, { timeout: 60000 });
+  assert.match(await page.textContent('#offline'), /^Works offline on this device now \(\d+ files stored\)\.$/);
   const manifest = await page.evaluate(async () => {
     const link = document.querySelector('link[rel=manifest]');
     return (await fetch(link.href)).json();

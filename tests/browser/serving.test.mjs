@@ -15,11 +15,12 @@ import { serve } from '../../scripts/serve.mjs';
 import { precompress } from '../../scripts/precompress.mjs';
 
 /** GET `url` with the given Accept-Encoding; resolves to `{ headers, body }` (body as sent). */
-const fetchRaw = (url, acceptEncoding) => new Promise((ok, fail) => {
-  get(url, { headers: acceptEncoding === null ? {} : { 'accept-encoding': acceptEncoding } }, (res) => {
+const fetchRaw = (url, acceptEncoding, extraHeaders = {}) => new Promise((ok, fail) => {
+  const headers = { ...(acceptEncoding === null ? {} : { 'accept-encoding': acceptEncoding }), ...extraHeaders };
+  get(url, { headers }, (res) => {
     const chunks = [];
     res.on('data', (c) => chunks.push(c));
-    res.on('end', () => ok({ headers: res.headers, body: Buffer.concat(chunks) }));
+    res.on('end', () => ok({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks) }));
   }).on('error', fail);
 });
 
@@ -42,6 +43,20 @@ describe('precompressed files', () => {
     assert.equal(shard.headers['cache-control'], 'public, max-age=31536000, immutable');
     const other = await fetchRaw(`${server.url}/noise.bin`, null);
     assert.equal(other.headers['cache-control'], 'no-cache');
+  });
+
+  test('a file sent with an ETag is revalidated with 304 and no body; each encoding has its own tag', async () => {
+    precompress(join(dir, 'module.wasm'));
+    const first = await fetchRaw(`${server.url}/module.wasm`, 'br');
+    assert.equal(first.status, 200);
+    assert.match(first.headers.etag, /^"[0-9a-f]+-[0-9a-f]+-br"$/);
+    const again = await fetchRaw(`${server.url}/module.wasm`, 'br', { 'if-none-match': first.headers.etag });
+    assert.equal(again.status, 304);
+    assert.equal(again.body.length, 0);
+    assert.equal(again.headers['cache-control'], 'no-cache');
+    const plain = await fetchRaw(`${server.url}/module.wasm`, 'identity', { 'if-none-match': first.headers.etag });
+    assert.equal(plain.status, 200, 'the brotli tag does not validate the uncompressed file');
+    assert.notEqual(plain.headers.etag, first.headers.etag);
   });
 
   test('brotli first, then gzip, then the file itself, always the same bytes', async () => {
