@@ -15,9 +15,11 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use anyhow::Context;
+use burn::backend::NdArray;
 use clap::Args;
 use gnnrec_eval::{CutoffMetrics, evaluate, top_k_excluding};
 use gnnrec_ranking::{Bundle, ResolvedHistory, Scorer};
+use gnnrec_text_encoder::TextEncoder;
 use serde_json::json;
 
 use crate::dataset::prepare;
@@ -177,7 +179,16 @@ pub fn run(args: &EvaluateArgs) -> anyhow::Result<()> {
         report["hnsw"] = json!({"items": n, "queries": queries.len(), "recall@10": recall, "hnsw_us": approx_us, "exact_us": exact_us});
     }
     if let Some(path) = &args.queries {
-        report["semantic_search"] = semantic_precision(&mut bundle, path)?;
+        let encoder = crate::query::encoder(bundle.encoder.as_ref())?;
+        let config = bundle.ranker.config().clone();
+        let blend = (config.text_weight, config.gnn_weight);
+        let ranker = &mut bundle.ranker;
+        report["semantic_search"] = semantic_precision(path, &encoder, blend, |embedding, (text, gnn)| {
+            let config = ranker.config_mut();
+            (config.text_weight, config.gnn_weight) = (text, gnn);
+            Ok(ranker.search(embedding, &[], 10)?.results.into_iter().map(|r| r.subtitle).collect())
+        })?;
+        *bundle.ranker.config_mut() = config;
     }
     if let Some(path) = &args.metrics_out {
         std::fs::write(path, serde_json::to_string_pretty(&report)? + "\n")?;
@@ -192,38 +203,44 @@ struct GenreQuery {
     genres: Vec<String>,
 }
 
+/// The query set of `--queries` (tests/fixtures/semantic-queries.json).
+#[derive(serde::Deserialize)]
+struct GenreQueries {
+    queries: Vec<GenreQuery>,
+}
+
+/// The ranking blend (text weight, GNN weight) of a search.
+pub type Blend = (f32, f32);
+
 /// Precision@10 of `search` (no history) per query: a result is relevant when its
-/// subtitle (the genre list) names one of the expected genres. Blended ranking and text
+/// subtitle (the genre list) names one of the expected genres. `search(embedding, blend)`
+/// returns the subtitles of the top 10; it is asked for the bundle's `blend` and for text
 /// similarity alone (`gnn_weight` 0).
-fn semantic_precision(bundle: &mut Bundle, path: &std::path::Path) -> anyhow::Result<serde_json::Value> {
-    #[derive(serde::Deserialize)]
-    struct File {
-        queries: Vec<GenreQuery>,
-    }
+pub fn semantic_precision(
+    path: &std::path::Path,
+    encoder: &TextEncoder<NdArray>,
+    blend: Blend,
+    mut search: impl FnMut(&[f32], Blend) -> anyhow::Result<Vec<String>>,
+) -> anyhow::Result<serde_json::Value> {
     let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-    let file: File = serde_json::from_str(&text).with_context(|| format!("parsing {}", path.display()))?;
-    let encoder = crate::query::encoder(bundle.encoder.as_ref())?;
-    let blend = (bundle.ranker.config().text_weight, bundle.ranker.config().gnn_weight);
+    let file: GenreQueries =
+        serde_json::from_str(&text).with_context(|| format!("parsing {}", path.display()))?;
     let mut rows = Vec::new();
     println!("{:<44} {:>14} {:>14}", "query (expected genres)", "P@10 blended", "P@10 text only");
     let (mut sum_blended, mut sum_text) = (0.0, 0.0);
     for q in &file.queries {
         let embedding = encoder.encode(&[q.query.as_str()])?.remove(0);
-        let mut precision = |text_weight: f32, gnn_weight: f32| -> anyhow::Result<f64> {
-            let config = bundle.ranker.config_mut();
-            (config.text_weight, config.gnn_weight) = (text_weight, gnn_weight);
-            let results = bundle.ranker.search(&embedding, &[], 10)?.results;
+        let mut precision = |blend: Blend| -> anyhow::Result<f64> {
+            let subtitles = search(&embedding, blend)?;
             let relevant =
-                results.iter().filter(|r| q.genres.iter().any(|g| r.subtitle.contains(g.as_str()))).count();
+                subtitles.iter().filter(|s| q.genres.iter().any(|g| s.contains(g.as_str()))).count();
             Ok(relevant as f64 / 10.0)
         };
-        let (blended, text_only) = (precision(blend.0, blend.1)?, precision(1.0, 0.0)?);
+        let (blended, text_only) = (precision(blend)?, precision((1.0, 0.0))?);
         (sum_blended, sum_text) = (sum_blended + blended, sum_text + text_only);
         println!("{:<44} {blended:>14.2} {text_only:>14.2}", format!("{} ({})", q.query, q.genres.join("/")));
         rows.push(json!({"query": q.query, "genres": q.genres, "precision@10": blended, "text_only_precision@10": text_only}));
     }
-    let config = bundle.ranker.config_mut();
-    (config.text_weight, config.gnn_weight) = blend;
     let n = file.queries.len().max(1) as f64;
     println!("{:<44} {:>14.3} {:>14.3}", "mean", sum_blended / n, sum_text / n);
     Ok(

@@ -15,7 +15,7 @@ use gnnrec_ranking::{HistoryEvent, read_file, verify_file};
 use serde_json::json;
 
 use crate::dataset::prepare;
-use crate::evaluate_bundle::{EvaluateArgs, HeldOut, evaluated_users};
+use crate::evaluate_bundle::{EvaluateArgs, HeldOut, evaluated_users, semantic_precision};
 use crate::run_files;
 
 /// The ranking cut-off.
@@ -100,8 +100,13 @@ pub fn run(args: &EvaluateArgs) -> anyhow::Result<()> {
     }
     rows.reverse();
     let text = if manifest.text.is_some() { text_recall(args, dir)? } else { serde_json::Value::Null };
+    let semantic = match &args.queries {
+        Some(path) => semantic_search(path, dir)?,
+        None => serde_json::Value::Null,
+    };
     let report = json!({
         "text_recall": text,
+        "semantic_search": semantic,
         "split": format!("{:?}", args.split).to_lowercase(),
         "protocol": "users with held-out items; history = the user's training items (uniform weights); sharded recommend(history, 20); training items excluded",
         "users": users.len(),
@@ -177,6 +182,30 @@ fn text_recall(args: &EvaluateArgs, dir: &std::path::Path) -> anyhow::Result<ser
         rows.push(json!({"probe": probe, "recall@10": recall, "shard_bytes_per_query": per_query, "us_per_query": us}));
     }
     Ok(json!({"queries": count, "text_shards": all, "probes": rows}))
+}
+
+/// Precision@10 of sharded search on the `--queries` set (as for v1 bundles), at the
+/// manifest's text probe and with every text shard probed.
+fn semantic_search(path: &std::path::Path, dir: &std::path::Path) -> anyhow::Result<serde_json::Value> {
+    let mut ranker = ShardedRanker::read_dir(dir)?;
+    let encoder = crate::query::encoder(ranker.core().encoder.as_ref())?;
+    let (manifest, mut report) = (ranker.manifest().clone(), json!({}));
+    let blend = (manifest.ranking.text_weight, manifest.ranking.gnn_weight);
+    for (name, probe) in [("default_probe", manifest.probe.text), ("all_shards", manifest.text_shards.len())]
+    {
+        println!("semantic search, {probe} of {} text shards probed:", manifest.text_shards.len());
+        ranker.set_text_probe(probe);
+        ranker.set_probe_budget(if name == "all_shards" { None } else { manifest.probe.max_bytes });
+        ranker.set_memory_cap(usize::MAX);
+        report[name] = semantic_precision(path, &encoder, blend, |embedding, (text, gnn)| {
+            let ranking = ranker.ranking_mut();
+            (ranking.text_weight, ranking.gnn_weight) = (text, gnn);
+            let (ranked, _) = ranker.complete(|r| r.search(embedding, &[], 10), |p| read_file(dir, p))?;
+            Ok(ranked.results.into_iter().map(|r| r.subtitle).collect())
+        })?;
+        report[name]["probe"] = json!(probe);
+    }
+    Ok(report)
 }
 
 /// The text vectors of `count` evenly spaced items, as f32 (their int8 values).

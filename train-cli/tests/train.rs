@@ -214,8 +214,8 @@ fn movielens_demo_trains_sage_on_text_features_and_ranks_cold_items() {
         assert!(r["id"] != "1" && r["id"] != "588", "liked items are not recommended again: {liked}");
         assert!(r["why"].as_str().unwrap().starts_with("because you liked "), "{r}");
     }
-    let evaluate = |bundle: &std::path::Path| {
-        let args = [
+    let evaluate = |bundle: &std::path::Path, extra: &[&std::ffi::OsStr]| {
+        let mut args = vec![
             "evaluate-bundle".as_ref(),
             "--run".as_ref(),
             run_dir.as_os_str(),
@@ -224,10 +224,21 @@ fn movielens_demo_trains_sage_on_text_features_and_ranks_cold_items() {
             "--users".as_ref(),
             "100".as_ref(),
         ];
+        args.extend_from_slice(extra);
         String::from_utf8_lossy(&cli(&args).stdout).to_string()
     };
-    let table = evaluate(&bundle);
+    let queries = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/fixtures/semantic-queries.json");
+    let table = evaluate(&bundle, &["--queries".as_ref(), queries.as_ref()]);
     assert!(table.contains("GNN shards") && table.contains("recall@10"), "{table}");
+    // Semantic search through the default text probe: the twelve genre queries mostly find
+    // their genre (0.900 on the full demo run, README).
+    let section = table.split("semantic search, ").nth(1).expect("a semantic search table");
+    let mean: f64 = section
+        .lines()
+        .find_map(|line| line.strip_prefix("mean"))
+        .and_then(|rest| rest.split_whitespace().next()?.parse().ok())
+        .expect("a mean precision");
+    assert!(mean >= 0.7, "semantic precision@10 {mean} through the default text probe:\n{table}");
     // Format v1 (the whole catalogue in a few files) on request.
     let whole = dir.path().join("bundle-v1");
     let export_v1 = [
@@ -250,7 +261,7 @@ fn movielens_demo_trains_sage_on_text_features_and_ranks_cold_items() {
         .parse()
         .unwrap();
     assert!(total <= 25_000_000, "the demo bundle is {total} bytes:\n{printed}");
-    let table = evaluate(&whole);
+    let table = evaluate(&whole, &[]);
     assert!(table.contains("fold-in from history × int8 (bundle)") && table.contains("recall@10"), "{table}");
     let liked = query(&["--history", "1,588", "--k", "5"]);
     let (ids, whole_ids) = (&liked["results"], {

@@ -15,7 +15,7 @@ use super::manifest::{SHARDED_VERSION, ShardEntry, ShardedManifest};
 use super::shard::{Shard, ShardContent};
 use crate::bundle::verify_file;
 use crate::error::{BundleError, ManifestError, RankError};
-use crate::manifest::file_names;
+use crate::manifest::{RankingConfig, file_names};
 
 /// Either the answer, or the files still needed to give it.
 #[derive(Debug, Clone, PartialEq)]
@@ -94,6 +94,11 @@ impl ShardedRanker {
     /// probing every shard gives the unsharded answer).
     pub fn set_probe_budget(&mut self, max_bytes: Option<u64>) {
         self.manifest.probe.max_bytes = max_bytes;
+    }
+
+    /// The blend of text and GNN scores, to adjust (evaluation; the manifest has the default).
+    pub fn ranking_mut(&mut self) -> &mut RankingConfig {
+        &mut self.manifest.ranking
     }
 
     /// Sets how many bytes of decoded files are kept between requests.
