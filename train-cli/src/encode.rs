@@ -4,9 +4,10 @@ use std::io::{BufRead, BufWriter, Write};
 use std::path::PathBuf;
 
 use anyhow::Context;
-use burn::tensor::backend::Backend;
 use clap::Args;
-use gnnrec_text_encoder::{TextEncoder, WeightFormat};
+#[cfg(feature = "wgpu")]
+use gnnrec_text_encoder::TextEncoder;
+use gnnrec_text_encoder::{CpuEncoder, EncoderError, WeightFormat};
 use serde::Serialize;
 
 use crate::backend::BackendChoice;
@@ -25,7 +26,8 @@ pub struct EncodeArgs {
     /// Use the int8 weights (model.int8.safetensors, see `train-cli quantize-encoder`).
     #[arg(long)]
     quantized: bool,
-    /// Compute backend.
+    /// Compute backend: `cpu` is the browser's CPU path (int8 SIMD kernels, every core),
+    /// `wgpu` burn-wgpu.
     #[arg(long, value_enum, default_value = "cpu")]
     backend: BackendChoice,
 }
@@ -38,16 +40,22 @@ struct Line<'a> {
 
 /// Runs the command on stdin/stdout.
 pub fn run(args: &EncodeArgs) -> anyhow::Result<()> {
+    let format = if args.quantized { WeightFormat::Int8 } else { WeightFormat::F32 };
     match args.backend {
-        BackendChoice::Cpu => encode_stdin::<burn::backend::NdArray>(args, &Default::default()),
+        BackendChoice::Cpu => {
+            let encoder = CpuEncoder::load_dir(&args.model_dir, format)?;
+            encode_stdin(|texts| encoder.encode_many(texts, BATCH_SIZE))
+        }
         #[cfg(feature = "wgpu")]
-        BackendChoice::Wgpu => encode_stdin::<burn::backend::Wgpu>(args, &crate::backend::wgpu_device()?),
+        BackendChoice::Wgpu => {
+            let device = crate::backend::wgpu_device()?;
+            let encoder = TextEncoder::<burn::backend::Wgpu>::load_dir(&args.model_dir, format, &device)?;
+            encode_stdin(|texts| encoder.encode_many(texts, BATCH_SIZE))
+        }
     }
 }
 
-fn encode_stdin<B: Backend>(args: &EncodeArgs, device: &B::Device) -> anyhow::Result<()> {
-    let format = if args.quantized { WeightFormat::Int8 } else { WeightFormat::F32 };
-    let encoder = TextEncoder::<B>::load_dir(&args.model_dir, format, device)?;
+fn encode_stdin(encode: impl Fn(&[&str]) -> Result<Vec<Vec<f32>>, EncoderError>) -> anyhow::Result<()> {
     let stdin = std::io::stdin().lock();
     let mut out = BufWriter::new(std::io::stdout().lock());
     let mut lines = stdin.lines().enumerate().peekable();
@@ -58,7 +66,7 @@ fn encode_stdin<B: Backend>(args: &EncodeArgs, device: &B::Device) -> anyhow::Re
             .map(|(i, line)| line.with_context(|| format!("stdin line {}: not valid UTF-8", i + 1)))
             .collect::<anyhow::Result<Vec<String>>>()?;
         let chunk: Vec<&str> = chunk.iter().map(|l| l.strip_suffix('\r').unwrap_or(l)).collect();
-        for (text, embedding) in chunk.iter().zip(encoder.encode_many(&chunk, BATCH_SIZE)?) {
+        for (text, embedding) in chunk.iter().zip(encode(&chunk)?) {
             serde_json::to_writer(&mut out, &Line { text, embedding: &embedding })?;
             out.write_all(b"\n")?;
         }

@@ -15,11 +15,10 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use anyhow::Context;
-use burn::backend::NdArray;
 use clap::Args;
 use gnnrec_eval::{CutoffMetrics, evaluate, top_k_excluding};
 use gnnrec_ranking::{Bundle, ResolvedHistory, Scorer};
-use gnnrec_text_encoder::TextEncoder;
+use gnnrec_text_encoder::CpuEncoder;
 use serde_json::json;
 
 use crate::dataset::prepare;
@@ -218,7 +217,7 @@ pub type Blend = (f32, f32);
 /// similarity alone (`gnn_weight` 0).
 pub fn semantic_precision(
     path: &std::path::Path,
-    encoder: &TextEncoder<NdArray>,
+    encoder: &CpuEncoder,
     blend: Blend,
     mut search: impl FnMut(&[f32], Blend) -> anyhow::Result<Vec<String>>,
 ) -> anyhow::Result<serde_json::Value> {

@@ -3,13 +3,14 @@
 use std::path::Path;
 
 use anyhow::Context;
-use burn::backend::NdArray;
 use gnnrec_ingest::Item;
-use gnnrec_text_encoder::{EMBEDDING_DIM, TextEncoder, WeightFormat, file_names};
+use gnnrec_text_encoder::{CpuEncoder, EMBEDDING_DIM, WeightFormat, file_names};
 use gnnrec_text_features::{EmbeddingCache, Pca, encode_with_cache};
 
 /// Texts per encoder forward pass.
 const BATCH: usize = 32;
+/// The cache's name for embeddings from the CPU path (int8 weights × int16 activations).
+const CACHE_VARIANT: &str = "cpu-int8";
 
 /// PCA features, row-major `[n_items, width]`, and what PCA kept.
 pub struct ItemFeatures {
@@ -36,24 +37,23 @@ pub fn item_features(
     Ok(ItemFeatures { values, width, explained_variance: pca.explained_variance() })
 }
 
-/// The MiniLM embedding (f32 weights in `encoder_dir`) of every item's text, read from or
-/// added to the cache in `cache_dir`.
+/// The MiniLM embedding (f32 weights in `encoder_dir`, quantised at load for the CPU path,
+/// as in the browser) of every item's text, read from or added to the cache in `cache_dir`.
 pub fn item_text_embeddings(
     items: &[Item],
     encoder_dir: &Path,
     cache_dir: &Path,
 ) -> anyhow::Result<Vec<Vec<f32>>> {
-    let encoder = TextEncoder::<NdArray>::load_dir(encoder_dir, WeightFormat::F32, &Default::default())
-        .with_context(|| {
-            format!("loading the text encoder from {} (run scripts/fetch-minilm.sh)", encoder_dir.display())
-        })?;
+    let encoder = CpuEncoder::load_dir(encoder_dir, WeightFormat::F32).with_context(|| {
+        format!("loading the text encoder from {} (run scripts/fetch-minilm.sh)", encoder_dir.display())
+    })?;
     let model_files: Vec<_> = [file_names::CONFIG, file_names::TOKENIZER, file_names::F32_WEIGHTS]
         .iter()
         .map(|f| encoder_dir.join(f))
         .collect();
-    let mut cache = EmbeddingCache::open(cache_dir, &model_files, EMBEDDING_DIM)?;
+    let mut cache = EmbeddingCache::open(cache_dir, &model_files, CACHE_VARIANT, EMBEDDING_DIM)?;
     let texts: Vec<String> = items.iter().map(Item::text).collect();
     let cached = texts.iter().filter(|t| cache.get(t).is_some()).count();
     eprintln!("item texts: {} ({} cached in {})", texts.len(), cached, cache.path().display());
-    Ok(encode_with_cache(&encoder, &mut cache, &texts, BATCH)?)
+    Ok(encode_with_cache(|texts, batch| encoder.encode_many(texts, batch), &mut cache, &texts, BATCH)?)
 }

@@ -3,11 +3,10 @@
 use std::path::PathBuf;
 
 use anyhow::{Context, bail};
-use burn::backend::NdArray;
 use clap::Args;
 use gnnrec_ranking::sharded::ShardedRanker;
 use gnnrec_ranking::{Bundle, EncoderBytes, HistoryEvent, Ranked, Ranker, read_file};
-use gnnrec_text_encoder::TextEncoder;
+use gnnrec_text_encoder::CpuEncoder;
 
 use crate::shard_bundle::is_sharded;
 
@@ -78,10 +77,10 @@ fn encode(files: Option<&EncoderBytes>, query: &str) -> anyhow::Result<Vec<f32>>
     Ok(encoder(files)?.encode(&[query])?.remove(0))
 }
 
-/// A bundle's int8 MiniLM (its encoder files) on the CPU backend.
-pub fn encoder(files: Option<&EncoderBytes>) -> anyhow::Result<TextEncoder<NdArray>> {
+/// A bundle's int8 MiniLM (its encoder files) on the CPU path, as the browser runs it.
+pub fn encoder(files: Option<&EncoderBytes>) -> anyhow::Result<CpuEncoder> {
     let files = files.context("this bundle has no text encoder")?;
-    Ok(TextEncoder::from_files(&files.files(), &Default::default())?)
+    Ok(CpuEncoder::from_files(&files.files())?)
 }
 
 fn parse_history(entries: &[String]) -> anyhow::Result<Vec<HistoryEvent>> {

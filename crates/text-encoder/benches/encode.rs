@@ -1,12 +1,14 @@
-//! Native encoder throughput on the CPU (burn-ndarray): batch 32 of ~64-token texts,
-//! and one 8-word query, for f32 and int8 weights. Run: `cargo bench -p gnnrec-text-encoder`.
+//! Native encoder throughput on the CPU: batch 32 of ~64-token texts and one 8-word query,
+//! with burn-ndarray (f32 and int8 weights) and with the burn-free CPU path (`CpuEncoder`)
+//! on each kernel this machine runs. Run: `cargo bench -p gnnrec-text-encoder`.
 
 use std::path::PathBuf;
 
 use burn::backend::NdArray;
 use burn::backend::ndarray::NdArrayDevice;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use gnnrec_text_encoder::{TextEncoder, WeightFormat};
+use gnnrec_text_encoder::cpu::simd::available_kernels;
+use gnnrec_text_encoder::{CpuEncoder, EncoderFiles, NamedBytes, TextEncoder, WeightFormat, file_names};
 
 const QUERY: &str = "a quiet romantic comedy set in Paris tonight";
 /// About 64 tokens once tokenised.
@@ -35,5 +37,32 @@ fn bench(c: &mut Criterion) {
     }
 }
 
-criterion_group!(benches, bench);
+fn bench_cpu_path(c: &mut Criterion) {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../models/all-MiniLM-L6-v2");
+    let read = |name: &str| std::fs::read(dir.join(name)).expect("model file");
+    let (config, tokenizer, weights) =
+        (read(file_names::CONFIG), read(file_names::TOKENIZER), read(file_names::INT8_WEIGHTS));
+    let files = EncoderFiles {
+        config: NamedBytes { name: "config.json", bytes: &config },
+        weights: NamedBytes { name: "model.int8.safetensors", bytes: &weights },
+        tokenizer: NamedBytes { name: "tokenizer.json", bytes: &tokenizer },
+    };
+    let batch: Vec<String> = (0..32).map(|i| format!("{PASSAGE} {i}")).collect();
+    for name in available_kernels() {
+        let encoder =
+            CpuEncoder::from_files_with_kernel(&files, name).expect("available").expect("model loads");
+        let mut group = c.benchmark_group(format!("cpu-path-{name}"));
+        group.sample_size(10);
+        group.throughput(Throughput::Elements(32));
+        group.bench_function("batch32x64tok-all-cores", |b| {
+            b.iter(|| encoder.encode_many(&batch, 8).unwrap())
+        });
+        group.throughput(Throughput::Elements(1));
+        group.sample_size(50);
+        group.bench_function("query-8-words", |b| b.iter(|| encoder.encode(&[QUERY]).unwrap()));
+        group.finish();
+    }
+}
+
+criterion_group!(benches, bench_cpu_path, bench);
 criterion_main!(benches);

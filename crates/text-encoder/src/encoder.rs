@@ -45,19 +45,18 @@ pub struct EncoderFiles<'a> {
     pub tokenizer: NamedBytes<'a>,
 }
 
-/// A loaded sentence encoder on backend `B`.
-pub struct TextEncoder<B: Backend> {
-    tokenizer: SentenceTokenizer,
-    words: TokenTable,
-    model: Bert<B>,
-    format: WeightFormat,
-    hidden: usize,
-    device: B::Device,
+/// What every encoder is built from: the parsed config, tokenizer and weights, and the
+/// word table, checked against each other.
+pub(crate) struct Parts<'a> {
+    pub config: BertConfig,
+    pub tokenizer: SentenceTokenizer,
+    pub weights: Weights<'a>,
+    pub words: TokenTable,
 }
 
-impl<B: Backend> TextEncoder<B> {
-    /// Builds an encoder from file contents, validating every tensor and the tokenizer.
-    pub fn from_files(files: &EncoderFiles<'_>, device: &B::Device) -> Result<Self> {
+impl<'a> Parts<'a> {
+    /// Parses `files`; a tokenizer whose vocabulary differs from the word table is an error.
+    pub fn parse(files: &EncoderFiles<'a>) -> Result<Self> {
         let config = BertConfig::from_json(files.config.name, files.config.bytes)?;
         let tokenizer = SentenceTokenizer::from_bytes(files.tokenizer.name, files.tokenizer.bytes)?;
         let weights = Weights::parse(files.weights.name, files.weights.bytes)?;
@@ -74,6 +73,51 @@ impl<B: Backend> TextEncoder<B> {
                 ),
             });
         }
+        Ok(Self { config, tokenizer, weights, words })
+    }
+}
+
+/// Reads `config.json`, `tokenizer.json` and the weights of `format` from a model directory
+/// and hands them to `build`.
+#[cfg(not(target_arch = "wasm32"))]
+pub(crate) fn read_dir<T>(
+    dir: &std::path::Path,
+    format: WeightFormat,
+    build: impl FnOnce(&EncoderFiles<'_>) -> Result<T>,
+) -> Result<T> {
+    let weights_file = match format {
+        WeightFormat::F32 => file_names::F32_WEIGHTS,
+        WeightFormat::Int8 => file_names::INT8_WEIGHTS,
+    };
+    let read = |name: &str| {
+        let path = dir.join(name);
+        std::fs::read(&path)
+            .map(|bytes| (path.display().to_string(), bytes))
+            .map_err(|source| EncoderError::Io { path: path.display().to_string(), source })
+    };
+    let (config, tokenizer, weights) =
+        (read(file_names::CONFIG)?, read(file_names::TOKENIZER)?, read(weights_file)?);
+    build(&EncoderFiles {
+        config: NamedBytes { name: &config.0, bytes: &config.1 },
+        weights: NamedBytes { name: &weights.0, bytes: &weights.1 },
+        tokenizer: NamedBytes { name: &tokenizer.0, bytes: &tokenizer.1 },
+    })
+}
+
+/// A loaded sentence encoder on backend `B`.
+pub struct TextEncoder<B: Backend> {
+    tokenizer: SentenceTokenizer,
+    words: TokenTable,
+    model: Bert<B>,
+    format: WeightFormat,
+    hidden: usize,
+    device: B::Device,
+}
+
+impl<B: Backend> TextEncoder<B> {
+    /// Builds an encoder from file contents, validating every tensor and the tokenizer.
+    pub fn from_files(files: &EncoderFiles<'_>, device: &B::Device) -> Result<Self> {
+        let Parts { config, tokenizer, weights, words } = Parts::parse(files)?;
         let model = Bert::load(&config, &weights, device)?;
         Ok(Self {
             tokenizer,
@@ -88,24 +132,7 @@ impl<B: Backend> TextEncoder<B> {
     /// Loads `config.json`, `tokenizer.json` and the weights of `format` from a model directory.
     #[cfg(not(target_arch = "wasm32"))]
     pub fn load_dir(dir: &std::path::Path, format: WeightFormat, device: &B::Device) -> Result<Self> {
-        let weights_file = match format {
-            WeightFormat::F32 => file_names::F32_WEIGHTS,
-            WeightFormat::Int8 => file_names::INT8_WEIGHTS,
-        };
-        let read = |name: &str| {
-            let path = dir.join(name);
-            std::fs::read(&path)
-                .map(|bytes| (path.display().to_string(), bytes))
-                .map_err(|source| EncoderError::Io { path: path.display().to_string(), source })
-        };
-        let (config, tokenizer, weights) =
-            (read(file_names::CONFIG)?, read(file_names::TOKENIZER)?, read(weights_file)?);
-        let files = EncoderFiles {
-            config: NamedBytes { name: &config.0, bytes: &config.1 },
-            weights: NamedBytes { name: &weights.0, bytes: &weights.1 },
-            tokenizer: NamedBytes { name: &tokenizer.0, bytes: &tokenizer.1 },
-        };
-        Self::from_files(&files, device)
+        read_dir(dir, format, |files| Self::from_files(files, device))
     }
 
     /// How the loaded weights were stored.

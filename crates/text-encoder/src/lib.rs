@@ -12,6 +12,7 @@
 //! path that works on WebGPU, where blocking reads are not allowed.
 
 mod config;
+pub mod cpu;
 mod encoder;
 mod error;
 mod model;
@@ -21,6 +22,7 @@ mod tokenize;
 mod weights;
 
 pub use config::BertConfig;
+pub use cpu::CpuEncoder;
 pub use encoder::{EMBEDDING_DIM, EncoderFiles, NamedBytes, TextEncoder, file_names};
 pub use error::EncoderError;
 pub use tokenize::MAX_TOKENS;

@@ -69,6 +69,21 @@ impl TokenTable {
         }
     }
 
+    /// The table as int8 `(values, scales, group)` with one scale per row and group of
+    /// columns: int8 storage as stored; f32 quantised here in groups of `group` columns (or
+    /// whole rows when `group` does not divide them); `None` for a packed table.
+    pub(crate) fn into_int8(self, group: usize) -> Option<(Vec<i8>, Vec<f32>, usize)> {
+        match self.storage {
+            Storage::Int8 { values, scales } => Some((values, scales, self.group)),
+            Storage::F32(values) => {
+                let group = if self.cols.is_multiple_of(group) { group } else { self.cols };
+                let (q, scales) = crate::quantize::quantize_groups(&values, group, 8);
+                Some((q, scales, group))
+            }
+            Storage::Packed { .. } => None,
+        }
+    }
+
     /// The whole table as f32, row-major.
     pub fn into_f32(self) -> Vec<f32> {
         match self.storage {

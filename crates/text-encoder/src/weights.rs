@@ -32,6 +32,11 @@ impl<'a> Weights<'a> {
         Ok(Self { file, tensors })
     }
 
+    /// The file's name, as errors show it.
+    pub fn file(&self) -> &str {
+        self.file
+    }
+
     /// The storage format: int8 as soon as one tensor is int8.
     pub fn format(&self) -> WeightFormat {
         let any_int8 = self.tensors.iter().any(|(_, view)| matches!(view.dtype(), Dtype::I8 | Dtype::U8));

@@ -2,16 +2,16 @@
 //!
 //! File `embeddings-<model key>.bin` in the cache folder: a sequence of records, each
 //! the 32-byte SHA-256 of a text followed by its embedding as little-endian `f32`s. The
-//! model key is a SHA-256 over the encoder's config, tokenizer and weight files, so a
-//! different model never reads another model's vectors. A torn last record (a crash
+//! model key is a SHA-256 over the encoder variant's name and the encoder's config,
+//! tokenizer and weight files, so a different model, or the same model computed another
+//! way, never reads another's vectors. A torn last record (a crash
 //! while appending) is ignored and recomputed.
 
 use std::collections::HashMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use burn::tensor::backend::Backend;
-use gnnrec_text_encoder::TextEncoder;
+use gnnrec_text_encoder::EncoderError;
 use indicatif::{ProgressBar, ProgressStyle};
 use sha2::{Digest, Sha256};
 
@@ -32,9 +32,16 @@ fn io(path: &Path) -> impl FnOnce(std::io::Error) -> FeatureError + '_ {
 }
 
 impl EmbeddingCache {
-    /// Opens (or starts) the cache for the model whose files are `model_files`.
-    pub fn open(dir: &Path, model_files: &[PathBuf], dim: usize) -> Result<Self, FeatureError> {
+    /// Opens (or starts) the cache for the model whose files are `model_files`, computed by
+    /// the encoder `variant` (e.g. `"cpu-int8"`).
+    pub fn open(
+        dir: &Path,
+        model_files: &[PathBuf],
+        variant: &str,
+        dim: usize,
+    ) -> Result<Self, FeatureError> {
         let mut hasher = Sha256::new();
+        hasher.update(variant.as_bytes());
         for file in model_files {
             hasher.update(std::fs::read(file).map_err(io(file))?);
         }
@@ -101,8 +108,8 @@ impl EmbeddingCache {
 
 /// Embeds every text, encoding (in batches, with a progress bar) only those the cache
 /// lacks and adding them to it. Returns one vector per text, in order.
-pub fn encode_with_cache<B: Backend>(
-    encoder: &TextEncoder<B>,
+pub fn encode_with_cache(
+    encode_many: impl Fn(&[&str], usize) -> Result<Vec<Vec<f32>>, EncoderError>,
     cache: &mut EmbeddingCache,
     texts: &[String],
     batch_size: usize,
@@ -117,7 +124,7 @@ pub fn encode_with_cache<B: Backend>(
                 .expect("valid template"),
         );
         for chunk in missing.chunks(512) {
-            let vectors = encoder.encode_many(chunk, batch_size)?;
+            let vectors = encode_many(chunk, batch_size)?;
             cache.insert_all(chunk, vectors)?;
             bar.inc(chunk.len() as u64);
         }
@@ -138,12 +145,12 @@ mod tests {
         std::fs::write(&model_a, b"weights a").unwrap();
         std::fs::write(&model_b, b"weights b").unwrap();
         let cache_dir = dir.path().join("cache");
-        let mut cache = EmbeddingCache::open(&cache_dir, std::slice::from_ref(&model_a), 2).unwrap();
+        let mut cache = EmbeddingCache::open(&cache_dir, std::slice::from_ref(&model_a), "v", 2).unwrap();
         cache.insert_all(&["x", "y"], vec![vec![1.0, 2.0], vec![3.0, 4.0]]).unwrap();
-        let reopened = EmbeddingCache::open(&cache_dir, std::slice::from_ref(&model_a), 2).unwrap();
+        let reopened = EmbeddingCache::open(&cache_dir, std::slice::from_ref(&model_a), "v", 2).unwrap();
         assert_eq!(reopened.get("y"), Some(&[3.0, 4.0][..]));
         assert_eq!(reopened.len(), 2);
-        let other = EmbeddingCache::open(&cache_dir, &[model_b], 2).unwrap();
+        let other = EmbeddingCache::open(&cache_dir, &[model_b], "v", 2).unwrap();
         assert!(other.is_empty());
     }
 
@@ -152,12 +159,12 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let model = dir.path().join("m.bin");
         std::fs::write(&model, b"m").unwrap();
-        let mut cache = EmbeddingCache::open(dir.path(), std::slice::from_ref(&model), 2).unwrap();
+        let mut cache = EmbeddingCache::open(dir.path(), std::slice::from_ref(&model), "v", 2).unwrap();
         cache.insert_all(&["x", "y"], vec![vec![1.0, 2.0], vec![3.0, 4.0]]).unwrap();
         let len = std::fs::metadata(cache.path()).unwrap().len();
         let file = std::fs::OpenOptions::new().write(true).open(cache.path()).unwrap();
         file.set_len(len - 3).unwrap();
-        let reopened = EmbeddingCache::open(dir.path(), &[model], 2).unwrap();
+        let reopened = EmbeddingCache::open(dir.path(), &[model], "v", 2).unwrap();
         assert_eq!((reopened.get("x"), reopened.get("y")), (Some(&[1.0, 2.0][..]), None));
     }
 }

@@ -2,9 +2,9 @@
 
 use std::rc::Rc;
 
+use burn::backend::WebGpu;
 use burn::backend::wgpu::{WgpuDevice, graphics, init_setup_async};
-use burn::backend::{NdArray, WebGpu, ndarray::NdArrayDevice};
-use gnnrec_text_encoder::{EncoderError, EncoderFiles, NamedBytes, TextEncoder};
+use gnnrec_text_encoder::{CpuEncoder, EncoderError, EncoderFiles, NamedBytes, TextEncoder};
 use js_sys::Promise;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
@@ -17,14 +17,15 @@ use crate::error::RuntimeError;
 // indirection to every call.
 #[expect(clippy::large_enum_variant, reason = "a single long-lived value per page")]
 pub(crate) enum Loaded {
-    Cpu(TextEncoder<NdArray>),
+    /// The burn-free CPU path (int8 × int16 on wasm SIMD128).
+    Cpu(CpuEncoder),
     WebGpu(TextEncoder<WebGpu>),
 }
 
 impl Loaded {
     pub(crate) async fn encode(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>, EncoderError> {
         match self {
-            Loaded::Cpu(encoder) => encoder.encode_async(texts).await,
+            Loaded::Cpu(encoder) => encoder.encode(texts),
             Loaded::WebGpu(encoder) => encoder.encode_async(texts).await,
         }
     }
@@ -71,7 +72,7 @@ pub(crate) async fn load_encoder(
 }
 
 fn cpu(files: &EncoderFiles<'_>) -> Result<Loaded, RuntimeError> {
-    Ok(Loaded::Cpu(TextEncoder::from_files(files, &NdArrayDevice::Cpu)?))
+    Ok(Loaded::Cpu(CpuEncoder::from_files(files)?))
 }
 
 async fn webgpu(files: &EncoderFiles<'_>) -> Result<Loaded, RuntimeError> {

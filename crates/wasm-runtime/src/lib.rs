@@ -4,7 +4,7 @@
 //! and `recommend` with the shared `gnnrec-ranking` crate; [`ShardedRecommender`] does the
 //! same for a sharded (v2) bundle whose shards the page fetches on demand. [`Encoder`] loads all-MiniLM-L6-v2 from the bytes of its three files and
 //! encodes text on WebGPU (burn-wgpu) when the browser offers an adapter, or on
-//! the wasm CPU backend (burn-ndarray) otherwise — and says which, and why.
+//! the CPU otherwise (int8 kernels on wasm SIMD128, without burn) — and says which, and why.
 //! Every failure reaches JavaScript as a rejected promise or a thrown `Error`;
 //! nothing here panics on bad input.
 
