@@ -26,7 +26,8 @@ rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup targe
 step "wasm-bindgen-cli pinned to the wasm-bindgen crate in Cargo.lock"
 want="$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/[^0-9.]/, ""); print }' Cargo.lock)"
 have="$(wasm-bindgen --version 2>/dev/null | awk '{print $2}' || true)"
-[ "$have" = "$want" ] || cargo install wasm-bindgen-cli --version "$want"
+# Without the test suite's clippy wrapper (scripts/test.sh), which is for our own crates only.
+[ "$have" = "$want" ] || env -u RUSTC_WORKSPACE_WRAPPER -u CLIPPY_ARGS cargo install wasm-bindgen-cli --version "$want"
 
 step "npm packages (playwright-core, axe-core, binaryen, smol-toml, typescript)"
 [ -d node_modules/playwright-core ] && [ -d node_modules/binaryen ] && [ -d node_modules/smol-toml ] \

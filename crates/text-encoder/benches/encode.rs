@@ -1,4 +1,5 @@
-//! Native encoder throughput on the CPU: batch 32 of ~64-token texts and one 8-word query,
+//! Native encoder throughput on the CPU: 256 demo catalogue texts (what catalogue encoding
+//! does), batch 32 of ~64-token texts and one 8-word query,
 //! with burn-ndarray (f32 and int8 weights) and with the burn-free CPU path (`CpuEncoder`)
 //! on each kernel this machine runs. Run: `cargo bench -p gnnrec-text-encoder`.
 
@@ -37,6 +38,22 @@ fn bench(c: &mut Criterion) {
     }
 }
 
+/// The first 256 MovieLens demo items as catalogue texts: "title genre genre …" (what
+/// `train-cli train` encodes, without the tags).
+fn catalogue_titles() -> Vec<String> {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../data/movielens-small/movies.csv");
+    let text = std::fs::read_to_string(path).expect("data/movielens-small/movies.csv");
+    text.lines()
+        .skip(1)
+        .take(256)
+        .map(|line| {
+            let (rest, genres) = line.rsplit_once(',').expect("movieId,title,genres");
+            let title = rest.split_once(',').expect("movieId,title").1.trim_matches('"');
+            format!("{title} {}", genres.replace('|', " "))
+        })
+        .collect()
+}
+
 fn bench_cpu_path(c: &mut Criterion) {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../models/all-MiniLM-L6-v2");
     let read = |name: &str| std::fs::read(dir.join(name)).expect("model file");
@@ -48,6 +65,21 @@ fn bench_cpu_path(c: &mut Criterion) {
         tokenizer: NamedBytes { name: "tokenizer.json", bytes: &tokenizer },
     };
     let batch: Vec<String> = (0..32).map(|i| format!("{PASSAGE} {i}")).collect();
+    let titles = catalogue_titles();
+    let burn =
+        TextEncoder::<NdArray>::load_dir(&dir, WeightFormat::F32, &NdArrayDevice::Cpu).expect("model loads");
+    let mut group = c.benchmark_group("catalogue-256-titles");
+    group.sample_size(10);
+    group.throughput(Throughput::Elements(titles.len() as u64));
+    group.bench_function("burn-ndarray-f32", |b| b.iter(|| burn.encode_many(&titles, 32).unwrap()));
+    for name in available_kernels().into_iter().skip(1) {
+        let encoder =
+            CpuEncoder::from_files_with_kernel(&files, name).expect("available").expect("model loads");
+        group.bench_function(format!("cpu-path-{name}-all-cores"), |b| {
+            b.iter(|| encoder.encode_many(&titles, 32).unwrap())
+        });
+    }
+    group.finish();
     for name in available_kernels() {
         let encoder =
             CpuEncoder::from_files_with_kernel(&files, name).expect("available").expect("model loads");

@@ -1,6 +1,6 @@
 //! The BERT stack on the CPU kernels: embeddings, layers, mean pooling.
 
-use super::attention::attention;
+use super::attention::{AttentionScratch, attention};
 use super::gemm::{BlockDots, Dots, Int8Matrix, QuantizedRows};
 use super::layer_norm::{LayerNorm, gelu};
 use super::linear::Int8Linear;
@@ -17,7 +17,7 @@ pub(crate) struct Scratch {
     context: Vec<f32>,
     projected: Vec<f32>,
     intermediate: Vec<f32>,
-    scores: Vec<f32>,
+    attention: AttentionScratch,
     gemm: (QuantizedRows, Vec<Dots>),
 }
 
@@ -115,7 +115,7 @@ impl Layer {
     /// Runs the layer on `scratch.x` in place.
     fn forward(&self, lengths: &[usize], heads: usize, dots: BlockDots, s: &mut Scratch) {
         self.qkv.forward(&s.x, &mut s.gemm, dots, &mut s.qkv);
-        attention(&s.qkv, lengths, heads, &mut s.scores, &mut s.context);
+        attention(&s.qkv, lengths, heads, &mut s.attention, &mut s.context);
         self.attention_out.forward(&s.context, &mut s.gemm, dots, &mut s.projected);
         add_then_norm(&mut s.x, &s.projected, &self.attention_norm);
         self.ffn_in.forward(&s.x, &mut s.gemm, dots, &mut s.intermediate);
