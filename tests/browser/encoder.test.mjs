@@ -33,7 +33,7 @@ describe('wasm CPU backend', () => {
     await page.close();
   });
 
-  test('f32 weights: every fixture sentence matches train-cli encode', async () => {
+  test('f32 weights: every fixture sentence matches train-cli encode (the same CPU path)', async () => {
     const { page, state } = await openEncoderPage(browser, server.url,
       { backend: 'cpu', weights: 'model.safetensors' });
     assert.equal(state.backend, 'cpu', JSON.stringify(state));
@@ -89,14 +89,14 @@ describe('wasm WebGPU backend (--enable-unsafe-webgpu, SwiftShader adapter)', ()
   before(async () => { browser = await launch({ webgpu: true }); });
   after(() => browser.close());
 
-  test('f32 weights on WebGPU match train-cli encode', async () => {
+  test('f32 weights on WebGPU match train-cli encode --exact (f32 on burn-ndarray)', async () => {
     const { page, state, errors } = await openEncoderPage(browser, server.url,
       { backend: 'webgpu', weights: 'model.safetensors' });
     assert.equal(state.backend, 'webgpu', JSON.stringify({ state, errors }));
     assert.equal(state.fallbackReason, null);
     // SwiftShader runs WGSL on the CPU (~1 s a query): a few sentences, short and long.
     const sample = [texts[0], texts[7], texts[11], texts[14]];
-    const native = nativeEmbeddings(sample);
+    const native = nativeEmbeddings(sample, { exact: true });
     const rows = await encodeInPage(page, sample);
     rows.forEach((row, i) => {
       const cos = cosine(row, native[i]);

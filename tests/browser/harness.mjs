@@ -32,9 +32,10 @@ export const serveRoot = () => serve({ root });
 export const reference = () =>
   JSON.parse(readFileSync(join(root, 'tests/fixtures/minilm_reference.json'), 'utf8')).items;
 
-/** Native embeddings of `texts` from `train-cli encode` (one per line). */
-export function nativeEmbeddings(texts, { quantized = false } = {}) {
-  const args = ['encode', '--model-dir', modelDir, ...(quantized ? ['--quantized'] : [])];
+/** Native embeddings of `texts` from `train-cli encode` (one per line): the browser's CPU
+ *  path, or with `exact` the f32 reference on burn-ndarray. */
+export function nativeEmbeddings(texts, { quantized = false, exact = false } = {}) {
+  const args = ['encode', '--model-dir', modelDir, ...(quantized ? ['--quantized'] : []), ...(exact ? ['--exact'] : [])];
   const out = execFileSync(trainCli, args, { input: texts.join('\n') + '\n', maxBuffer: 1 << 28 });
   return out.toString().trim().split('\n').map((line) => JSON.parse(line).embedding);
 }

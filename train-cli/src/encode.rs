@@ -5,9 +5,7 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::Args;
-#[cfg(feature = "wgpu")]
-use gnnrec_text_encoder::TextEncoder;
-use gnnrec_text_encoder::{CpuEncoder, EncoderError, WeightFormat};
+use gnnrec_text_encoder::{CpuEncoder, EncoderError, TextEncoder, WeightFormat};
 use serde::Serialize;
 
 use crate::backend::BackendChoice;
@@ -26,8 +24,12 @@ pub struct EncodeArgs {
     /// Use the int8 weights (model.int8.safetensors, see `train-cli quantize-encoder`).
     #[arg(long)]
     quantized: bool,
-    /// Compute backend: `cpu` is the browser's CPU path (int8 SIMD kernels, every core),
-    /// `wgpu` burn-wgpu.
+    /// On the CPU, compute exactly in f32 on burn-ndarray (the reference WebGPU is checked
+    /// against) instead of the browser's CPU path (`CpuEncoder`: int8 weights, f32 ones
+    /// quantised at load, int16 activations).
+    #[arg(long)]
+    exact: bool,
+    /// Compute backend: `cpu` (see `--quantized`) or `wgpu` (burn-wgpu).
     #[arg(long, value_enum, default_value = "cpu")]
     backend: BackendChoice,
 }
@@ -42,8 +44,16 @@ struct Line<'a> {
 pub fn run(args: &EncodeArgs) -> anyhow::Result<()> {
     let format = if args.quantized { WeightFormat::Int8 } else { WeightFormat::F32 };
     match args.backend {
-        BackendChoice::Cpu => {
+        BackendChoice::Cpu if !args.exact => {
             let encoder = CpuEncoder::load_dir(&args.model_dir, format)?;
+            encode_stdin(|texts| encoder.encode_many(texts, BATCH_SIZE))
+        }
+        BackendChoice::Cpu => {
+            let encoder = TextEncoder::<burn::backend::NdArray>::load_dir(
+                &args.model_dir,
+                format,
+                &Default::default(),
+            )?;
             encode_stdin(|texts| encoder.encode_many(texts, BATCH_SIZE))
         }
         #[cfg(feature = "wgpu")]
