@@ -57,9 +57,9 @@ fn a_missing_model_directory_is_a_clear_error() {
 }
 
 #[test]
-fn native_wgpu_matches_the_cpu_backend() {
+fn native_wgpu_matches_the_exact_cpu_reference() {
     let text = "space opera with rebels and an evil empire\n";
-    let (cpu, gpu) = (encode(&[], text), encode(&["--backend", "wgpu"], text));
+    let (cpu, gpu) = (encode(&["--exact"], text), encode(&["--backend", "wgpu"], text));
     let dot: f64 = cpu[0]["embedding"]
         .as_array()
         .unwrap()

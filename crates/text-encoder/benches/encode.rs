@@ -9,7 +9,7 @@ use burn::backend::NdArray;
 use burn::backend::ndarray::NdArrayDevice;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use gnnrec_text_encoder::cpu::simd::available_kernels;
-use gnnrec_text_encoder::{CpuEncoder, EncoderFiles, NamedBytes, TextEncoder, WeightFormat, file_names};
+use gnnrec_text_encoder::{CpuEncoder, TextEncoder, WeightFormat};
 
 const QUERY: &str = "a quiet romantic comedy set in Paris tonight";
 /// About 64 tokens once tokenised.
@@ -56,14 +56,8 @@ fn catalogue_titles() -> Vec<String> {
 
 fn bench_cpu_path(c: &mut Criterion) {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../models/all-MiniLM-L6-v2");
-    let read = |name: &str| std::fs::read(dir.join(name)).expect("model file");
-    let (config, tokenizer, weights) =
-        (read(file_names::CONFIG), read(file_names::TOKENIZER), read(file_names::INT8_WEIGHTS));
-    let files = EncoderFiles {
-        config: NamedBytes { name: "config.json", bytes: &config },
-        weights: NamedBytes { name: "model.int8.safetensors", bytes: &weights },
-        tokenizer: NamedBytes { name: "tokenizer.json", bytes: &tokenizer },
-    };
+    let load =
+        |name: &str| CpuEncoder::load_dir_with_kernel(&dir, WeightFormat::Int8, name).expect("model loads");
     let batch: Vec<String> = (0..32).map(|i| format!("{PASSAGE} {i}")).collect();
     let titles = catalogue_titles();
     let burn =
@@ -73,16 +67,14 @@ fn bench_cpu_path(c: &mut Criterion) {
     group.throughput(Throughput::Elements(titles.len() as u64));
     group.bench_function("burn-ndarray-f32", |b| b.iter(|| burn.encode_many(&titles, 32).unwrap()));
     for name in available_kernels().into_iter().skip(1) {
-        let encoder =
-            CpuEncoder::from_files_with_kernel(&files, name).expect("available").expect("model loads");
+        let encoder = load(name);
         group.bench_function(format!("cpu-path-{name}-all-cores"), |b| {
             b.iter(|| encoder.encode_many(&titles, 32).unwrap())
         });
     }
     group.finish();
     for name in available_kernels() {
-        let encoder =
-            CpuEncoder::from_files_with_kernel(&files, name).expect("available").expect("model loads");
+        let encoder = load(name);
         let mut group = c.benchmark_group(format!("cpu-path-{name}"));
         group.sample_size(10);
         group.throughput(Throughput::Elements(32));

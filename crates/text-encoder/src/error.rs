@@ -30,6 +30,14 @@ pub enum EncoderError {
         /// The parser's message.
         message: String,
     },
+    /// A CPU kernel was asked for by a name this machine does not run.
+    #[error("no CPU kernel `{name}` on this machine (available: {})", available.join(", "))]
+    Kernel {
+        /// The name asked for.
+        name: String,
+        /// The kernels this machine runs.
+        available: Vec<&'static str>,
+    },
     /// A tensor the model needs is not in the weights file.
     #[error("{file}: tensor `{tensor}` is missing")]
     MissingTensor {

@@ -5,7 +5,7 @@ mod common;
 
 use common::{cosine, model_dir, reference};
 use gnnrec_text_encoder::cpu::simd::available_kernels;
-use gnnrec_text_encoder::{CpuEncoder, EncoderFiles, NamedBytes, WeightFormat, file_names};
+use gnnrec_text_encoder::{CpuEncoder, WeightFormat};
 
 /// Mean and minimum cosine of `embeddings` against the fixture.
 fn fidelity(embeddings: &[Vec<f32>]) -> (f32, f32) {
@@ -47,22 +47,17 @@ fn f32_weights_are_quantised_at_load_with_the_same_fidelity() {
 
 #[test]
 fn every_kernel_gives_the_same_embeddings() {
-    let read = |name: &str| std::fs::read(model_dir().join(name)).unwrap();
-    let (config, tokenizer, weights) =
-        (read(file_names::CONFIG), read(file_names::TOKENIZER), read(file_names::INT8_WEIGHTS));
-    let files = EncoderFiles {
-        config: NamedBytes { name: "config.json", bytes: &config },
-        weights: NamedBytes { name: "model.int8.safetensors", bytes: &weights },
-        tokenizer: NamedBytes { name: "tokenizer.json", bytes: &tokenizer },
-    };
     let texts = ["a", "a quiet romantic comedy set in Paris tonight", &"word ".repeat(300)];
+    let load = |name: &str| CpuEncoder::load_dir_with_kernel(&model_dir(), WeightFormat::Int8, name);
+    let scalar = load("scalar").unwrap().encode(&texts).unwrap();
     let kernels = available_kernels();
-    let scalar =
-        CpuEncoder::from_files_with_kernel(&files, "scalar").unwrap().unwrap().encode(&texts).unwrap();
     for name in &kernels {
-        let encoder = CpuEncoder::from_files_with_kernel(&files, name).unwrap().unwrap();
-        assert_eq!(encoder.encode(&texts).unwrap(), scalar, "kernel {name}");
+        assert_eq!(load(name).unwrap().encode(&texts).unwrap(), scalar, "kernel {name}");
     }
-    assert!(CpuEncoder::from_files_with_kernel(&files, "no-such-kernel").is_none());
+    let error = load("no-such-kernel").err().expect("an unknown kernel is an error").to_string();
+    assert!(
+        error.starts_with("no CPU kernel `no-such-kernel` on this machine (available: scalar"),
+        "{error}"
+    );
     eprintln!("kernels: {kernels:?}");
 }

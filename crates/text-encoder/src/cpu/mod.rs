@@ -19,7 +19,7 @@ use bert::{CpuBert, Scratch};
 use gemm::BlockDots;
 
 use crate::encoder::{EncoderFiles, Parts};
-use crate::error::Result;
+use crate::error::{EncoderError, Result};
 use crate::token_table::TokenTable;
 use crate::tokenize::SentenceTokenizer;
 #[cfg(not(target_arch = "wasm32"))]
@@ -46,12 +46,14 @@ impl CpuEncoder {
         Self::with_kernel(files, dots, kernel)
     }
 
-    /// As [`Self::from_files`], with the kernel called `name` (see
-    /// [`simd::available_kernels`]); `None` when this machine does not run it.
-    pub fn from_files_with_kernel(files: &EncoderFiles<'_>, name: &str) -> Option<Result<Self>> {
-        let dots = simd::kernel(name)?;
-        let name = simd::available_kernels().into_iter().find(|k| *k == name)?;
-        Some(Self::with_kernel(files, dots, name))
+    /// As [`Self::from_files`], with the kernel called `name` (one of
+    /// [`simd::available_kernels`]; another name is an [`EncoderError::Kernel`]).
+    pub fn from_files_with_kernel(files: &EncoderFiles<'_>, name: &str) -> Result<Self> {
+        let available = simd::available_kernels();
+        match (simd::kernel(name), available.iter().find(|k| **k == name)) {
+            (Some(dots), Some(name)) => Self::with_kernel(files, dots, name),
+            _ => Err(EncoderError::Kernel { name: name.to_string(), available }),
+        }
     }
 
     fn with_kernel(files: &EncoderFiles<'_>, dots: BlockDots, kernel: &'static str) -> Result<Self> {
@@ -72,6 +74,12 @@ impl CpuEncoder {
     #[cfg(not(target_arch = "wasm32"))]
     pub fn load_dir(dir: &std::path::Path, format: WeightFormat) -> Result<Self> {
         crate::encoder::read_dir(dir, format, Self::from_files)
+    }
+
+    /// As [`Self::load_dir`], with the kernel called `name` (see [`Self::from_files_with_kernel`]).
+    #[cfg(not(target_arch = "wasm32"))]
+    pub fn load_dir_with_kernel(dir: &std::path::Path, format: WeightFormat, name: &str) -> Result<Self> {
+        crate::encoder::read_dir(dir, format, |files| Self::from_files_with_kernel(files, name))
     }
 
     /// The name of the product kernel in use (`avx512-vnni`, `avx2`, `wasm-simd128`, `scalar`).
