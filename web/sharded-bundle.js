@@ -43,8 +43,10 @@ export class ShardedBundle {
 
   recommend(history, k) { return this.#answer(() => this.#runtime.recommendStep(history, k)); }
 
-  /** Runs a step function until it answers, fetching what each step needs. */
+  /** Runs a step function until it answers, fetching what each step needs. A file that
+   *  could not be had in an earlier request is tried again (online again, or stored since). */
   async #answer(step) {
+    this.#runtime.beginRequest();
     for (;;) {
       const out = step();
       if (!out.need) return out;

@@ -142,6 +142,10 @@ fn missing_truncated_and_corrupt_shards_are_named_and_the_rest_answers() {
         "{:?}",
         ranked.notices
     );
+    // Back online (or the shard stored since): the next request asks for it again.
+    let (ranked, fetched) = recommend(&mut offline, &v2, &history, 10);
+    assert!(fetched.contains(shards[0]), "{fetched:?}");
+    assert!(!ranked.notices.iter().any(|n| n.contains(shards[0])), "{:?}", ranked.notices);
 }
 
 #[test]

@@ -129,10 +129,16 @@ impl ShardedRecommender {
         Ok(self.ranker.borrow_mut().add_file(&path, stored)?)
     }
 
-    /// Reports a file that cannot be had (`reason`: offline, HTTP 404, …); requests then
-    /// answer from the other files and say so in `notices`.
+    /// Reports a file that cannot be had (`reason`: offline, HTTP 404, …); the request under
+    /// way then answers from the other files and says so in `notices`.
     #[wasm_bindgen(js_name = markUnavailable)]
     pub fn mark_unavailable(&self, path: String, reason: String) {
         self.ranker.borrow_mut().mark_unavailable(&path, reason);
+    }
+
+    /// Starts a new request: files reported unavailable before are asked for again.
+    #[wasm_bindgen(js_name = beginRequest)]
+    pub fn begin_request(&self) {
+        self.ranker.borrow_mut().begin_request();
     }
 }

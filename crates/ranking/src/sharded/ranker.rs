@@ -141,9 +141,15 @@ impl ShardedRanker {
     }
 
     /// Records that `path` cannot be had now (offline, 404, corrupt: `reason` says which);
-    /// requests then answer from the other files and say so.
+    /// the request under way then answers from the other files and says so.
     pub fn mark_unavailable(&mut self, path: &str, reason: String) {
         self.unavailable.insert(path.to_string(), reason);
+    }
+
+    /// Starts a new request: files that could not be had before are asked for again (the
+    /// network may be back, or the file stored for offline use since).
+    pub fn begin_request(&mut self) {
+        self.unavailable.clear();
     }
 
     /// The paths of `kinds` that are neither resident nor known to be unavailable.
@@ -223,6 +229,7 @@ impl ShardedRanker {
         mut fetch: impl FnMut(&str) -> Result<Vec<u8>, BundleError>,
     ) -> Result<(T, Vec<String>), RankError> {
         let mut fetched = Vec::new();
+        self.begin_request();
         loop {
             match request(self)? {
                 Step::Done(answer) => return Ok((answer, fetched)),
