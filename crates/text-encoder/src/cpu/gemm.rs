@@ -29,14 +29,15 @@ pub(crate) fn block_dots_scalar(a: &[&[i16]; TOKENS], w: &[&[i8]; OUTPUTS], grou
         let range = g * group..(g + 1) * group;
         for (t, row) in a.iter().enumerate() {
             for (o, weights) in w.iter().enumerate() {
-                dots[t * OUTPUTS + o] = row[range.clone()]
-                    .iter()
-                    .zip(&weights[range.clone()])
-                    .map(|(&x, &y)| i32::from(x) * i32::from(y))
-                    .sum();
+                dots[t * OUTPUTS + o] = dot(&row[range.clone()], &weights[range.clone()]);
             }
         }
     }
+}
+
+/// The exact i32 dot product of int16 activations and int8 weights.
+pub(crate) fn dot(a: &[i16], w: &[i8]) -> i32 {
+    a.iter().zip(w).map(|(&x, &y)| i32::from(x) * i32::from(y)).sum()
 }
 
 /// Rows of activations quantised to int16, one scale per row: `x ≈ values · scale`.

@@ -49,10 +49,11 @@ impl CpuEncoder {
     /// As [`Self::from_files`], with the kernel called `name` (one of
     /// [`simd::available_kernels`]; another name is an [`EncoderError::Kernel`]).
     pub fn from_files_with_kernel(files: &EncoderFiles<'_>, name: &str) -> Result<Self> {
-        let available = simd::available_kernels();
-        match (simd::kernel(name), available.iter().find(|k| **k == name)) {
-            (Some(dots), Some(name)) => Self::with_kernel(files, dots, name),
-            _ => Err(EncoderError::Kernel { name: name.to_string(), available }),
+        match simd::kernel(name) {
+            Some((dots, name)) => Self::with_kernel(files, dots, name),
+            None => {
+                Err(EncoderError::Kernel { name: name.to_string(), available: simd::available_kernels() })
+            }
         }
     }
 

@@ -2,6 +2,8 @@
 //! wasm SIMD128 in the browser (`i32x4.dot_i16x8_s`, compiled in with `+simd128`). Each
 //! equals [`block_dots_scalar`] bit for bit: the same exact i32 sums in another order.
 
+#[cfg(any(target_arch = "x86_64", all(target_arch = "wasm32", target_feature = "simd128")))]
+use super::gemm::dot;
 use super::gemm::{BlockDots, block_dots_scalar};
 #[cfg(any(target_arch = "x86_64", all(target_arch = "wasm32", target_feature = "simd128")))]
 use super::gemm::{Dots, OUTPUTS, TOKENS};
@@ -9,7 +11,7 @@ use super::gemm::{Dots, OUTPUTS, TOKENS};
 /// The fastest kernel this machine runs, and its name.
 pub(crate) fn best_block_dots() -> (BlockDots, &'static str) {
     let name = *available_kernels().last().expect("the scalar kernel is always there");
-    (kernel(name).expect("an available kernel"), name)
+    kernel(name).expect("an available kernel")
 }
 
 /// A SIMD kernel's name and whether this machine runs it.
@@ -31,21 +33,19 @@ pub fn available_kernels() -> Vec<&'static str> {
     std::iter::once("scalar").chain(simd.iter().filter(|(_, runs)| runs()).map(|(name, _)| *name)).collect()
 }
 
-/// The kernel called `name`, if this machine runs it (see [`available_kernels`]).
-pub(crate) fn kernel(name: &str) -> Option<BlockDots> {
-    if !available_kernels().contains(&name) {
-        return None;
-    }
-    match name {
-        "scalar" => Some(block_dots_scalar),
+/// The kernel called `name` and its name, if this machine runs it (see [`available_kernels`]).
+pub(crate) fn kernel(name: &str) -> Option<(BlockDots, &'static str)> {
+    let name = available_kernels().into_iter().find(|k| *k == name)?;
+    let dots: BlockDots = match name {
         #[cfg(target_arch = "x86_64")]
-        "avx2" => Some(x86::block_dots_avx2),
+        "avx2" => x86::block_dots_avx2,
         #[cfg(target_arch = "x86_64")]
-        "avx512-vnni" => Some(x86::block_dots_vnni),
+        "avx512-vnni" => x86::block_dots_vnni,
         #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-        "wasm-simd128" => Some(wasm::block_dots_simd128),
-        _ => None,
-    }
+        "wasm-simd128" => wasm::block_dots_simd128,
+        _ => block_dots_scalar,
+    };
+    Some((dots, name))
 }
 
 /// Panics unless every row holds `dots.len()` groups of `group` values (the kernels read
@@ -64,11 +64,7 @@ fn add_tail(dots: &mut Dots, a: &[&[i16]; TOKENS], w: &[&[i8]; OUTPUTS], k: usiz
     }
     for t in 0..TOKENS {
         for o in 0..OUTPUTS {
-            dots[t * OUTPUTS + o] += a[t][k..end]
-                .iter()
-                .zip(&w[o][k..end])
-                .map(|(&x, &y)| i32::from(x) * i32::from(y))
-                .sum::<i32>();
+            dots[t * OUTPUTS + o] += dot(&a[t][k..end], &w[o][k..end]);
         }
     }
 }
@@ -249,7 +245,7 @@ mod tests {
             block_dots_scalar(&a, &w, group, &mut reference);
             for name in &names {
                 let mut dots = vec![Dots::default(); groups];
-                kernel(name).expect("an available kernel")(&a, &w, group, &mut dots);
+                kernel(name).expect("an available kernel").0(&a, &w, group, &mut dots);
                 assert_eq!(dots, reference, "{name}, {groups} groups of {group}");
             }
         }
