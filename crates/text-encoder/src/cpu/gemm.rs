@@ -18,6 +18,9 @@ const TOKEN_TILE: usize = 64;
 /// Dots of one block, `[t · OUTPUTS + o]`: token `t` with output row `o`.
 pub(crate) type Dots = [i32; TOKENS * OUTPUTS];
 
+/// f32 values of one block, laid out as [`Dots`].
+type Dots32 = [f32; TOKENS * OUTPUTS];
+
 /// i32 dot products of [`TOKENS`] activation rows with [`OUTPUTS`] weight rows, per group
 /// of `group` columns: `dots[g][t · OUTPUTS + o] = Σ_{k ∈ group g} a[t][k] · w[o][k]`
 /// (`dots.len()` groups; every row is `dots.len() · group` long).
@@ -61,13 +64,15 @@ impl QuantizedRows {
         self.values.clear();
         self.scales.clear();
         for row in x.chunks_exact(cols) {
-            let max = row.iter().fold(0.0f32, |m, v| m.max(v.abs()));
+            let max = max_abs(row);
             let scale = if max > 0.0 { max / I16_LEVELS } else { 1.0 };
             let inverse = 1.0 / scale;
-            // Round half away from zero (as `f32::round`) without a libm call, so it vectorises.
+            // Round half away from zero (as `f32::round`) without a libm call; `|q| ≤ 32,767.5`,
+            // so the saturating `as i32` and the narrowing `as i16` are exact and vectorise
+            // (a saturating `as i16` does not).
             self.values.extend(row.iter().map(|v| {
                 let q = v * inverse;
-                (q + 0.5f32.copysign(q)) as i16
+                (q + 0.5f32.copysign(q)) as i32 as i16
             }));
             self.scales.push(scale);
         }
@@ -83,28 +88,51 @@ impl QuantizedRows {
     }
 }
 
+/// The largest `|v|` of `row` (NaNs ignored), over eight lanes so that it vectorises.
+fn max_abs(row: &[f32]) -> f32 {
+    let mut lanes = [0.0f32; 8];
+    let chunks = row.chunks_exact(8);
+    let tail = chunks.remainder().iter().fold(0.0f32, |m, v| m.max(v.abs()));
+    for chunk in chunks {
+        for (lane, v) in lanes.iter_mut().zip(chunk) {
+            let v = v.abs();
+            *lane = if v > *lane { v } else { *lane };
+        }
+    }
+    lanes.iter().fold(tail, |m, &v| m.max(v))
+}
+
 /// A weight matrix `[out, in]` in int8 with one f32 scale per output row and group of
 /// `group` input columns, laid out as the kernels read it.
 #[derive(Debug, Clone)]
 pub(crate) struct Int8Matrix {
     values: Vec<i8>,
-    scales: Vec<f32>,
+    /// Per block of [`OUTPUTS`] rows and group, the scales as the block's [`Dots`] are laid
+    /// out (`[t · OUTPUTS + o]` holds row `o`'s), so rescaling a block is element-wise.
+    block_scales: Vec<Dots32>,
     rows: usize,
     cols: usize,
     group: usize,
 }
 
 impl Int8Matrix {
-    /// A matrix of `rows × cols` int8 `values` (row-major) with `rows × cols / group` scales.
+    /// A matrix of `rows × cols` int8 `values` (row-major) with `rows × cols / group` scales
+    /// (row-major: a row's groups in order).
     pub fn new(rows: usize, cols: usize, group: usize, values: Vec<i8>, scales: Vec<f32>) -> Self {
         assert!(group > 0 && cols.is_multiple_of(group), "group {group} must divide {cols} columns");
         assert_eq!(values.len(), rows * cols, "values of a {rows} × {cols} matrix");
-        assert_eq!(
-            scales.len(),
-            rows * cols / group,
-            "scales of a {rows} × {cols} matrix in groups of {group}"
-        );
-        Self { values, scales, rows, cols, group }
+        let groups = cols / group;
+        assert_eq!(scales.len(), rows * groups, "scales of a {rows} × {cols} matrix in groups of {group}");
+        // A partial last block repeats its last row (computed, then dropped).
+        let block_scales = (0..rows.div_ceil(OUTPUTS))
+            .flat_map(|block| (0..groups).map(move |g| (block, g)))
+            .map(|(block, g)| {
+                std::array::from_fn(|slot| {
+                    scales[(block * OUTPUTS + slot % OUTPUTS).min(rows - 1) * groups + g]
+                })
+            })
+            .collect();
+        Self { values, block_scales, rows, cols, group }
     }
 
     /// Output rows.
@@ -143,27 +171,24 @@ impl Int8Matrix {
         dots.resize(groups, [0; TOKENS * OUTPUTS]);
         for tile in (0..t_total).step_by(TOKEN_TILE) {
             let tile_end = (tile + TOKEN_TILE).min(t_total);
-            for o0 in (0..n).step_by(OUTPUTS) {
+            for (block, o0) in (0..n).step_by(OUTPUTS).enumerate() {
                 // A partial block repeats its last row; the repeats are computed and dropped.
                 let w: [&[i8]; OUTPUTS] = std::array::from_fn(|i| self.row((o0 + i).min(n - 1)));
-                let w_scales: [&[f32]; OUTPUTS] = std::array::from_fn(|i| {
-                    let r = (o0 + i).min(n - 1);
-                    &self.scales[r * groups..(r + 1) * groups]
-                });
+                let scales = &self.block_scales[block * groups..(block + 1) * groups];
                 for t0 in (tile..tile_end).step_by(TOKENS) {
                     let rows: [&[i16]; TOKENS] = std::array::from_fn(|i| a.row((t0 + i).min(tile_end - 1)));
                     block_dots(&rows, &w, self.group, dots);
-                    let mut sums = [0.0f32; TOKENS * OUTPUTS];
-                    for (g, dots) in dots.iter().enumerate() {
-                        let scales: [f32; OUTPUTS] = std::array::from_fn(|o| w_scales[o][g]);
-                        for (slot, (sum, &d)) in sums.iter_mut().zip(dots).enumerate() {
-                            *sum += d as f32 * scales[slot % OUTPUTS];
+                    let mut sums: Dots32 = [0.0; TOKENS * OUTPUTS];
+                    for (dots, scales) in dots.iter().zip(scales) {
+                        for slot in 0..TOKENS * OUTPUTS {
+                            sums[slot] += dots[slot] as f32 * scales[slot];
                         }
                     }
-                    for t in t0..(t0 + TOKENS).min(tile_end) {
-                        for o in o0..(o0 + OUTPUTS).min(n) {
-                            let sum = sums[(t - t0) * OUTPUTS + (o - o0)];
-                            out[t * n + o] = sum * a.scales[t] + bias[o];
+                    for (t, sums) in (t0..(t0 + TOKENS).min(tile_end)).zip(sums.chunks_exact(OUTPUTS)) {
+                        let outputs = o0..(o0 + OUTPUTS).min(n);
+                        let row = &mut out[t * n + outputs.start..t * n + outputs.end];
+                        for ((y, &sum), &b) in row.iter_mut().zip(sums).zip(&bias[outputs]) {
+                            *y = sum * a.scales[t] + b;
                         }
                     }
                 }

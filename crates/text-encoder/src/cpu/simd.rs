@@ -177,6 +177,8 @@ mod wasm {
 
     use super::{Dots, OUTPUTS, TOKENS, add_tail, check_bounds};
 
+    const _: () = assert!((TOKENS * OUTPUTS).is_multiple_of(4), "the totals are stored four at a time");
+
     /// [`super::BlockDots`] with wasm SIMD128 (`i32x4.dot_i16x8_s`, 8 products per instruction).
     pub fn block_dots_simd128(a: &[&[i16]; TOKENS], w: &[&[i8]; OUTPUTS], group: usize, dots: &mut [Dots]) {
         check_bounds(a, w, group, dots);
@@ -185,9 +187,9 @@ mod wasm {
             let mut acc = [i32x4_splat(0); TOKENS * OUTPUTS];
             while k + 16 <= end {
                 // SAFETY (all loads): k + 16 ≤ end ≤ every row's length, checked above.
-                let wv: [(v128, v128); OUTPUTS] = std::array::from_fn(|o| {
-                    let v = unsafe { v128_load(w[o].as_ptr().add(k).cast()) };
-                    (i16x8_extend_low_i8x16(v), i16x8_extend_high_i8x16(v))
+                let wv: [(v128, v128); OUTPUTS] = std::array::from_fn(|o| unsafe {
+                    let row = w[o].as_ptr().add(k);
+                    (i16x8_load_extend_i8x8(row), i16x8_load_extend_i8x8(row.add(8)))
                 });
                 for t in 0..TOKENS {
                     let (lo, hi) = unsafe {
@@ -200,14 +202,22 @@ mod wasm {
                 }
                 k += 16;
             }
-            *out = acc.map(|v| {
-                i32x4_extract_lane::<0>(v)
-                    + i32x4_extract_lane::<1>(v)
-                    + i32x4_extract_lane::<2>(v)
-                    + i32x4_extract_lane::<3>(v)
-            });
+            for (slots, four) in out.chunks_exact_mut(4).zip(acc.chunks_exact(4)) {
+                let totals = sum4([four[0], four[1], four[2], four[3]]);
+                // SAFETY: `slots` is four i32s, 16 bytes.
+                unsafe { v128_store(slots.as_mut_ptr().cast(), totals) };
+            }
             add_tail(out, a, w, k, end);
         }
+    }
+
+    /// The totals of four vectors of four i32 lanes, as one vector (shuffles, not lane
+    /// extraction: 6 shuffles and 3 additions instead of 12 extractions and 12 additions).
+    fn sum4(v: [v128; 4]) -> v128 {
+        // [a0+a2, b0+b2, a1+a3, b1+b3] and the same for c, d.
+        let ab = i32x4_add(i32x4_shuffle::<0, 4, 1, 5>(v[0], v[1]), i32x4_shuffle::<2, 6, 3, 7>(v[0], v[1]));
+        let cd = i32x4_add(i32x4_shuffle::<0, 4, 1, 5>(v[2], v[3]), i32x4_shuffle::<2, 6, 3, 7>(v[2], v[3]));
+        i32x4_add(i32x4_shuffle::<0, 1, 4, 5>(ab, cd), i32x4_shuffle::<2, 3, 6, 7>(ab, cd))
     }
 }
 
