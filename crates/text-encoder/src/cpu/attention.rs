@@ -1,6 +1,8 @@
 //! Multi-head self-attention over unpadded sequences, fused: one query row of scores at a
 //! time, no `len × len` matrix and no mask (a sequence only sees its own tokens).
 
+use super::gemm::round_to_i32;
+
 /// Buffers of one head's keys (transposed) and values, reused between calls.
 #[derive(Debug, Default)]
 pub(crate) struct AttentionScratch {
@@ -85,12 +87,12 @@ fn exp_non_positive(x: f32) -> f32 {
     const LN2_HIGH: f32 = 0.693_145_75;
     const LN2_LOW: f32 = 1.428_606_8e-6;
     let x = x.clamp(-87.0, 0.0);
-    let n = (x * std::f32::consts::LOG2_E).round_ties_even();
-    let r = x - n * LN2_HIGH - n * LN2_LOW;
+    let n = round_to_i32(x * std::f32::consts::LOG2_E);
+    let r = x - n as f32 * LN2_HIGH - n as f32 * LN2_LOW;
     let p = [1.0 / 720.0, 1.0 / 120.0, 1.0 / 24.0, 1.0 / 6.0, 0.5, 1.0, 1.0]
         .iter()
         .fold(0.0f32, |acc, &c| acc * r + c);
-    p * f32::from_bits(((n as i32 + 127) as u32) << 23)
+    p * f32::from_bits(((n + 127) as u32) << 23)
 }
 
 #[cfg(test)]
