@@ -2,7 +2,7 @@
 // Browser benchmark of the wasm encoder in Debian's headless Chromium; prints a table.
 // Per backend: cold start (navigation → first embedding), single-query latency p50/p95 for an
 // 8-word query after warm-up, peak wasm memory and JS heap. Also the wasm size raw/gzip.
-// Usage: node scripts/bench-browser.mjs [--queries=200] [--webgpu-queries=10]
+// Usage: node scripts/bench-browser.mjs [--queries=200] [--webgpu-queries=10 (0: CPU only)]
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
@@ -41,9 +41,12 @@ const rows = [];
 const cpu = await launch();
 rows.push(await measure(cpu, server.url, 'cpu', 'model.int8.safetensors', 60, Number(args.queries ?? 200)));
 await cpu.close();
-const gpu = await launch({ webgpu: true });
-rows.push(await measure(gpu, server.url, 'webgpu', 'model.int8.safetensors', 3, Number(args['webgpu-queries'] ?? 10)));
-await gpu.close();
+const webgpuQueries = Number(args['webgpu-queries'] ?? 10);
+if (webgpuQueries > 0) {
+  const gpu = await launch({ webgpu: true });
+  rows.push(await measure(gpu, server.url, 'webgpu', 'model.int8.safetensors', 3, webgpuQueries));
+  await gpu.close();
+}
 await server.close();
 
 const wasm = readFileSync(join(root, 'pkg/gnnrec_wasm_bg.wasm'));
