@@ -48,21 +48,29 @@ export async function fetchBytes(url, onBytes = () => {}) {
  * building the model).
  */
 export async function loadWasmRecommender(bundleUrl, { backend = 'auto', onProgress = () => {} } = {}) {
+  // The wasm compiles while the manifest and the files it lists download: the runtime's
+  // `requiredFiles` (which needs the wasm) then picks among the downloads; a file it asks for
+  // that the manifest does not list is fetched after.
   wasmReady ??= init();
-  await wasmReady;
   const base = new URL(bundleUrl.endsWith('/') ? bundleUrl : `${bundleUrl}/`, location.href);
   const manifest = await fetchBytes(new URL('manifest.json', base));
   const parsed = JSON.parse(new TextDecoder().decode(manifest));
-  const runtime = parsed.version === 2 ? ShardedRecommender : Recommender;
-  const names = runtime.requiredFiles(manifest);
-  const entries = parsed.version === 2 ? parsed.core : parsed.files;
-  const total = names.reduce((sum, name) => sum + (entries[name]?.bytes ?? 0), 0);
+  const entries = (parsed.version === 2 ? parsed.core : parsed.files) ?? {};
+  const total = Object.values(entries).reduce((sum, entry) => sum + (entry?.bytes ?? 0), 0);
   let loaded = 0;
   onProgress({ stage: 'download', loaded, total });
-  const contents = await Promise.all(names.map((name) => fetchBytes(new URL(name, base), (n) => {
-    loaded += n;
-    onProgress({ stage: 'download', loaded, total });
-  })));
+  const downloads = new Map(Object.keys(entries).map((name) => {
+    const download = fetchBytes(new URL(name, base), (n) => {
+      loaded += n;
+      onProgress({ stage: 'download', loaded, total });
+    });
+    download.catch(() => {}); // reported when awaited below, if the runtime needs the file
+    return [name, download];
+  }));
+  await wasmReady;
+  const runtime = parsed.version === 2 ? ShardedRecommender : Recommender;
+  const names = runtime.requiredFiles(manifest);
+  const contents = await Promise.all(names.map((name) => downloads.get(name) ?? fetchBytes(new URL(name, base))));
   onProgress({ stage: 'start', loaded, total });
   const loadedRuntime = await runtime.load(manifest, names, contents, backend);
   return parsed.version === 2
