@@ -21,4 +21,6 @@ target/release/train-cli train --preset movielens --data-dir data/movielens-smal
 target/release/train-cli export --format v1 --run out/test-run --out out/test-bundle
 printf '\n== browser tests (Debian Chromium via playwright-core)\n' >&2
 # One file at a time: each drives a browser, and two at once on 2 cores only cause timeouts.
-node --test --test-concurrency=1 tests/browser/
+# --test-force-exit: a file whose tests are done exits even if a handle (a browser left open
+# by a failing test) would keep it alive, so a failure cannot hang the run.
+node --test --test-concurrency=1 --test-force-exit tests/browser/

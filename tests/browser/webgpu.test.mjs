@@ -14,8 +14,9 @@ after(() => server.close());
 const bundleUrl = '/out/test-bundle/';
 const cli = (args) => JSON.parse(execFileSync(trainCli, ['query', '--bundle', testBundle, ...args]).toString());
 
-test('on WebGPU, search returns the same top-10 as train-cli query', async () => {
+test('on WebGPU, search returns the same top-10 as train-cli query', async (t) => {
   const browser = await launch({ webgpu: true });
+  t.after(() => browser.close()); // also when an assertion fails: an open browser keeps node alive
   const page = await browser.newPage();
   await page.goto(`${server.url}/tests/browser/page.html`);
   const cases = [
@@ -32,9 +33,9 @@ test('on WebGPU, search returns the same top-10 as train-cli query', async () =>
   assert.equal(inBrowser.backend, 'webgpu', JSON.stringify(inBrowser));
   cases.forEach(({ query, history }, i) => {
     const args = history.length ? ['--history', history.map((h) => `${h.id}@${h.timestampMs}`).join(',')] : [];
-    assert.deepEqual(inBrowser.out[i], cli([...args, '--k', '10', query]).results.map((r) => r.id), query);
+    // `--exact`: f32 as WebGPU computes it (the CPU path's int16 activations can swap near-ties).
+    assert.deepEqual(inBrowser.out[i], cli([...args, '--exact', '--k', '10', query]).results.map((r) => r.id), query);
   });
-  await browser.close();
 });
 
 /** Loads the test bundle with `backend` in a page of `browser`; resolves to its choice. */
@@ -48,8 +49,9 @@ async function choice(browser, backend) {
   }, [bundleUrl, backend]);
 }
 
-test('auto never picks a software adapter; measure times both backends and keeps the faster', async () => {
+test('auto never picks a software adapter; measure times both backends and keeps the faster', async (t) => {
   const browser = await launch({ webgpu: true });
+  t.after(() => browser.close());
   // Chromium's only adapter here is SwiftShader, which reports isFallbackAdapter.
   const auto = await choice(browser, 'auto');
   assert.equal(auto.backend, 'cpu', JSON.stringify(auto));
@@ -58,11 +60,11 @@ test('auto never picks a software adapter; measure times both backends and keeps
   const [, gpuMs, cpuMs] = measured.fallbackReason.match(/^measured at load: webgpu (\d+) ms, cpu (\d+) ms per query; using/) ?? [];
   assert.ok(gpuMs && cpuMs, JSON.stringify(measured));
   assert.equal(measured.backend, Number(gpuMs) <= Number(cpuMs) ? 'webgpu' : 'cpu', JSON.stringify(measured));
-  await browser.close();
 });
 
-test('without WebGPU the widget falls back to the CPU and says so', async () => {
+test('without WebGPU the widget falls back to the CPU and says so', async (t) => {
   const browser = await launch();
+  t.after(() => browser.close());
   const page = await browser.newPage();
   await page.goto(`${server.url}/web/index.html?bundle=${bundleUrl}&backend=webgpu`);
   await page.waitForFunction(() => document.querySelector('gnn-recommender')?.shadowRoot
@@ -70,5 +72,4 @@ test('without WebGPU the widget falls back to the CPU and says so', async () => 
   assert.equal(await page.textContent('#backend'), 'CPU');
   assert.match(await page.getAttribute('#backend', 'title'), /WebGPU unavailable .*using the CPU backend/);
   assert.match(await page.textContent('#status'), /^Ready: 9125 items — WebGPU unavailable .*using the CPU backend/);
-  await browser.close();
 });

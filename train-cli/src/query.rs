@@ -3,10 +3,11 @@
 use std::path::PathBuf;
 
 use anyhow::{Context, bail};
+use burn::backend::NdArray;
 use clap::Args;
 use gnnrec_ranking::sharded::ShardedRanker;
 use gnnrec_ranking::{Bundle, EncoderBytes, HistoryEvent, Ranked, Ranker, read_file};
-use gnnrec_text_encoder::CpuEncoder;
+use gnnrec_text_encoder::{CpuEncoder, TextEncoder};
 
 use crate::shard_bundle::is_sharded;
 
@@ -22,6 +23,10 @@ pub struct QueryArgs {
     /// Number of results.
     #[arg(long, default_value_t = 10)]
     pub k: usize,
+    /// Encode the query exactly in f32 on burn-ndarray (the bundle's int8 weights dequantised:
+    /// what the browser's WebGPU backend computes) instead of the browser's CPU path.
+    #[arg(long)]
+    pub exact: bool,
     /// Search text; without it, recommendations from the history.
     pub query: Option<String>,
 }
@@ -45,7 +50,7 @@ fn whole(args: &QueryArgs, history: &[HistoryEvent]) -> anyhow::Result<Ranked> {
     Ok(match &args.query {
         None => bundle.ranker.recommend(history, args.k)?,
         Some(query) => {
-            let embedding = encode(bundle.encoder.as_ref(), query)?;
+            let embedding = encode(bundle.encoder.as_ref(), query, args.exact)?;
             bundle.ranker.search(&embedding, history, args.k)?
         }
     })
@@ -58,7 +63,7 @@ fn sharded(args: &QueryArgs, history: &[HistoryEvent]) -> anyhow::Result<Ranked>
     let mut ranker =
         ShardedRanker::read_dir(dir).with_context(|| format!("loading the bundle {}", dir.display()))?;
     let embedding = match &args.query {
-        Some(query) => Some(encode(ranker.core().encoder.as_ref(), query)?),
+        Some(query) => Some(encode(ranker.core().encoder.as_ref(), query, args.exact)?),
         None => None,
     };
     let (ranked, _) = ranker.complete(
@@ -71,10 +76,17 @@ fn sharded(args: &QueryArgs, history: &[HistoryEvent]) -> anyhow::Result<Ranked>
     Ok(ranked)
 }
 
-/// The MiniLM embedding of `query` with a bundle's int8 encoder.
-fn encode(files: Option<&EncoderBytes>, query: &str) -> anyhow::Result<Vec<f32>> {
+/// The MiniLM embedding of `query` with a bundle's int8 encoder, on the CPU path or, if
+/// `exact`, in f32 on burn-ndarray.
+fn encode(files: Option<&EncoderBytes>, query: &str, exact: bool) -> anyhow::Result<Vec<f32>> {
     let query = Ranker::prepare_query(query)?;
-    Ok(encoder(files)?.encode(&[query])?.remove(0))
+    let mut rows = if exact {
+        let files = files.context("this bundle has no text encoder")?;
+        TextEncoder::<NdArray>::from_files(&files.files(), &Default::default())?.encode(&[query])?
+    } else {
+        encoder(files)?.encode(&[query])?
+    };
+    Ok(rows.remove(0))
 }
 
 /// A bundle's int8 MiniLM (its encoder files) on the CPU path, as the browser runs it.
