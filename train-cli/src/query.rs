@@ -81,7 +81,7 @@ fn sharded(args: &QueryArgs, history: &[HistoryEvent]) -> anyhow::Result<Ranked>
 fn encode(files: Option<&EncoderBytes>, query: &str, exact: bool) -> anyhow::Result<Vec<f32>> {
     let query = Ranker::prepare_query(query)?;
     let mut rows = if exact {
-        let files = files.context("this bundle has no text encoder")?;
+        let files = encoder_files(files)?;
         TextEncoder::<NdArray>::from_files(&files.files(), &Default::default())?.encode(&[query])?
     } else {
         encoder(files)?.encode(&[query])?
@@ -91,8 +91,12 @@ fn encode(files: Option<&EncoderBytes>, query: &str, exact: bool) -> anyhow::Res
 
 /// A bundle's int8 MiniLM (its encoder files) on the CPU path, as the browser runs it.
 pub fn encoder(files: Option<&EncoderBytes>) -> anyhow::Result<CpuEncoder> {
-    let files = files.context("this bundle has no text encoder")?;
-    Ok(CpuEncoder::from_files(&files.files())?)
+    Ok(CpuEncoder::from_files(&encoder_files(files)?.files())?)
+}
+
+/// The encoder files, or an error saying the bundle has none.
+fn encoder_files(files: Option<&EncoderBytes>) -> anyhow::Result<&EncoderBytes> {
+    files.context("this bundle has no text encoder")
 }
 
 fn parse_history(entries: &[String]) -> anyhow::Result<Vec<HistoryEvent>> {

@@ -1,7 +1,7 @@
 //! Multi-head self-attention over unpadded sequences, fused: one query row of scores at a
 //! time, no `len × len` matrix and no mask (a sequence only sees its own tokens).
 
-use super::gemm::round_to_i32;
+use super::lanes::{fold8, round_to_i32};
 
 /// Buffers of one head's keys (transposed) and values, reused between calls.
 #[derive(Debug, Default)]
@@ -49,9 +49,9 @@ pub(crate) fn attention(
                     let q = q * scale;
                     s.scores.iter_mut().zip(keys).for_each(|(score, k)| *score += q * k);
                 }
-                let max = lanes8(&s.scores, f32::NEG_INFINITY, |m, v| if v > m { v } else { m });
+                let max = fold8(&s.scores, f32::NEG_INFINITY, |m, v| if v > m { v } else { m });
                 s.scores.iter_mut().for_each(|v| *v = exp_non_positive(*v - max));
-                let total = lanes8(&s.scores, 0.0, |sum, v| sum + v);
+                let total = fold8(&s.scores, 0.0, |sum, v| sum + v);
                 let context = &mut out[(start + i) * hidden + h * head..][..head];
                 for (&p, value) in s.scores.iter().zip(s.values.chunks_exact(head)) {
                     context.iter_mut().zip(value).for_each(|(c, v)| *c += p * v);
@@ -62,21 +62,6 @@ pub(crate) fn attention(
         }
         start += len;
     }
-}
-
-/// `values` folded by `f` in eight interleaved lanes, then the lanes and the tail in order:
-/// a fixed order (the same result on every machine) that vectorises, where one running
-/// f32 sum or maximum does not.
-fn lanes8(values: &[f32], init: f32, f: impl Fn(f32, f32) -> f32) -> f32 {
-    let mut lanes = [init; 8];
-    let chunks = values.chunks_exact(8);
-    let tail = chunks.remainder().iter().fold(init, |acc, &v| f(acc, v));
-    for chunk in chunks {
-        for (lane, &v) in lanes.iter_mut().zip(chunk) {
-            *lane = f(*lane, v);
-        }
-    }
-    lanes.iter().fold(tail, |acc, &v| f(acc, v))
 }
 
 /// `eˣ` for `x ≤ 0` (softmax after subtracting the maximum), relative error under 4e-7 down to −87 (below that, the smallest normal f32, ~1e-38, instead of less). Branch-free

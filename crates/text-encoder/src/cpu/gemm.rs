@@ -7,6 +7,8 @@
 //! ([`super::simd`]) equal the scalar reference here bit for bit; only the f32 rescaling
 //! rounds.
 
+use super::lanes::{fold8, round_to_i32};
+
 /// Tokens one kernel call covers (register blocking).
 pub(crate) const TOKENS: usize = 4;
 /// Output rows one kernel call covers.
@@ -64,7 +66,8 @@ impl QuantizedRows {
         self.values.clear();
         self.scales.clear();
         for row in x.chunks_exact(cols) {
-            let max = max_abs(row);
+            // NaNs are ignored (a comparison with NaN is false).
+            let max = fold8(row, 0.0, |m, v| if v.abs() > m { v.abs() } else { m });
             let scale = if max > 0.0 { max / I16_LEVELS } else { 1.0 };
             let inverse = 1.0 / scale;
             self.values.extend(row.iter().map(|v| round_to_i32(v * inverse) as i16));
@@ -80,30 +83,6 @@ impl QuantizedRows {
     fn row(&self, r: usize) -> &[i16] {
         &self.values[r * self.cols..(r + 1) * self.cols]
     }
-}
-
-/// `x` rounded to the nearest integer (ties to even) for `|x| < 2²²`, by adding
-/// 1.5 · 2²³ so that the integer lands in the low mantissa bits. Only integer and
-/// float additions: it vectorises on every target, where the saturating `as i32` of a
-/// rounded float needs SSE4.1 for the rounding and becomes scalar code for the saturation
-/// on baseline x86-64 (it was 6 % of native catalogue encoding).
-pub(crate) fn round_to_i32(x: f32) -> i32 {
-    const MAGIC: f32 = 12_582_912.0;
-    (x + MAGIC).to_bits() as i32 - MAGIC.to_bits() as i32
-}
-
-/// The largest `|v|` of `row` (NaNs ignored), over eight lanes so that it vectorises.
-fn max_abs(row: &[f32]) -> f32 {
-    let mut lanes = [0.0f32; 8];
-    let chunks = row.chunks_exact(8);
-    let tail = chunks.remainder().iter().fold(0.0f32, |m, v| m.max(v.abs()));
-    for chunk in chunks {
-        for (lane, v) in lanes.iter_mut().zip(chunk) {
-            let v = v.abs();
-            *lane = if v > *lane { v } else { *lane };
-        }
-    }
-    lanes.iter().fold(tail, |m, &v| m.max(v))
 }
 
 /// A weight matrix `[out, in]` in int8 with one f32 scale per output row and group of
@@ -204,30 +183,6 @@ impl Int8Matrix {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn round_to_i32_rounds_to_nearest_even_within_its_range() {
-        for x in [
-            0.0f32,
-            0.5,
-            1.5,
-            2.5,
-            -0.5,
-            -1.5,
-            -2.5,
-            0.49999997,
-            -32_767.5,
-            32_767.4,
-            4_194_303.0,
-            -4_194_303.0,
-        ] {
-            assert_eq!(round_to_i32(x), x.round_ties_even() as i32, "{x}");
-        }
-        for i in -200_000..200_000 {
-            let x = i as f32 * 0.173;
-            assert_eq!(round_to_i32(x), x.round_ties_even() as i32, "{x}");
-        }
-    }
 
     #[test]
     fn activations_round_trip_within_half_a_step() {

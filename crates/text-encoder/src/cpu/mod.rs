@@ -4,11 +4,13 @@
 //! unpadded sequences, and buffers reused from call to call.
 //!
 //! One module per layer type: [`gemm`] (the int8 product), [`simd`] (its kernels),
-//! [`linear`], [`layer_norm`] (and GELU), [`attention`], [`bert`] (the stack).
+//! [`linear`], [`layer_norm`] (and GELU), [`attention`], [`bert`] (the stack); [`lanes`] holds
+//! the vectorisable scalar helpers the product and the attention share.
 
 mod attention;
 mod bert;
 mod gemm;
+mod lanes;
 mod layer_norm;
 mod linear;
 pub mod simd;
