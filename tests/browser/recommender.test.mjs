@@ -1,14 +1,13 @@
 // The wasm Recommender on the demo bundle in Debian's headless Chromium: the same top-10
 // as `train-cli query` (same ranking crate), no network after loading, and clear errors
 // for missing, corrupted or wrong-version bundles.
-import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, serveRoot, trainCli, testBundle } from './harness.mjs';
+import { launch, nativeQuery, serveRoot, testBundle } from './harness.mjs';
 
 let server, browser;
 before(async () => { server = await serveRoot(); browser = await launch(); });
@@ -25,7 +24,7 @@ async function openPage() {
   return page;
 }
 
-const cli = (args) => JSON.parse(execFileSync(trainCli, ['query', '--bundle', testBundle, ...args]).toString());
+const cli = nativeQuery;
 
 const cases = [
   { query: 'animated film for kids', history: [] },

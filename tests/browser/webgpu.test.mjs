@@ -2,17 +2,16 @@
 // --enable-unsafe-webgpu): the same top-10 as `train-cli query`; `auto` refuses the
 // software adapter and `measure` keeps the faster backend; without the flag the widget
 // falls back to the CPU and says so.
-import { execFileSync } from 'node:child_process';
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, serveRoot, trainCli, testBundle } from './harness.mjs';
+import { launch, nativeQuery, serveRoot } from './harness.mjs';
 
 let server;
 before(async () => { server = await serveRoot(); });
 after(() => server.close());
 
 const bundleUrl = '/out/test-bundle/';
-const cli = (args) => JSON.parse(execFileSync(trainCli, ['query', '--bundle', testBundle, ...args]).toString());
+const cli = nativeQuery;
 
 test('on WebGPU, search returns the same top-10 as train-cli query', async (t) => {
   const browser = await launch({ webgpu: true });

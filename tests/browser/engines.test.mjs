@@ -1,0 +1,119 @@
+// The encoder, the widget and the offline PWA in the two other engines, driven through
+// WebDriver: Firefox ESR (geckodriver) and WebKitGTK, Safari's engine (WebKitWebDriver and
+// MiniBrowser). Chromium runs the whole suite through Playwright. Neither engine exposes
+// WebGPU here, so `auto` falling back to the CPU is what is tested in both.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { cosine, nativeEmbeddings, nativeQuery, reference, serveRoot } from './harness.mjs';
+import { ENGINES, openSession } from './webdriver.mjs';
+
+const texts = reference().map((item) => item.text);
+const demoPath = '/web/index.html?bundle=/out/test-bundle/&backend=auto';
+
+/** Runs `fn(shadowRoot, ...args)` on the widget's shadow root (null before it exists). */
+const inWidget = (session, fn, ...args) => session.evaluate(
+  (source, args) => {
+    const shadow = document.querySelector('gnn-recommender')?.shadowRoot;
+    return shadow ? new Function(`return (${source})`)()(shadow, ...args) : null;
+  }, fn.toString(), args);
+
+/** Waits until `fn(shadowRoot, ...args)` is truthy. */
+async function waitInWidget(session, fn, ...args) {
+  const deadline = Date.now() + 90000;
+  for (;;) {
+    const value = await inWidget(session, fn, ...args);
+    if (value) return value;
+    if (Date.now() > deadline) {
+      const status = await inWidget(session, (s) => `${s.getElementById('status')?.textContent} / ${s.getElementById('error')?.textContent}`);
+      throw new Error(`timed out waiting for ${fn.toString()}; widget says: ${status}`);
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+const widgetReady = (session) => waitInWidget(session,
+  (s) => s.getElementById('status')?.textContent.startsWith('Ready') && s.querySelectorAll('#recommended li').length > 0);
+
+for (const engine of Object.keys(ENGINES)) {
+  describe(ENGINES[engine].label, () => {
+    let server, session;
+    before(async () => {
+      server = await serveRoot();
+      session = await openSession(engine);
+    });
+    after(async () => {
+      await session?.quit();
+      server?.close();
+    });
+
+    test('encoder: auto falls back to the CPU; int8 output equals train-cli encode --quantized, token ids equal', async () => {
+      await session.navigate(`${server.url}/web/encoder.html?backend=auto`);
+      await session.waitFor(() => 'gnnrecEncoder' in window);
+      const state = await session.evaluate(() => window.gnnrecEncoder.then(
+        (e) => ({ backend: e.backend, fallbackReason: e.fallbackReason ?? null }),
+        (e) => ({ error: e.message })));
+      assert.equal(state.backend, 'cpu', JSON.stringify(state));
+      assert.match(state.fallbackReason, /WebGPU unavailable/);
+      const { rows, ids } = await session.evaluate(async (texts) => {
+        const encoder = await window.gnnrecEncoder;
+        const rows = [];
+        for (const text of texts) rows.push(Array.from(await encoder.encode(text)));
+        return { rows, ids: Array.from(encoder.tokenIds(texts[0])) };
+      }, texts);
+      const native = nativeEmbeddings(texts, { quantized: true });
+      rows.forEach((row, i) => {
+        assert.equal(row.length, 384);
+        const cos = cosine(row, native[i]);
+        assert.ok(cos >= 0.9999, `${JSON.stringify(texts[i])}: cosine ${cos} to the native int8 encoder`);
+      });
+      const cosines = rows.map((row, i) => cosine(row, reference()[i].embedding));
+      const mean = cosines.reduce((a, b) => a + b, 0) / cosines.length;
+      assert.ok(mean >= 0.999 && Math.min(...cosines) >= 0.995, `fidelity: mean ${mean}, min ${Math.min(...cosines)}`);
+      assert.deepEqual(ids, reference()[0].input_ids);
+    });
+
+    test('widget: same top-10 as train-cli query, typing searches, a like survives a reload', async () => {
+      await session.navigate(server.url + demoPath);
+      await widgetReady(session);
+      assert.equal(await session.evaluate(() => document.querySelector('gnn-recommender').recommender.backend), 'cpu');
+      for (const query of ['animated film for kids', 'a gritty crime thriller']) {
+        const inBrowser = await session.evaluate(
+          (q) => document.querySelector('gnn-recommender').recommender.search(q, { k: 10 }), query);
+        assert.deepEqual(inBrowser.results.map((r) => r.id), nativeQuery(['--k', '10', query]).results.map((r) => r.id), query);
+      }
+      const input = await session.element(() => document.querySelector('gnn-recommender').shadowRoot.getElementById('query'));
+      await session.sendKeys(input, 'animated film for kids');
+      await waitInWidget(session, (s) => s.querySelectorAll('#results li').length === 10);
+      assert.match(await inWidget(session, (s) => s.querySelector('#results li .subtitle').textContent), /Animation|Children/);
+      const like = await session.element(() => document.querySelector('gnn-recommender').shadowRoot
+        .querySelector('#results li:first-child button.like'));
+      await session.click(like);
+      await waitInWidget(session, (s) => s.querySelector('#recommended li .why')?.textContent.startsWith('because you liked'));
+      await session.refresh();
+      await widgetReady(session);
+      await waitInWidget(session, (s) => s.querySelector('#recommended li .why')?.textContent.startsWith('because you liked'));
+      await session.evaluate(() => document.querySelector('gnn-recommender').recommender.clearHistory());
+    });
+
+    test('offline: after one visit the demo opens again and answers with the server stopped', async () => {
+      const offlineServer = await serveRoot();
+      try {
+        await session.navigate(offlineServer.url + demoPath);
+        await widgetReady(session);
+        await session.waitFor(() => document.documentElement.dataset.offline === 'ready',
+          [], { timeout: 90000, what: 'the service worker to store the demo' });
+        assert.equal(await session.evaluate(() => Boolean(navigator.serviceWorker.controller)), true);
+      } finally {
+        offlineServer.close();
+      }
+      // Opened again from its address (Firefox's WebDriver reload skips the service worker).
+      await session.navigate('about:blank');
+      await session.navigate(offlineServer.url + demoPath);
+      await widgetReady(session);
+      const results = await session.evaluate(
+        (q) => document.querySelector('gnn-recommender').recommender.search(q, { k: 10 }), 'animated film for kids');
+      assert.equal(results.results.length, 10);
+      assert.match(results.results[0].subtitle, /Animation|Children/);
+    });
+  });
+}
