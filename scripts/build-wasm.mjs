@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Builds the browser package into pkg/ with the settings of wasm-pack.toml:
-// cargo (wasm32) → wasm-bindgen → wasm-opt (npm binaryen) → JS modules → their .d.ts (tsc
-// from the JSDoc types) → package.json.
+// cargo (wasm32: the runtime crate and the WebGPU crate) → wasm-bindgen → wasm-opt (npm
+// binaryen), for each → JS modules → their .d.ts (tsc from the JSDoc types) → package.json.
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync, statSync, mkdirSync } from 'node:fs';
 import { precompress } from './precompress.mjs';
@@ -13,10 +13,12 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const settings = parse(readFileSync(join(root, 'wasm-pack.toml'), 'utf8'));
 const { crate, 'npm-name': npmName, 'out-dir': outDir, target, 'js-modules': jsModules } = settings.package;
 const profile = settings.profile.release;
-const manifest = parse(readFileSync(join(root, crate, 'Cargo.toml'), 'utf8'));
+const packageName = (dir) => parse(readFileSync(join(root, dir, 'Cargo.toml'), 'utf8')).package;
+const manifest = { package: packageName(crate) };
 const workspace = parse(readFileSync(join(root, 'Cargo.toml'), 'utf8'));
 const crateName = manifest.package.name;
 const libName = crateName.replaceAll('-', '_');
+const webgpuLib = packageName(settings.webgpu.crate).name.replaceAll('-', '_');
 const version = workspace.workspace.package.version;
 
 function run(cmd, args, env = {}) {
@@ -25,24 +27,29 @@ function run(cmd, args, env = {}) {
 }
 
 const rustflags = profile.rustflags.join(' ');
-run('cargo', ['build', '--target', 'wasm32-unknown-unknown', '--profile', profile['cargo-profile'], '-p', crateName],
-  { CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS: rustflags });
+run('cargo', ['build', '--target', 'wasm32-unknown-unknown', '--profile', profile['cargo-profile'],
+  '-p', crateName, '-p', packageName(settings.webgpu.crate).name], { CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS: rustflags });
 
-const wasm = join(root, 'target/wasm32-unknown-unknown', profile['cargo-profile'], `${libName}.wasm`);
 const out = join(root, outDir);
-const bindgenWasm = join(out, `${libName}_bg.wasm`);
 const mtime = (file) => (existsSync(file) ? statSync(file).mtimeMs : 0);
 mkdirSync(out, { recursive: true });
-if (mtime(bindgenWasm) > Math.max(mtime(wasm), mtime(join(root, 'wasm-pack.toml')), mtime(import.meta.filename))) {
-  console.error(`${outDir}/ bindings are up to date with ${wasm}`);
-} else {
-  run('wasm-bindgen', ['--target', target, '--out-dir', out, '--out-name', libName, '--typescript', wasm]);
+/** wasm-bindgen, then wasm-opt, for the crate whose library is `lib` (skipped when up to date). */
+function bindgen(lib) {
+  const wasm = join(root, 'target/wasm32-unknown-unknown', profile['cargo-profile'], `${lib}.wasm`);
+  const bindgenWasm = join(out, `${lib}_bg.wasm`);
+  if (mtime(bindgenWasm) > Math.max(mtime(wasm), mtime(join(root, 'wasm-pack.toml')), mtime(import.meta.filename))) {
+    console.error(`${outDir}/ bindings are up to date with ${wasm}`);
+    return;
+  }
+  run('wasm-bindgen', ['--target', target, '--out-dir', out, '--out-name', lib, '--typescript', wasm]);
   if (profile['wasm-opt'].length > 0) {
     const wasmOpt = join(root, 'node_modules/.bin/wasm-opt');
     if (!existsSync(wasmOpt)) throw new Error(`${wasmOpt} is missing: run npm ci`);
     run(wasmOpt, [...profile['wasm-opt'], bindgenWasm, '-o', bindgenWasm]);
   }
 }
+bindgen(libName);
+bindgen(webgpuLib);
 
 const bindings = `../${outDir}/${libName}.js`;
 for (const module of jsModules) {
@@ -70,11 +77,12 @@ const pkg = {
     './widget': './recommender-element.js',
     './wasm': { types: `./${libName}.d.ts`, default: `./${libName}.js` },
   },
-  files: [`${libName}.js`, `${libName}.d.ts`, `${libName}_bg.wasm`, `${libName}_bg.wasm.d.ts`, ...jsModules.map((m) => basename(m)), typings, 'README.md', '*.br', '*.gz'],
+  files: [`${libName}.js`, `${libName}.d.ts`, `${libName}_bg.wasm`, `${libName}_bg.wasm.d.ts`, 'snippets/',
+    `${webgpuLib}.js`, `${webgpuLib}.d.ts`, `${webgpuLib}_bg.wasm`, `${webgpuLib}_bg.wasm.d.ts`,
+    ...jsModules.map((m) => basename(m)), typings, 'README.md', '*.br', '*.gz'],
   sideEffects: ['./recommender-element.js'],
 };
 writeFileSync(join(out, 'package.json'), JSON.stringify(pkg, null, 2) + '\n');
-console.error(`${outDir}/${libName}_bg.wasm: ${statSync(bindgenWasm).size} bytes`);
 
 // Brotli and gzip variants for hosts that serve precompressed files (scripts/serve.mjs does).
 for (const name of pkg.files.filter((f) => /\.(wasm|js)$/.test(f))) {

@@ -2,40 +2,73 @@
 
 use std::rc::Rc;
 
-use burn::backend::WebGpu;
-use burn::backend::wgpu::{WgpuDevice, graphics, init_setup_async};
-use gnnrec_text_encoder::{CpuEncoder, EncoderError, EncoderFiles, NamedBytes, TextEncoder};
-use js_sys::Promise;
+use gnnrec_text_encoder::{CpuEncoder, EncoderFiles, NamedBytes};
+use js_sys::{Array, Float32Array, Promise, Uint8Array};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::future_to_promise;
+use wasm_bindgen_futures::{JsFuture, future_to_promise};
 
 use crate::backend::{Requested, probe_webgpu};
 use crate::error::RuntimeError;
 
+#[wasm_bindgen(module = "/src/webgpu-module.js")]
+extern "C" {
+    /// `WebGpuEncoder` of the WebGPU module (`crates/wasm-webgpu`), imported on first use.
+    pub(crate) type WebGpuEncoder;
+
+    #[wasm_bindgen(js_name = loadWebGpuEncoder, catch)]
+    async fn load_webgpu_encoder(
+        config: Uint8Array,
+        weights: Uint8Array,
+        tokenizer: Uint8Array,
+        weights_name: &str,
+    ) -> Result<WebGpuEncoder, JsValue>;
+
+    #[wasm_bindgen(method, catch, js_name = encodeBatch)]
+    fn encode_batch(this: &WebGpuEncoder, texts: Vec<String>) -> Result<Promise, JsValue>;
+
+    #[wasm_bindgen(method, catch, js_name = tokenIds)]
+    fn token_ids(this: &WebGpuEncoder, text: &str) -> Result<Vec<u32>, JsValue>;
+}
+
 /// The encoder on whichever backend was chosen.
-// One encoder exists per page, created once: boxing the larger variant would only add an
-// indirection to every call.
-#[expect(clippy::large_enum_variant, reason = "a single long-lived value per page")]
 pub(crate) enum Loaded {
     /// The burn-free CPU path (int8 × int16 on wasm SIMD128).
-    Cpu(CpuEncoder),
-    WebGpu(TextEncoder<WebGpu>),
+    Cpu(Box<CpuEncoder>),
+    /// burn-wgpu in the WebGPU module.
+    WebGpu(WebGpuEncoder),
 }
 
 impl Loaded {
-    pub(crate) async fn encode(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>, EncoderError> {
+    pub(crate) async fn encode(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>, RuntimeError> {
         match self {
-            Loaded::Cpu(encoder) => encoder.encode(texts),
-            Loaded::WebGpu(encoder) => encoder.encode_async(texts).await,
+            Loaded::Cpu(encoder) => Ok(encoder.encode(texts)?),
+            Loaded::WebGpu(encoder) => {
+                let texts = texts.iter().map(|t| t.to_string()).collect();
+                let rows = JsFuture::from(encoder.encode_batch(texts).map_err(webgpu_error)?)
+                    .await
+                    .map_err(webgpu_error)?;
+                Ok(Array::from(&rows).iter().map(|row| Float32Array::from(row).to_vec()).collect())
+            }
         }
     }
 
-    fn token_ids(&self, text: &str) -> Result<Vec<u32>, EncoderError> {
+    fn token_ids(&self, text: &str) -> Result<Vec<u32>, RuntimeError> {
         match self {
-            Loaded::Cpu(encoder) => encoder.token_ids(text),
-            Loaded::WebGpu(encoder) => encoder.token_ids(text),
+            Loaded::Cpu(encoder) => Ok(encoder.token_ids(text)?),
+            Loaded::WebGpu(encoder) => encoder.token_ids(text).map_err(webgpu_error),
         }
     }
+}
+
+/// A failure inside the WebGPU module, with its JavaScript message.
+fn webgpu_error(value: JsValue) -> RuntimeError {
+    RuntimeError::WebGpu(
+        value
+            .dyn_ref::<js_sys::Error>()
+            .map(|e| String::from(e.message()))
+            .or_else(|| value.as_string())
+            .unwrap_or_else(|| format!("{value:?}")),
+    )
 }
 
 /// The sentence [`Requested::Measure`] and [`Requested::Auto`] time on each backend.
@@ -72,13 +105,21 @@ pub(crate) async fn load_encoder(
 }
 
 fn cpu(files: &EncoderFiles<'_>) -> Result<Loaded, RuntimeError> {
-    Ok(Loaded::Cpu(CpuEncoder::from_files(files)?))
+    Ok(Loaded::Cpu(Box::new(CpuEncoder::from_files(files)?)))
 }
 
+/// The encoder in the WebGPU module (imported now if this is its first use).
 async fn webgpu(files: &EncoderFiles<'_>) -> Result<Loaded, RuntimeError> {
-    let device = WgpuDevice::default();
-    init_setup_async::<graphics::WebGpu>(&device, Default::default()).await;
-    Ok(Loaded::WebGpu(TextEncoder::from_files(files, &device)?))
+    let bytes = |b: &[u8]| Uint8Array::from(b);
+    let encoder = load_webgpu_encoder(
+        bytes(files.config.bytes),
+        bytes(files.weights.bytes),
+        bytes(files.tokenizer.bytes),
+        files.weights.name,
+    )
+    .await
+    .map_err(webgpu_error)?;
+    Ok(Loaded::WebGpu(encoder))
 }
 
 /// Milliseconds one query takes on `loaded`, after one untimed warm-up query (the first

@@ -15,6 +15,9 @@ pub enum RuntimeError {
     /// The encoder files are unusable, or encoding failed.
     #[error(transparent)]
     Encoder(#[from] EncoderError),
+    /// The WebGPU module failed to load or to encode (its JavaScript message).
+    #[error("WebGPU encoder: {0}")]
+    WebGpu(String),
     /// The history argument is not `[{id, timestampMs}]`.
     #[error("history must be an array of {{id, timestampMs}}: {0}")]
     History(serde_wasm_bindgen::Error),
