@@ -50,7 +50,7 @@ model="$root/models/all-MiniLM-L6-v2"
 # Re-quantize when the file is missing, older than the f32 weights, or of an older format
 # (the format tag sits in the safetensors header at the start of the file).
 [ -f "$model/model.int8.safetensors" ] && [ "$model/model.int8.safetensors" -nt "$model/model.safetensors" ] \
-  && head -c 4096 "$model/model.int8.safetensors" | grep -q 'gnnrec-minilm-int8-v3' \
+  && head -c 4096 "$model/model.int8.safetensors" | grep -q 'gnnrec-minilm-int8-v4' \
   || target/release/train-cli quantize-encoder --model-dir "$model"
 
 step "browser package (pkg/, settings in wasm-pack.toml)"

@@ -4,10 +4,13 @@
 //! plus an F16 tensor `W.scale` (`[rows, cols / 128]`): symmetric scales per row and group
 //! of [`MATRIX_GROUP`] columns, `scale = max |W| / 127` over the group. The word-embedding
 //! table, half of all parameters, is stored at [`WORD_TABLE_BITS`] bits instead: a U8
-//! tensor of packed values (`[rows, cols · 5 / 8]`) and F16 scales per group of
-//! [`WORD_TABLE_GROUP`] columns (`max |W| / 15`). 1-D tensors (biases, LayerNorm) stay
+//! tensor of packed values (`[rows, cols · 5 / 8]`) and one scale per group of
+//! [`WORD_TABLE_GROUP`] columns (`max |W| / 15`), stored as a U8 code into a table of 256
+//! log-spaced levels ([`quantize_groups_log_scales`]). 1-D tensors (biases, LayerNorm) stay
 //! f32. The pooler (unused by sentence embeddings) and the integer `position_ids` buffer
-//! are dropped.
+//! are dropped. Rows no input can read are written as zeros (they then cost almost nothing
+//! once the file is compressed): word-table rows of tokens no text produces
+//! ([`unreachable_token_ids`]) and position rows from [`MAX_TOKENS`] on.
 
 use std::collections::HashMap;
 
@@ -16,13 +19,17 @@ use safetensors::{Dtype, SafeTensors};
 
 use crate::error::{EncoderError, Result};
 use crate::token_table::pack_values;
-use crate::weights::{SCALE_SUFFIX, f32_from_le_bytes};
+use crate::tokenize::{MAX_TOKENS, SentenceTokenizer};
+use crate::weights::{SCALE_LEVELS_SUFFIX, SCALE_SUFFIX, f32_from_le_bytes};
 
 /// Metadata key/value that marks a file written by this module.
-pub const FORMAT_TAG: (&str, &str) = ("format", "gnnrec-minilm-int8-v3");
+pub const FORMAT_TAG: (&str, &str) = ("format", "gnnrec-minilm-int8-v4");
 
 /// The table stored at [`WORD_TABLE_BITS`] bits.
 pub const WORD_TABLE: &str = "embeddings.word_embeddings.weight";
+
+/// The position-embedding table: rows from [`MAX_TOKENS`] on are never read.
+pub const POSITION_TABLE: &str = "embeddings.position_embeddings.weight";
 
 /// Bits per value of the word-embedding table.
 pub const WORD_TABLE_BITS: usize = 5;
@@ -36,8 +43,16 @@ pub const MATRIX_GROUP: usize = 128;
 /// Tensors whose names start with one of these prefixes are not written.
 const DROPPED_PREFIXES: [&str; 2] = ["pooler.", "embeddings.position_ids"];
 
-/// Quantizes an f32 safetensors file (`file` names it in errors) into the int8 form.
-pub fn quantize_safetensors(file: &str, bytes: &[u8]) -> Result<Vec<u8>> {
+/// Ids of the tokens no text can produce, from `tokenizer.json` (`file` names it in errors);
+/// see [`SentenceTokenizer::unreachable_ids`].
+pub fn unreachable_token_ids(file: &str, tokenizer_json: &[u8]) -> Result<Vec<u32>> {
+    SentenceTokenizer::from_bytes(file, tokenizer_json)?.unreachable_ids()
+}
+
+/// Quantizes an f32 safetensors file (`file` names it in errors) into the int8 form, with
+/// the word-table rows of `unreachable` token ids (from [`unreachable_token_ids`]) and the
+/// position rows from [`MAX_TOKENS`] on written as zeros.
+pub fn quantize_safetensors(file: &str, bytes: &[u8], unreachable: &[u32]) -> Result<Vec<u8>> {
     let source = SafeTensors::deserialize(bytes)
         .map_err(|e| EncoderError::Safetensors { file: file.to_string(), message: e.to_string() })?;
     let mut outputs: Vec<(String, Dtype, Vec<usize>, Vec<u8>)> = Vec::new();
@@ -53,21 +68,37 @@ pub fn quantize_safetensors(file: &str, bytes: &[u8]) -> Result<Vec<u8>> {
                 found: format!("{:?}", view.dtype()),
             });
         }
-        let values = f32_from_le_bytes(view.data());
+        let mut values = f32_from_le_bytes(view.data());
         let shape = view.shape().to_vec();
+        let zero_rows: Vec<usize> = match name.as_str() {
+            WORD_TABLE => unreachable.iter().map(|&id| id as usize).collect(),
+            POSITION_TABLE => (MAX_TOKENS..shape[0]).collect(),
+            _ => Vec::new(),
+        };
+        zero_rows_of(&mut values, shape.get(1).copied().unwrap_or(0), &zero_rows, file, &name)?;
         match shape[..] {
-            [rows, cols] => {
-                let (stored, scales) = if name == WORD_TABLE {
-                    let (q, scales) = quantize_groups(&values, WORD_TABLE_GROUP, WORD_TABLE_BITS);
-                    (
-                        (Dtype::U8, vec![rows, cols * WORD_TABLE_BITS / 8], pack_values(&q, WORD_TABLE_BITS)),
-                        scales,
-                    )
-                } else {
-                    let (q, scales) = quantize_groups(&values, MATRIX_GROUP, 8);
-                    ((Dtype::I8, shape, q.iter().map(|&v| v as u8).collect()), scales)
-                };
-                outputs.push((name.clone(), stored.0, stored.1, stored.2));
+            [rows, cols] if name == WORD_TABLE => {
+                let (q, codes, levels) =
+                    quantize_groups_log_scales(&values, WORD_TABLE_GROUP, WORD_TABLE_BITS);
+                let packed = pack_values(&q, WORD_TABLE_BITS);
+                outputs.push((name.clone(), Dtype::U8, vec![rows, cols * WORD_TABLE_BITS / 8], packed));
+                outputs.push((
+                    format!("{name}{SCALE_SUFFIX}"),
+                    Dtype::U8,
+                    vec![rows, codes.len() / rows],
+                    codes,
+                ));
+                let level_bytes = levels.iter().flat_map(|v| v.to_le_bytes()).collect();
+                outputs.push((
+                    format!("{name}{SCALE_LEVELS_SUFFIX}"),
+                    Dtype::F32,
+                    vec![levels.len()],
+                    level_bytes,
+                ));
+            }
+            [rows, _] => {
+                let (q, scales) = quantize_groups(&values, MATRIX_GROUP, 8);
+                outputs.push((name.clone(), Dtype::I8, shape, q.iter().map(|&v| v as u8).collect()));
                 let scale_bytes = scales.iter().flat_map(|s| half::f16::from_f32(*s).to_le_bytes()).collect();
                 let scale_shape = vec![rows, scales.len() / rows];
                 outputs.push((format!("{name}{SCALE_SUFFIX}"), Dtype::F16, scale_shape, scale_bytes));
@@ -85,6 +116,20 @@ pub fn quantize_safetensors(file: &str, bytes: &[u8]) -> Result<Vec<u8>> {
     let metadata = HashMap::from([(FORMAT_TAG.0.to_string(), FORMAT_TAG.1.to_string())]);
     safetensors::serialize(views, Some(metadata))
         .map_err(|e| EncoderError::Safetensors { file: file.to_string(), message: e.to_string() })
+}
+
+/// Sets the given rows of a row-major matrix with `cols` columns to zero; a row outside the
+/// matrix is an error naming the file and tensor.
+fn zero_rows_of(values: &mut [f32], cols: usize, rows: &[usize], file: &str, tensor: &str) -> Result<()> {
+    for &row in rows {
+        let slice =
+            values.get_mut(row * cols..(row + 1) * cols).ok_or_else(|| EncoderError::Safetensors {
+                file: file.to_string(),
+                message: format!("{tensor}: row {row} to zero is outside the table"),
+            })?;
+        slice.fill(0.0);
+    }
+    Ok(())
 }
 
 /// Symmetric per-row int8 quantization of a row-major matrix with `cols` columns
@@ -119,9 +164,43 @@ pub fn quantize_groups(values: &[f32], group: usize, bits: usize) -> (Vec<i8>, V
     (q, scales)
 }
 
+/// Like [`quantize_groups`], but each group's scale is one of 256 levels spaced evenly in
+/// log2 between the smallest and the largest scale of the matrix (about 1.6 % apart for the
+/// word table), stored as its U8 code: returns the values, the codes and the levels. A group
+/// is quantised with its level (the nearest in log2), so the levels are exactly what a reader
+/// multiplies by. All-zero groups get code 0 (their values are 0 at any scale).
+pub fn quantize_groups_log_scales(values: &[f32], group: usize, bits: usize) -> (Vec<i8>, Vec<u8>, Vec<f32>) {
+    assert!(values.len().is_multiple_of(group) && (2..=8).contains(&bits), "{group} × {bits} bits");
+    let max_q = ((1u32 << (bits - 1)) - 1) as f32;
+    let raw: Vec<f32> = values.chunks_exact(group).map(|chunk| max_abs(chunk) / max_q).collect();
+    let logs: Vec<f64> = raw.iter().filter(|&&s| s > 0.0).map(|&s| f64::from(s).log2()).collect();
+    let low = logs.iter().copied().fold(f64::INFINITY, f64::min);
+    let high = logs.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let (low, step) = if logs.is_empty() { (0.0, 0.0) } else { (low, (high - low) / 255.0) };
+    let levels: Vec<f32> = (0..256).map(|k| (low + k as f64 * step).exp2() as f32).collect();
+    let mut q = Vec::with_capacity(values.len());
+    let mut codes = Vec::with_capacity(raw.len());
+    for (chunk, &scale) in values.chunks_exact(group).zip(&raw) {
+        let code = if scale > 0.0 && step > 0.0 {
+            ((f64::from(scale).log2() - low) / step).round().clamp(0.0, 255.0) as u8
+        } else {
+            0
+        };
+        let level = levels[code as usize];
+        q.extend(chunk.iter().map(|v| (v / level).round().clamp(-max_q, max_q) as i8));
+        codes.push(code);
+    }
+    (q, codes, levels)
+}
+
+/// Largest absolute value of a slice (0 for an empty one).
+fn max_abs(values: &[f32]) -> f32 {
+    values.iter().fold(0.0f32, |m, v| m.max(v.abs()))
+}
+
 /// `max |v| / levels`, or 1.0 for an all-zero slice.
 fn symmetric_scale(values: &[f32], levels: f32) -> f32 {
-    let max = values.iter().fold(0.0f32, |m, v| m.max(v.abs()));
+    let max = max_abs(values);
     if max > 0.0 { max / levels } else { 1.0 }
 }
 
@@ -152,6 +231,33 @@ mod tests {
                 );
             }
             assert!(restored[64..96].iter().all(|&v| v == 0.0));
+        }
+    }
+
+    #[test]
+    fn log_coded_scales_stay_within_two_percent_and_round_trip() {
+        use crate::token_table::TokenTable;
+        // Four groups of 32 whose ranges span a factor of 1,000, and an all-zero group.
+        let mut values: Vec<f32> = Vec::new();
+        for magnitude in [0.001f32, 0.01, 0.0, 0.1, 1.0] {
+            values.extend((0..32).map(|c| magnitude * ((c as f32 * 0.37).sin() + 0.05)));
+        }
+        let (q, codes, levels) = quantize_groups_log_scales(&values, 32, 5);
+        assert_eq!((q.len(), codes.len(), levels.len()), (160, 5, 256));
+        assert_eq!(codes[2], 0, "the all-zero group");
+        assert!(
+            levels.windows(2).all(|w| w[1] > w[0] && w[1] / w[0] < 1.03),
+            "levels increase in small steps"
+        );
+        let scales: Vec<f32> = codes.iter().map(|&c| levels[c as usize]).collect();
+        for (g, chunk) in values.chunks_exact(32).enumerate().filter(|(g, _)| *g != 2) {
+            let exact = max_abs(chunk) / 15.0;
+            assert!((scales[g] / exact - 1.0).abs() < 0.02, "group {g}: {} vs {exact}", scales[g]);
+        }
+        let restored = TokenTable::packed(160, 32, 5, pack_values(&q, 5), scales.clone()).into_f32();
+        for (i, (r, v)) in restored.iter().zip(&values).enumerate() {
+            let step = scales[i / 32];
+            assert!((r - v).abs() <= step * 0.51 + 1e-9, "value {i}: {r} vs {v} (step {step})");
         }
     }
 

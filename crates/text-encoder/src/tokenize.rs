@@ -1,6 +1,8 @@
 //! WordPiece tokenisation with the settings of sentence-transformers (truncate at 256, no padding).
 
-use tokenizers::{Tokenizer, TruncationParams};
+use tokenizers::{
+    Normalizer, OffsetReferential, OffsetType, PreTokenizedString, PreTokenizer, Tokenizer, TruncationParams,
+};
 
 use crate::error::{EncoderError, Result};
 
@@ -71,5 +73,49 @@ impl SentenceTokenizer {
                     .map_err(|e| EncoderError::Tokenizer { file: self.file.clone(), message: e.to_string() })
             })
             .collect()
+    }
+
+    /// Ids of vocabulary entries that no text can produce, so their embedding rows are never
+    /// read: entries that normalising and pre-tokenising do not keep as one unchanged word
+    /// (`[unused0]`: brackets always stand alone), and continuation pieces `##x` whose `x`
+    /// always starts a word of its own (punctuation, CJK characters). Decided by this
+    /// tokenizer's own normalizer and pre-tokenizer: `##x` counts as reachable when `"a" + x`
+    /// stays one unchanged word.
+    /// Special tokens are never listed.
+    pub fn unreachable_ids(&self) -> Result<Vec<u32>> {
+        let special = self.inner.get_added_tokens_decoder();
+        let mut ids = Vec::new();
+        for (token, id) in self.inner.get_vocab(false) {
+            if special.contains_key(&id) {
+                continue;
+            }
+            let word = match token.strip_prefix("##").filter(|rest| !rest.is_empty()) {
+                Some(rest) => format!("a{rest}"),
+                None => token,
+            };
+            if !self.is_one_unchanged_word(&word)? {
+                ids.push(id);
+            }
+        }
+        ids.sort_unstable();
+        Ok(ids)
+    }
+
+    /// Whether normalising and pre-tokenising `word` yields exactly one piece, `word` itself.
+    fn is_one_unchanged_word(&self, word: &str) -> Result<bool> {
+        let error = |e: tokenizers::Error| EncoderError::Tokenizer {
+            file: self.file.clone(),
+            message: e.to_string(),
+        };
+        let mut text = tokenizers::NormalizedString::from(word);
+        if let Some(normalizer) = self.inner.get_normalizer() {
+            normalizer.normalize(&mut text).map_err(error)?;
+        }
+        let mut pieces = PreTokenizedString::from(text);
+        if let Some(pre_tokenizer) = self.inner.get_pre_tokenizer() {
+            pre_tokenizer.pre_tokenize(&mut pieces).map_err(error)?;
+        }
+        let splits = pieces.get_splits(OffsetReferential::Normalized, OffsetType::Byte);
+        Ok(matches!(splits[..], [(piece, _, _)] if piece == word))
     }
 }

@@ -9,6 +9,9 @@ use crate::token_table::TokenTable;
 /// Suffix of the scale tensor that accompanies a quantised matrix.
 pub(crate) const SCALE_SUFFIX: &str = ".scale";
 
+/// Suffix of the 256 levels that U8-coded scales index (`W.scale` U8 → `W.scale_levels` F32).
+pub(crate) const SCALE_LEVELS_SUFFIX: &str = ".scale_levels";
+
 /// How the matrices of a weights file are stored.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum WeightFormat {
@@ -88,8 +91,9 @@ impl<'a> Weights<'a> {
         Ok(TokenTable::packed(cols, group, bits, bytes, scales))
     }
 
-    /// The scales of quantised matrix `name`: f32 `[rows]` (one per row) or f16
-    /// `[rows, groups]` (`groups` dividing `cols`); returns the group width and the scales.
+    /// The scales of quantised matrix `name`: f32 `[rows]` (one per row), f16
+    /// `[rows, groups]` (`groups` dividing `cols`), or u8 codes `[rows, groups]` into the f32
+    /// `[256]` tensor `name.scale_levels`; returns the group width and the scales.
     fn group_scales(&self, name: &str, rows: usize, cols: usize) -> Result<(usize, Vec<f32>)> {
         let scale_name = format!("{name}{SCALE_SUFFIX}");
         let view = self.tensors.tensor(&scale_name).map_err(|_| EncoderError::MissingTensor {
@@ -103,11 +107,17 @@ impl<'a> Weights<'a> {
                     view.data().chunks_exact(2).map(|b| half::f16::from_le_bytes([b[0], b[1]]).to_f32());
                 (cols / groups, scales.collect())
             }
+            (Dtype::U8, &[r, groups]) if r == rows && groups > 0 && cols.is_multiple_of(groups) => {
+                let levels_name = format!("{name}{SCALE_LEVELS_SUFFIX}");
+                let levels = self.view(&levels_name, &[256])?;
+                let levels = self.f32_values(&levels_name, &levels)?;
+                (cols / groups, view.data().iter().map(|&code| levels[code as usize]).collect())
+            }
             (dtype, shape) => {
                 let found = format!("{dtype:?} {shape:?}");
                 return Err(self.dtype_error(
                     &scale_name,
-                    &format!("F32 [{rows}] or F16 [{rows}, groups]"),
+                    &format!("F32 [{rows}], F16 [{rows}, groups] or U8 [{rows}, groups]"),
                     found,
                 ));
             }
@@ -200,6 +210,20 @@ mod tests {
                 pack_values(&[15, -15, 0, 1, 2, 3, 4, 5, -1, -2, 0, 0, 0, 0, 0, 0], 5),
             ),
             ("five.scale", Dtype::F16, vec![2, 1], f16s(&[1.0, 1.0])),
+            // v4 word table: 5 bits with u8 scale codes into 256 levels (level k = k / 4 here).
+            (
+                "coded",
+                Dtype::U8,
+                vec![2, 5],
+                pack_values(&[15, -15, 0, 1, 2, 3, 4, 5, -1, -2, 0, 0, 0, 0, 0, 0], 5),
+            ),
+            ("coded.scale", Dtype::U8, vec![2, 1], vec![4, 2]),
+            (
+                "coded.scale_levels",
+                Dtype::F32,
+                vec![256],
+                (0..256).flat_map(|k| (k as f32 / 4.0).to_le_bytes()).collect(),
+            ),
         ]);
         let weights = Weights::parse("w.safetensors", &bytes).unwrap();
         assert_eq!(weights.matrix("row", 2, 4).unwrap(), [2.0, -4.0, 6.0, -8.0, 2.5, -3.0, 3.5, -3.5]);
@@ -208,5 +232,8 @@ mod tests {
         let five = weights.matrix("five", 2, 8).unwrap();
         assert_eq!(five[..4], [15.0, -15.0, 0.0, 1.0]);
         assert!(matches!(weights.matrix("five", 2, 4), Err(EncoderError::ShapeMismatch { .. })));
+        let coded = weights.matrix("coded", 2, 8).unwrap();
+        assert_eq!(coded[..4], [15.0, -15.0, 0.0, 1.0]);
+        assert_eq!(coded[8..10], [-0.5, -1.0]);
     }
 }

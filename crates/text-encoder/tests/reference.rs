@@ -5,7 +5,7 @@ mod common;
 use burn::backend::NdArray;
 use burn::backend::ndarray::NdArrayDevice;
 use common::{cosine, model_dir, model_file, reference};
-use gnnrec_text_encoder::quantize::quantize_safetensors;
+use gnnrec_text_encoder::quantize::{quantize_safetensors, unreachable_token_ids};
 use gnnrec_text_encoder::{EncoderFiles, NamedBytes, TextEncoder, WeightFormat, file_names};
 
 type Cpu = NdArray;
@@ -41,7 +41,10 @@ fn f32_embeddings_match_the_reference_batched_and_one_by_one() {
 
 #[test]
 fn int8_weights_stay_close_to_the_reference_and_fit_the_size_budget() {
-    let quantized = quantize_safetensors("model.safetensors", &model_file(file_names::F32_WEIGHTS)).unwrap();
+    let unreachable = unreachable_token_ids("tokenizer.json", &model_file(file_names::TOKENIZER)).unwrap();
+    let quantized =
+        quantize_safetensors("model.safetensors", &model_file(file_names::F32_WEIGHTS), &unreachable)
+            .unwrap();
     assert!(quantized.len() <= 24_000_000, "int8 weights are {} bytes", quantized.len());
     let (config, tokenizer) = (model_file(file_names::CONFIG), model_file(file_names::TOKENIZER));
     let files = EncoderFiles {
