@@ -99,11 +99,14 @@ pub async fn probe_webgpu() -> Result<AdapterInfo, WebGpuUnavailable> {
 }
 
 fn describe(value: JsValue) -> WebGpuUnavailable {
-    WebGpuUnavailable::Js(
-        value
-            .dyn_ref::<js_sys::Error>()
-            .map(|e| String::from(e.message()))
-            .or_else(|| value.as_string())
-            .unwrap_or_else(|| format!("{value:?}")),
-    )
+    WebGpuUnavailable::Js(js_message(&value))
+}
+
+/// The message of a thrown JavaScript value: an `Error`'s message, a string, or its debug form.
+pub(crate) fn js_message(value: &JsValue) -> String {
+    value
+        .dyn_ref::<js_sys::Error>()
+        .map(|e| String::from(e.message()))
+        .or_else(|| value.as_string())
+        .unwrap_or_else(|| format!("{value:?}"))
 }

@@ -7,7 +7,7 @@ use js_sys::{Array, Float32Array, Promise, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::{JsFuture, future_to_promise};
 
-use crate::backend::{Requested, probe_webgpu};
+use crate::backend::{Requested, js_message, probe_webgpu};
 use crate::error::RuntimeError;
 
 #[wasm_bindgen(module = "/src/webgpu-module.js")]
@@ -62,13 +62,7 @@ impl Loaded {
 
 /// A failure inside the WebGPU module, with its JavaScript message.
 fn webgpu_error(value: JsValue) -> RuntimeError {
-    RuntimeError::WebGpu(
-        value
-            .dyn_ref::<js_sys::Error>()
-            .map(|e| String::from(e.message()))
-            .or_else(|| value.as_string())
-            .unwrap_or_else(|| format!("{value:?}")),
-    )
+    RuntimeError::WebGpu(js_message(&value))
 }
 
 /// The sentence [`Requested::Measure`] and [`Requested::Auto`] time on each backend.
