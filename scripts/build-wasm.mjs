@@ -2,7 +2,8 @@
 // Builds the browser package into pkg/ with the settings of wasm-pack.toml:
 // cargo (wasm32: the runtime crate and the WebGPU crate) → wasm-bindgen → wasm-opt (npm
 // binaryen), for each → JS modules → their .d.ts (tsc from the JSDoc types) → package.json.
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
+import { promisify } from 'node:util';
 import { existsSync, readFileSync, writeFileSync, statSync, mkdirSync } from 'node:fs';
 import { precompress } from './precompress.mjs';
 import { basename, dirname, join } from 'node:path';
@@ -33,23 +34,30 @@ run('cargo', ['build', '--target', 'wasm32-unknown-unknown', '--profile', profil
 const out = join(root, outDir);
 const mtime = (file) => (existsSync(file) ? statSync(file).mtimeMs : 0);
 mkdirSync(out, { recursive: true });
+/** Runs a command without blocking (its output is printed when it ends). */
+async function runAsync(cmd, args) {
+  console.error(`$ ${cmd} ${args.join(' ')}`);
+  const { stdout, stderr } = await promisify(execFile)(cmd, args, { cwd: root, maxBuffer: 1 << 26 });
+  process.stderr.write(stdout + stderr);
+}
+
 /** wasm-bindgen, then wasm-opt, for the crate whose library is `lib` (skipped when up to date). */
-function bindgen(lib) {
+async function bindgen(lib) {
   const wasm = join(root, 'target/wasm32-unknown-unknown', profile['cargo-profile'], `${lib}.wasm`);
   const bindgenWasm = join(out, `${lib}_bg.wasm`);
   if (mtime(bindgenWasm) > Math.max(mtime(wasm), mtime(join(root, 'wasm-pack.toml')), mtime(import.meta.filename))) {
     console.error(`${outDir}/ bindings are up to date with ${wasm}`);
     return;
   }
-  run('wasm-bindgen', ['--target', target, '--out-dir', out, '--out-name', lib, '--typescript', wasm]);
+  await runAsync('wasm-bindgen', ['--target', target, '--out-dir', out, '--out-name', lib, '--typescript', wasm]);
   if (profile['wasm-opt'].length > 0) {
     const wasmOpt = join(root, 'node_modules/.bin/wasm-opt');
     if (!existsSync(wasmOpt)) throw new Error(`${wasmOpt} is missing: run npm ci`);
-    run(wasmOpt, [...profile['wasm-opt'], bindgenWasm, '-o', bindgenWasm]);
+    await runAsync(wasmOpt, [...profile['wasm-opt'], bindgenWasm, '-o', bindgenWasm]);
   }
 }
-bindgen(libName);
-bindgen(webgpuLib);
+// The two modules in parallel: wasm-opt is single-threaded, and the WebGPU module's takes minutes.
+await Promise.all([bindgen(libName), bindgen(webgpuLib)]);
 
 const bindings = `../${outDir}/${libName}.js`;
 for (const module of jsModules) {

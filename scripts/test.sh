@@ -19,7 +19,7 @@ printf '\n== demo bundle for the browser tests (out/test-bundle: MovieLens, Grap
 target/release/train-cli train --preset movielens --data-dir data/movielens-small --model sage \
   --epochs 2 --eval-every 2 --out out/test-run
 target/release/train-cli export --format v1 --run out/test-run --out out/test-bundle
-printf '\n== browser tests (Debian Chromium via playwright-core)\n' >&2
+printf '\n== browser tests (Debian Chromium via playwright-core; Firefox ESR and WebKitGTK via WebDriver)\n' >&2
 # One file at a time: each drives a browser, and two at once on 2 cores only cause timeouts.
 # --test-force-exit: a file whose tests are done exits even if a handle (a browser left open
 # by a failing test) would keep it alive, so a failure cannot hang the run.
