@@ -119,7 +119,8 @@ async function openPage(url) {
   if (!ENGINES[engine]) throw new Error(`--engine=${engine}: expected chromium, ${Object.keys(ENGINES).join(' or ')}`);
   const session = await openSession(engine);
   await session.navigate(url);
-  return { evaluate: (fn, arg) => session.evaluate(fn, arg), version: `${ENGINES[engine].label} ${session.capabilities.browserVersion}${engine === 'webkit' ? ' (MiniBrowser under Xvfb)' : ', headless'}`, close: () => session.quit() };
+  const { label, display } = ENGINES[engine];
+  return { evaluate: (fn, arg) => session.evaluate(fn, arg), version: `${label} ${session.capabilities.browserVersion}, ${display}`, close: () => session.quit() };
 }
 
 installPeer();

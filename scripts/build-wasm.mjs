@@ -14,12 +14,13 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const settings = parse(readFileSync(join(root, 'wasm-pack.toml'), 'utf8'));
 const { crate, 'npm-name': npmName, 'out-dir': outDir, target, 'js-modules': jsModules } = settings.package;
 const profile = settings.profile.release;
-const packageName = (dir) => parse(readFileSync(join(root, dir, 'Cargo.toml'), 'utf8')).package;
-const manifest = { package: packageName(crate) };
+/** The `[package]` table of the crate in `dir`. */
+const cargoPackage = (dir) => parse(readFileSync(join(root, dir, 'Cargo.toml'), 'utf8')).package;
+const runtimePackage = cargoPackage(crate);
+const webgpuPackage = cargoPackage(settings.webgpu.crate);
 const workspace = parse(readFileSync(join(root, 'Cargo.toml'), 'utf8'));
-const crateName = manifest.package.name;
-const libName = crateName.replaceAll('-', '_');
-const webgpuLib = packageName(settings.webgpu.crate).name.replaceAll('-', '_');
+const libName = runtimePackage.name.replaceAll('-', '_');
+const webgpuLib = webgpuPackage.name.replaceAll('-', '_');
 const version = workspace.workspace.package.version;
 
 function run(cmd, args, env = {}) {
@@ -29,7 +30,7 @@ function run(cmd, args, env = {}) {
 
 const rustflags = profile.rustflags.join(' ');
 run('cargo', ['build', '--target', 'wasm32-unknown-unknown', '--profile', profile['cargo-profile'],
-  '-p', crateName, '-p', packageName(settings.webgpu.crate).name], { CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS: rustflags });
+  '-p', runtimePackage.name, '-p', webgpuPackage.name], { CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS: rustflags });
 
 const out = join(root, outDir);
 const mtime = (file) => (existsSync(file) ? statSync(file).mtimeMs : 0);
@@ -75,7 +76,7 @@ run(tsc, ['--allowJs', '--declaration', '--emitDeclarationOnly', '--skipLibCheck
 const pkg = {
   name: npmName,
   version,
-  description: manifest.package.description,
+  description: runtimePackage.description,
   license: workspace.workspace.package.license,
   type: 'module',
   main: entry,

@@ -7,11 +7,12 @@ import { createServer } from 'node:net';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 
-/** Where each engine's browser and driver live on Debian, and its session capabilities. */
+/** Each engine's name in reports, how it runs, its driver on Debian and its session
+ *  capabilities (which name the browser binary). */
 export const ENGINES = {
   firefox: {
     label: 'Firefox ESR',
-    browser: '/usr/bin/firefox-esr',
+    display: 'headless',
     driver: () => [findGeckodriver(), (port) => ['--port', String(port)]],
     capabilities: {
       browserName: 'firefox',
@@ -20,8 +21,8 @@ export const ENGINES = {
   },
   webkit: {
     label: 'WebKitGTK',
-    browser: '/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser',
     // MiniBrowser is a GTK program: it needs a display, so the driver runs inside Xvfb.
+    display: 'MiniBrowser under Xvfb',
     driver: () => ['xvfb-run', (port) => ['-a', '/usr/bin/WebKitWebDriver', `--port=${port}`]],
     capabilities: {
       browserName: 'MiniBrowser',
@@ -110,9 +111,6 @@ export class Session {
     this.capabilities = capabilities;
     this.stopDriver = stopDriver;
   }
-
-  /** Browser name and version as the driver reports them. */
-  get browserVersion() { return `${this.capabilities.browserName} ${this.capabilities.browserVersion}`; }
 
   send(method, path, body) { return command(this.url, method, path, body); }
 
