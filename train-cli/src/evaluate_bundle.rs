@@ -92,7 +92,7 @@ pub fn run(args: &EvaluateArgs) -> anyhow::Result<()> {
     let trained = run_files::read(&args.run)?;
     let prepared = prepare(&trained.spec)?;
     let mut bundle = Bundle::read_dir(&args.bundle)?;
-    let fold_in_config = bundle.ranker.config().fold_in;
+    let fold_in_config = bundle.ranker.config().fold_in.clone();
     let ranker = &bundle.ranker;
     let data = &prepared.data;
     let d = trained.dim;

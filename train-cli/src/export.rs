@@ -87,7 +87,7 @@ pub fn run(args: &ExportArgs) -> anyhow::Result<()> {
         head: trained.head.clone(),
         train: &prepared.data.train,
         text: text.as_ref().map(|embeddings| TextInput { embeddings, encoder_dir: &encoder_dir }),
-        exact_fold_in: trained.fold_in_exponent,
+        exact_fold_in: trained.fold_in.clone(),
     };
     let sharded = args.format == BundleFormat::V2;
     let mut config = ExportConfig {

@@ -6,7 +6,7 @@
 use std::path::Path;
 
 use anyhow::{Context, bail};
-use gnnrec_ranking::{MlpHead, Tensors, f32_bytes, has_head, head_tensors, read_head};
+use gnnrec_ranking::{FoldInConfig, MlpHead, Tensors, f32_bytes, has_head, head_tensors, read_head};
 use safetensors::Dtype;
 
 use crate::run_spec::RunSpec;
@@ -30,30 +30,31 @@ pub struct TrainedRun {
     pub items: Vec<f32>,
     /// The pair-scoring head of MLP models.
     pub head: Option<MlpHead>,
-    /// `e` when a user's vector is `Σ_h d_h^e · item_h` by definition (graph filter).
-    pub fold_in_exponent: Option<f32>,
+    /// The exponents when a user's vector is `Σ_h d_h^e · item_h` by definition (graph
+    /// filter, and per block of columns its blend).
+    pub fold_in: Option<FoldInConfig>,
 }
 
-/// Records that the run's user vectors are `Σ_h d_h^exponent · item_h` (see [`FOLD_IN`]).
-pub fn write_fold_in_exponent(out: &Path, exponent: f32) -> anyhow::Result<()> {
+/// Records that the run's user vectors are history sums `Σ_h d_h^e · item_h` (per block of
+/// columns for a blend; see [`FOLD_IN`]).
+pub fn write_fold_in(out: &Path, fold_in: &FoldInConfig) -> anyhow::Result<()> {
     let path = out.join(FOLD_IN);
-    let text = serde_json::to_string_pretty(&serde_json::json!({ "degree_exponent": exponent }))?;
+    let text = serde_json::to_string_pretty(fold_in)?;
     std::fs::write(&path, text + "\n").with_context(|| format!("writing {}", path.display()))
 }
 
-/// The exponent written by [`write_fold_in_exponent`], if the run has one.
-fn read_fold_in_exponent(dir: &Path) -> anyhow::Result<Option<f32>> {
+/// The fold-in written by [`write_fold_in`], if the run has one (files holding only
+/// `degree_exponent`, from before blocks, read as one block).
+fn read_fold_in(dir: &Path) -> anyhow::Result<Option<FoldInConfig>> {
     let path = dir.join(FOLD_IN);
     if !path.exists() {
         return Ok(None);
     }
     let text = std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
-    let value: serde_json::Value =
-        serde_json::from_str(&text).with_context(|| format!("parsing {}", path.display()))?;
-    let exponent = value["degree_exponent"]
-        .as_f64()
-        .with_context(|| format!("{}: field `degree_exponent` must be a number", path.display()))?;
-    Ok(Some(exponent as f32))
+    let fold_in = serde_json::from_str(&text).with_context(|| {
+        format!("parsing {}: expected {{\"degree_exponent\": number, \"blocks\": [{{\"width\", \"degree_exponent\"}}]}}", path.display())
+    })?;
+    Ok(Some(fold_in))
 }
 
 /// Writes both files into `out`.
@@ -104,8 +105,8 @@ pub fn read(dir: &Path) -> anyhow::Result<TrainedRun> {
     let items = f32s("items", &[n_items, dim])?;
     let head =
         if has_head(&tensors) { Some(read_head(&tensors, dim).with_context(|| name.clone())?) } else { None };
-    let fold_in_exponent = read_fold_in_exponent(dir)?;
-    Ok(TrainedRun { spec, dim, users, items, head, fold_in_exponent })
+    let fold_in = read_fold_in(dir)?;
+    Ok(TrainedRun { spec, dim, users, items, head, fold_in })
 }
 
 #[cfg(test)]

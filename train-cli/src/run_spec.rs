@@ -27,6 +27,10 @@ pub enum ModelChoice {
     Ngcf,
     /// Closed-form graph filter (no gradient descent; see --filter-rank).
     GraphFilter,
+    /// The graph filter blended with LightGCN++ (trained with --alpha, --beta, --gamma and
+    /// the training options, kept as a run of its own in OUT/lightgcnpp); the blend weight
+    /// is chosen on validation and a user's vector stays a function of their history.
+    GraphFilterBlend,
 }
 
 impl ModelChoice {
@@ -70,14 +74,14 @@ pub struct RunSpec {
     pub model: ModelChoice,
     /// Seed (split, held-out items, initialisation, sampling).
     pub seed: u64,
-    /// The learned model's hyper-parameters (`None` for the graph filter and for runs
-    /// written before run specs).
+    /// The learned model's hyper-parameters (the blend's LightGCN++; `None` for the graph
+    /// filter and for runs written before run specs).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub model_config: Option<ModelConfig>,
     /// The training loop's settings (learned models).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub train_config: Option<TrainConfig>,
-    /// The graph filter's fitting settings (graph filter only).
+    /// The graph filter's fitting settings (graph filter and its blend).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub graph_filter: Option<GraphFilterConfig>,
 }

@@ -10,7 +10,7 @@
 //! top 20 of the trained vector. No validation or test items are used.
 
 use gnnrec_eval::top_k_excluding;
-use gnnrec_ranking::{AffineMap, Scorer, history_sum, item_degrees};
+use gnnrec_ranking::{AffineMap, FoldInConfig, Scorer, history_sum, item_degrees};
 use nalgebra::DMatrix;
 use serde_json::json;
 
@@ -28,8 +28,8 @@ const VALIDATION_USERS: usize = 200;
 pub struct FoldInFit {
     /// The affine map, if it beat the raw sum (always present for MLP models).
     pub map: Option<AffineMap>,
-    /// Degree exponent of the history weights.
-    pub degree_exponent: f32,
+    /// Degree exponent(s) of the history weights.
+    pub config: FoldInConfig,
     /// How it was chosen.
     pub report: serde_json::Value,
 }
@@ -37,12 +37,12 @@ pub struct FoldInFit {
 impl FoldInFit {
     /// The fold-in of a model whose user vectors are `Σ_h d_h^exponent · item_h` by
     /// definition: no map, nothing to choose.
-    pub fn exact(exponent: f32) -> Self {
+    pub fn exact(config: FoldInConfig) -> Self {
         Self {
-            map: None,
-            degree_exponent: exponent,
-            report: json!({"exact": true, "degree_exponent": exponent,
+            report: json!({"exact": true, "degree_exponent": config.degree_exponent, "blocks": config.blocks,
                 "protocol": "the model defines a user's vector as the degree-weighted sum of their history's item vectors"}),
+            map: None,
+            config,
         }
     }
 }
@@ -85,8 +85,10 @@ pub fn fit_history_map(
     let mut consider = |score: f64, map: Option<AffineMap>, exponent: f32, lambda: Option<f64>| {
         candidates.push(json!({"degree_exponent": exponent, "lambda": lambda, "top20_overlap": score}));
         if best.as_ref().is_none_or(|(s, _)| score > *s) {
-            best =
-                Some((score, FoldInFit { map, degree_exponent: exponent, report: serde_json::Value::Null }));
+            best = Some((
+                score,
+                FoldInFit { map, config: FoldInConfig::uniform(exponent), report: serde_json::Value::Null },
+            ));
         }
     };
     for exponent in EXPONENTS {
@@ -109,7 +111,7 @@ pub fn fit_history_map(
     fit.report = json!({
         "protocol": "every 10th training user held out of the fit; top-20 overlap (training items excluded) between the folded-in and the trained user vector",
         "validation_users": validation.len(),
-        "chosen": {"map": fit.map.is_some(), "degree_exponent": fit.degree_exponent, "top20_overlap": score},
+        "chosen": {"map": fit.map.is_some(), "degree_exponent": fit.config.degree_exponent, "top20_overlap": score},
         "candidates": candidates,
     });
     fit

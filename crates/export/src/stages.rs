@@ -90,8 +90,8 @@ pub(crate) fn popularity_stage(input: &ExportInput<'_>) -> Stage<Vec<u32>> {
 /// The fold-in: exact for models whose user vectors are history sums, else fitted.
 pub(crate) fn fold_in_stage(input: &ExportInput<'_>) -> Stage<FoldInFit> {
     let (d, started) = (input.dim, Instant::now());
-    let fold_in = match input.exact_fold_in {
-        Some(exponent) => FoldInFit::exact(exponent),
+    let fold_in = match &input.exact_fold_in {
+        Some(config) => FoldInFit::exact(config.clone()),
         None => fit_history_map(
             input.user_embeddings,
             input.item_embeddings,

@@ -4,8 +4,8 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use gnnrec_ranking::{
-    FORMAT_NAME, FORMAT_VERSION, FileEntry, ItemMeta, Manifest, MlpHead, ModelInfo, RankingConfig,
-    TensorBytes, Tensors, TextInfo, file_names,
+    FORMAT_NAME, FORMAT_VERSION, FileEntry, FoldInConfig, ItemMeta, Manifest, MlpHead, ModelInfo,
+    RankingConfig, TensorBytes, Tensors, TextInfo, file_names,
 };
 use serde::Serialize;
 
@@ -43,9 +43,10 @@ pub struct ExportInput<'a> {
     /// Item text, if the catalogue has any.
     pub text: Option<TextInput<'a>>,
     /// For models whose user vectors *are* degree-weighted history sums
-    /// `Σ_h d_h^e · item_h` (the graph filter): `e`. The fold-in is then exact and is not
-    /// fitted. `None`: fit it (see [`crate::history_map`]).
-    pub exact_fold_in: Option<f32>,
+    /// `Σ_h d_h^e · item_h` (the graph filter and its blend): `e`, per block of columns
+    /// for the blend. The fold-in is then exact and is not fitted. `None`: fit it (see
+    /// [`crate::history_map`]).
+    pub exact_fold_in: Option<FoldInConfig>,
 }
 
 /// Export settings.
@@ -166,7 +167,7 @@ fn manifest(
         cluster_labels,
         ranking: config.ranking.clone().unwrap_or_else(|| {
             let mut ranking = RankingConfig::for_model(input.head.is_some());
-            ranking.fold_in.degree_exponent = fold_in.degree_exponent;
+            ranking.fold_in = fold_in.config.clone();
             ranking
         }),
         report,

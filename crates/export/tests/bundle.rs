@@ -5,8 +5,8 @@ use std::path::Path;
 
 use gnnrec_export::{ExportConfig, ExportError, ExportInput, write_bundle};
 use gnnrec_ranking::{
-    Bundle, BundleError, ContentError, FileEntry, IndexError, ManifestError, PartsError, RankError, Ranker,
-    TensorError, Why, file_names, store_file, tensor_names,
+    Bundle, BundleError, ContentError, FileEntry, FoldInBlock, FoldInConfig, IndexError, ManifestError,
+    PartsError, RankError, Ranker, TensorError, Why, file_names, store_file, tensor_names,
 };
 
 mod common;
@@ -102,13 +102,27 @@ fn mlp_head_bundles_rank_with_the_head() {
 fn exact_fold_in_is_written_as_given_and_not_fitted() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("bundle");
-    export(&out, None, Some(-0.45));
+    let block = |width, degree_exponent| FoldInBlock { width, degree_exponent };
+    let exact = FoldInConfig { degree_exponent: -0.45, blocks: vec![block(DIM - 2, -0.45), block(2, -1.0)] };
+    export(&out, None, Some(exact.clone()));
     let bundle = Bundle::read_dir(&out).unwrap();
     assert!(!bundle.manifest.model.fold_in_map);
-    assert_eq!(bundle.manifest.ranking.fold_in.degree_exponent, -0.45);
+    assert_eq!(bundle.manifest.ranking.fold_in, exact);
     assert_eq!(bundle.manifest.report["fold_in"]["fit"]["exact"], true);
     let ranked = bundle.ranker.recommend(&[like("m3", 0.0)], 5).unwrap();
     assert_eq!(ranked.results.len(), 5);
+
+    // Blocks that do not cover the model's columns are refused when the bundle loads.
+    let manifest_path = out.join("manifest.json");
+    let mut manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&manifest_path).unwrap()).unwrap();
+    manifest["ranking"]["fold_in"]["blocks"][1]["width"] = serde_json::json!(3);
+    std::fs::write(&manifest_path, serde_json::to_vec(&manifest).unwrap()).unwrap();
+    let error = Bundle::read_dir(&out).err().expect("refused").to_string();
+    assert!(
+        error.contains("manifest.json") && error.contains(&format!("cover {} columns", DIM + 1)),
+        "{error}"
+    );
 }
 
 #[test]

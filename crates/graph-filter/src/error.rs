@@ -39,6 +39,16 @@ pub enum GraphFilterError {
     /// Nobody can be used to choose the filter.
     #[error("no user has both training and validation items: the filter cannot be tuned")]
     NoValidationUsers,
+    /// The blend's two parts describe different catalogues.
+    #[error(
+        "the graph filter has {filter} items but the learned model {learned}: they must come from the same split"
+    )]
+    BlendShape {
+        /// Items of the filter.
+        filter: usize,
+        /// Items of the learned model.
+        learned: usize,
+    },
     /// The computation produced NaN or infinity.
     #[error("the {what} contain non-finite values (settings: {settings})")]
     NonFinite {

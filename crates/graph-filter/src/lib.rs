@@ -15,6 +15,7 @@
 //! the browser's fold-in of an on-device history gives exactly the vector that was
 //! evaluated offline: items ship as `[n_items, rank]` vectors, nothing `n_items²` does.
 
+mod blend;
 mod config;
 mod data;
 mod dense;
@@ -26,6 +27,7 @@ mod search;
 mod spectral_init;
 mod svd;
 
+pub use blend::{Blend, BlendCandidate, BlendConfig, BlendReport, blend};
 pub use config::{GraphFilterConfig, MAX_DEFAULT_RANK, PROBE_RANK, RANK_BUDGET, SearchSpace, default_rank};
 pub use error::GraphFilterError;
 pub use filter::FilterSettings;

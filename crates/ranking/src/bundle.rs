@@ -78,6 +78,7 @@ impl Bundle {
     pub fn from_files(manifest: Manifest, files: &HashMap<String, Vec<u8>>) -> Result<Self, BundleError> {
         let open = |name: &str| Self::open(&manifest, files, name);
         let m = &manifest.model;
+        check_fold_in(&manifest.ranking.fold_in, m.dim)?;
         let (n, d) = (m.n_items, m.dim);
 
         let items_bytes = open(file_names::ITEMS)?;
@@ -223,6 +224,14 @@ pub(crate) fn read_encoder(
         tokenizer: open(file_names::ENCODER_TOKENIZER)?,
         weights: open(file_names::ENCODER_WEIGHTS)?,
     })
+}
+
+/// Refuses fold-in blocks that do not cover the model's `dim` columns.
+pub(crate) fn check_fold_in(fold_in: &crate::FoldInConfig, dim: usize) -> Result<(), BundleError> {
+    match fold_in.column_blocks(dim) {
+        Ok(_) => Ok(()),
+        Err(error) => Err(BundleError::Manifest { file: file_names::MANIFEST.into(), error }),
+    }
 }
 
 /// Parses a `manifest.json` of format version `supported`: the `format` name is checked

@@ -98,6 +98,14 @@ pub enum ManifestError {
         /// The path.
         file: String,
     },
+    /// `ranking.fold_in.blocks` do not cover the model's columns.
+    #[error("ranking.fold_in.blocks cover {total} columns, the model has {dim}")]
+    FoldInBlocks {
+        /// Columns the blocks add up to.
+        total: usize,
+        /// The model's dimension.
+        dim: usize,
+    },
     /// `files` lacks a file the bundle needs.
     #[error("files does not list {file}")]
     Unlisted {

@@ -12,8 +12,9 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::error::ManifestError;
 use crate::history::ResolvedHistory;
-use crate::history_sum::history_sum;
+use crate::history_sum::history_sum_blocks;
 use crate::scorer::Scorer;
 use crate::text_space::AffineMap;
 
@@ -21,21 +22,52 @@ use crate::text_space::AffineMap;
 ///
 /// Manifests written before the gradient refinement was removed also hold `steps`,
 /// `learning_rate`, `l2` and `negatives` (with `steps` 0); readers ignore them.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FoldInConfig {
     /// Exponent of the item degree in the history sum (chosen at export).
+    pub degree_exponent: f32,
+    /// Blocks of columns with their own exponents, in column order (models made of
+    /// parts, e.g. the graph-filter blend); empty = every column uses `degree_exponent`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub blocks: Vec<FoldInBlock>,
+}
+
+/// A block of columns of the item vectors and the degree exponent of its history sum.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct FoldInBlock {
+    /// Columns in the block.
+    pub width: usize,
+    /// Exponent of the item degree for these columns.
     pub degree_exponent: f32,
 }
 
 impl FoldInConfig {
+    /// One exponent for every column.
+    pub fn uniform(degree_exponent: f32) -> Self {
+        Self { degree_exponent, blocks: Vec::new() }
+    }
+
     /// For dot-product models, before export picks the exponent.
     pub fn dot() -> Self {
-        Self { degree_exponent: -1.0 }
+        Self::uniform(-1.0)
     }
 
     /// For MLP-head models, before export picks the exponent.
     pub fn mlp() -> Self {
-        Self { degree_exponent: 0.0 }
+        Self::uniform(0.0)
+    }
+
+    /// `(width, exponent)` per block over `dim` columns, or the error if the blocks'
+    /// widths do not add up to `dim`.
+    pub fn column_blocks(&self, dim: usize) -> Result<Vec<(usize, f32)>, ManifestError> {
+        if self.blocks.is_empty() {
+            return Ok(vec![(dim, self.degree_exponent)]);
+        }
+        let total = self.blocks.iter().map(|b| b.width).sum::<usize>();
+        if total != dim {
+            return Err(ManifestError::FoldInBlocks { total, dim });
+        }
+        Ok(self.blocks.iter().map(|b| (b.width, b.degree_exponent)).collect())
     }
 }
 
@@ -52,7 +84,9 @@ pub fn fold_in(
     config: &FoldInConfig,
 ) -> Vec<f32> {
     let d = mean_user.len();
-    let sum = || history_sum(items, d, degrees, history.items.iter().copied(), config.degree_exponent);
+    // Bundles are checked when loaded (`column_blocks` is `Ok` for their dimension).
+    let blocks = config.column_blocks(d).unwrap_or_else(|_| vec![(d, config.degree_exponent)]);
+    let sum = || history_sum_blocks(items, d, degrees, history.items.iter().copied(), &blocks);
     match (scorer, history_map) {
         (_, Some(map)) if !history.is_empty() => map.apply(&sum()),
         (Scorer::Dot, _) => sum(),
@@ -81,6 +115,19 @@ mod tests {
         let old =
             r#"{ "steps": 0, "learning_rate": 0.5, "l2": 0.1, "negatives": 256, "degree_exponent": -0.5 }"#;
         let config: FoldInConfig = serde_json::from_str(old).unwrap();
-        assert_eq!(config, FoldInConfig { degree_exponent: -0.5 });
+        assert_eq!(config, FoldInConfig::uniform(-0.5));
+    }
+
+    #[test]
+    fn blocks_must_cover_the_columns() {
+        let block = |width, degree_exponent| FoldInBlock { width, degree_exponent };
+        let config = FoldInConfig { degree_exponent: -0.3, blocks: vec![block(2, -0.3), block(1, -1.0)] };
+        assert_eq!(config.column_blocks(3).unwrap(), vec![(2, -0.3), (1, -1.0)]);
+        let error = config.column_blocks(4).unwrap_err().to_string();
+        assert!(error.contains("3 columns") && error.contains("4"), "{error}");
+        assert_eq!(FoldInConfig::uniform(-0.5).column_blocks(4).unwrap(), vec![(4, -0.5)]);
+        let text = serde_json::to_string(&config).unwrap();
+        assert_eq!(serde_json::from_str::<FoldInConfig>(&text).unwrap(), config);
+        assert!(!serde_json::to_string(&FoldInConfig::dot()).unwrap().contains("blocks"));
     }
 }

@@ -32,10 +32,10 @@ mod text_space;
 pub use bundle::{Bundle, EncoderBytes, read_file, sha256_hex, store_file, verify_file};
 pub use clusters::{ClusterError, ClusterIndex};
 pub use error::{BundleError, ContentError, ManifestError, PartsError, RankError};
-pub use fold_in::FoldInConfig;
+pub use fold_in::{FoldInBlock, FoldInConfig};
 pub use head_tensors::{HeadReadError, has_head, head_from_layers, head_tensors, read_head};
 pub use history::{HistoryEvent, ResolvedHistory};
-pub use history_sum::{history_sum, item_degrees};
+pub use history_sum::{history_sum, history_sum_blocks, item_degrees};
 pub use items::ItemMeta;
 pub use manifest::{
     FORMAT_NAME, FORMAT_VERSION, FileEntry, Manifest, ModelInfo, RankingConfig, TextInfo, file_names,

@@ -149,7 +149,7 @@ mod tests {
     #[test]
     fn a_manifest_with_the_removed_fold_in_fields_still_loads() {
         let manifest = Bundle::parse_manifest(OLD_MANIFEST.as_bytes()).unwrap();
-        assert_eq!(manifest.ranking.fold_in, FoldInConfig { degree_exponent: -0.5 });
+        assert_eq!(manifest.ranking.fold_in, FoldInConfig::uniform(-0.5));
         let written = serde_json::to_value(&manifest).unwrap();
         assert_eq!(written["ranking"]["fold_in"], serde_json::json!({"degree_exponent": -0.5}));
     }

@@ -230,11 +230,13 @@ impl TrainArgs {
                 start,
                 ..LightGcnConfig::lightgcn(dim)
             }),
-            ModelChoice::Lightgcnpp => ModelConfig::LightGcn(LightGcnConfig {
-                layers: self.layers,
-                start,
-                ..LightGcnConfig::lightgcn_pp(dim, self.alpha, self.beta, self.gamma)
-            }),
+            ModelChoice::Lightgcnpp | ModelChoice::GraphFilterBlend => {
+                ModelConfig::LightGcn(LightGcnConfig {
+                    layers: self.layers,
+                    start,
+                    ..LightGcnConfig::lightgcn_pp(dim, self.alpha, self.beta, self.gamma)
+                })
+            }
             ModelChoice::Ngcf => {
                 ModelConfig::Ngcf(NgcfConfig { dim, layers: self.layers, dropout: self.dropout })
             }
@@ -246,6 +248,17 @@ impl TrainArgs {
             }),
             ModelChoice::GraphFilter => return None,
         })
+    }
+
+    /// The arguments of the blend's LightGCN++ part: the same data and settings, written to
+    /// `OUT/lightgcnpp` as a run of its own.
+    pub fn blend_part(&self) -> Self {
+        Self {
+            model: ModelChoice::Lightgcnpp,
+            out: self.out.join("lightgcnpp"),
+            metrics_out: None,
+            ..self.clone()
+        }
     }
 
     /// Propagation strategy.
@@ -264,6 +277,7 @@ impl TrainArgs {
     /// family and the settings it is trained with.
     pub fn spec(&self) -> RunSpec {
         let learned = self.model != ModelChoice::GraphFilter;
+        let filter = matches!(self.model, ModelChoice::GraphFilter | ModelChoice::GraphFilterBlend);
         RunSpec {
             split_dir: self.split_dir.clone(),
             preset: self.preset.clone(),
@@ -279,7 +293,7 @@ impl TrainArgs {
             seed: self.seed,
             model_config: self.model_config(),
             train_config: learned.then(|| self.train_config()),
-            graph_filter: (!learned).then(|| self.graph_filter_config()),
+            graph_filter: filter.then(|| self.graph_filter_config()),
         }
     }
 }

@@ -22,6 +22,7 @@ use crate::run_files;
 use crate::run_spec::ModelChoice;
 
 mod args;
+mod blend;
 mod graph_filter;
 
 pub use args::TrainArgs;
@@ -31,27 +32,33 @@ use args::TrainBackend;
 pub fn run(args: &TrainArgs) -> anyhow::Result<()> {
     let started = Instant::now();
     let prepared = prepare(&args.spec())?;
-    if args.model == ModelChoice::GraphFilter {
-        return graph_filter::run(args, &prepared, started);
+    match args.model {
+        ModelChoice::GraphFilter => graph_filter::run(args, &prepared, started),
+        ModelChoice::GraphFilterBlend => blend::run(args, &prepared, started),
+        _ => train_learned(args, &prepared, started),
     }
+}
+
+/// Trains a learned model on the chosen backend (writes the run and its metrics).
+fn train_learned(args: &TrainArgs, prepared: &Prepared, started: Instant) -> anyhow::Result<()> {
     match args.backend {
         TrainBackend::Cpu => run_on::<burn::backend::Autodiff<burn::backend::NdArray>>(
             args,
-            &prepared,
+            prepared,
             &Default::default(),
             started,
         ),
         #[cfg(feature = "wgpu")]
         TrainBackend::Wgpu => run_on::<burn::backend::Autodiff<burn::backend::Wgpu>>(
             args,
-            &prepared,
+            prepared,
             &crate::backend::wgpu_device()?,
             started,
         ),
         #[cfg(feature = "cuda")]
         TrainBackend::Cuda => run_on::<burn::backend::Autodiff<burn::backend::Cuda>>(
             args,
-            &prepared,
+            prepared,
             &Default::default(),
             started,
         ),

@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use gnnrec_export::{ExportConfig, ExportInput, TextInput, write_bundle};
-use gnnrec_ranking::{HistoryEvent, ItemMeta, MlpHead};
+use gnnrec_ranking::{FoldInConfig, HistoryEvent, ItemMeta, MlpHead};
 
 pub const ITEMS: usize = 240;
 pub const USERS: usize = 60;
@@ -79,7 +79,7 @@ pub fn encoder_dir(dir: &Path) {
     }
 }
 
-pub fn export(out: &Path, head: Option<MlpHead>, exact_fold_in: Option<f32>) -> Fixture {
+pub fn export(out: &Path, head: Option<MlpHead>, exact_fold_in: Option<FoldInConfig>) -> Fixture {
     let f = fixture();
     let encoder = out.with_extension("encoder");
     encoder_dir(&encoder);

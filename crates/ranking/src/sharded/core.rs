@@ -5,7 +5,9 @@ use std::collections::HashMap;
 use serde::{Deserialize, Serialize};
 
 use super::manifest::{ShardedManifest, core_files, core_tensors};
-use crate::bundle::{EncoderBytes, open_listed, read_encoder, read_fold_in_map, read_text_maps};
+use crate::bundle::{
+    EncoderBytes, check_fold_in, open_listed, read_encoder, read_fold_in_map, read_text_maps,
+};
 use crate::error::BundleError;
 use crate::head_tensors::read_head;
 use crate::items::ItemMeta;
@@ -84,6 +86,7 @@ impl Core {
         let open = |name: &str| open_listed(&manifest.core, files, name);
         let content = |e: crate::tensors::TensorError| BundleError::content(core_files::TENSORS, e);
         let d = manifest.model.dim;
+        check_fold_in(&manifest.ranking.fold_in, d)?;
         let bytes = open(core_files::TENSORS)?;
         let tensors = Tensors::parse(&bytes).map_err(content)?;
         let head = if manifest.model.mlp_head {
