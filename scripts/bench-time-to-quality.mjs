@@ -2,10 +2,11 @@
 // Time to quality: wall-clock from `train-cli train` start until the test NDCG@20 of a
 // validated model first reaches a target, with peak resident memory, per (data set, model).
 // Learned models run with --monitor-test (test metrics recorded at every validation, never
-// used for selection); the graph filter is one fit, so its time is the whole command.
+// used for selection); the graph filter and its blend with LightGCN++ give one model, so
+// their time is the whole command (the blend's LightGCN++ runs --blend-epochs epochs).
 // Protocol: LightGCN++ public splits, full ranking, training items excluded, NDCG@20.
 // Usage: node scripts/bench-time-to-quality.mjs [--data=ml-1m,lastfm] [--models=graph-filter,lightgcnpp]
-//        [--epochs=400] [--eval-every=5] [--bin=target/release/train-cli] [--json=out.json]
+//        [--epochs=400] [--eval-every=5] [--blend-epochs=60] [--bin=target/release/train-cli] [--json=out.json]
 //        [--batch-size=2048] [--lr=0.001]   (learned models only; train-cli's defaults otherwise)
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -23,8 +24,14 @@ const bin = join(root, args.bin ?? 'target/release/train-cli');
 // Published LightGCN++ test NDCG@20 (their Table 7); the other splits have no published figure.
 const targets = { 'ml-1m': 0.3275, lastfm: 0.2624 };
 
+const closedForm = (model) => model === 'graph-filter' || model === 'graph-filter-blend';
+
 function modelArgs(model, data) {
   if (model === 'graph-filter') return [];
+  if (model === 'graph-filter-blend') {
+    return ['--epochs', args['blend-epochs'] ?? '60', '--eval-every', args['eval-every'] ?? '5', ...batchArgs(args),
+      ...lightgcnppArgs(data)];
+  }
   const learned = ['--epochs', args.epochs ?? '400', '--eval-every', args['eval-every'] ?? '5', '--patience', '10',
     '--plateau-patience', '4', '--monitor-test', ...batchArgs(args)];
   if (model !== 'lightgcnpp') return learned;
@@ -42,7 +49,7 @@ for (const data of datasets) {
     const m = JSON.parse(readFileSync(join(out, 'metrics.json'), 'utf8'));
     const target = targets[data];
     let reached = null;
-    if (model === 'graph-filter') {
+    if (closedForm(model)) {
       if (target !== undefined && m.test['ndcg@20'] >= target) reached = m.wall_seconds;
     } else if (target !== undefined) {
       reached = m.history.find((r) => r.test && r.test['ndcg@20'] >= target)?.elapsed ?? null;
@@ -50,7 +57,7 @@ for (const data of datasets) {
     rows.push({
       data, model, target: target ?? null, reached_seconds: reached, test_ndcg20: m.test['ndcg@20'],
       test_recall20: m.test['recall@20'], wall_seconds: wall, peak_rss_mib: m.peak_rss_bytes / 2 ** 20,
-      epochs: m.epochs ?? 0, best_epoch: m.best_epoch ?? null, command: `train-cli ${command.slice(0, 1).join(' ')} ` +
+      epochs: m.epochs ?? m.lightgcnpp?.epochs ?? 0, best_epoch: m.best_epoch ?? m.lightgcnpp?.best_epoch ?? null, command: `train-cli ${command.slice(0, 1).join(' ')} ` +
         command.slice(1).map((a) => (a === out ? 'OUT' : a)).join(' '),
     });
     rmSync(out, { recursive: true, force: true });

@@ -41,7 +41,7 @@ impl Default for BlendConfig {
     fn default() -> Self {
         Self {
             exponents: vec![0.0, -0.25, -0.5, -0.75, -1.0],
-            weights: vec![0.25, 0.5, 1.0, 1.5, 2.0, 3.0, 4.0],
+            weights: vec![0.25, 0.5, 1.0, 1.5, 2.0, 3.0, 4.0, 6.0, 8.0],
             validation_users: 1500,
         }
     }
