@@ -14,6 +14,10 @@
 //! A user's vector is `Σ_{i∈history} d_i^e · item_i`, a function of the history alone, so
 //! the browser's fold-in of an on-device history gives exactly the vector that was
 //! evaluated offline: items ship as `[n_items, rank]` vectors, nothing `n_items²` does.
+//!
+//! [`blend`] adds a learned model's item vectors to the filter's (scores summed with a
+//! weight chosen on validation) and keeps that property: the learned part's user vector
+//! is also a history sum, with its own degree exponent.
 
 mod blend;
 mod config;
