@@ -17,8 +17,8 @@ use ndarray::{Array2, ArrayView2, Axis, concatenate, s};
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::data::{TrainingMatrix, ValidationPanel, reweighted};
-use crate::dense::{matmul, sparse_times};
+use crate::data::{TrainingMatrix, ValidationPanel, history_sums};
+use crate::dense::matmul;
 use crate::error::GraphFilterError;
 
 /// Validation users scored per block.
@@ -108,8 +108,7 @@ pub fn blend(
     let data = TrainingMatrix::new(train, n_items)?;
     let panel = ValidationPanel::new(train, valid, n_items, config.validation_users)?;
     let sums = |history: &Csr, items: ArrayView2<'_, f32>, e: f32| {
-        let weights: Vec<f32> = data.item_degrees.iter().map(|d| d.max(1.0).powf(e)).collect();
-        sparse_times(&reweighted(history, |_, i| weights[i]), items)
+        history_sums(history, items, &data.item_degrees, e)
     };
     let filter_users = sums(&panel.history, filter_items, filter_exponent);
     let learned_users: Vec<Array2<f32>> =

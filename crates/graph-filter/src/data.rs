@@ -1,7 +1,9 @@
 //! The training matrix and the validation users the filter is chosen on.
 
 use gnnrec_graph::Csr;
+use ndarray::{Array2, ArrayView2};
 
+use crate::dense::sparse_times;
 use crate::error::GraphFilterError;
 
 /// The 0/1 user × item training matrix with its degrees.
@@ -104,6 +106,18 @@ impl ValidationPanel {
             truth: users.iter().map(|&u| valid[u].clone()).collect(),
         })
     }
+}
+
+/// `Σ_{i∈row} max(d_i, 1)^exponent · items_i` for every row of the 0/1 user × item
+/// matrix `history` (the user vectors of every history-sum model: the filter, its blend).
+pub fn history_sums(
+    history: &Csr,
+    items: ArrayView2<'_, f32>,
+    item_degrees: &[f32],
+    exponent: f32,
+) -> Array2<f32> {
+    let weights: Vec<f32> = item_degrees.iter().map(|d| d.max(1.0).powf(exponent)).collect();
+    sparse_times(&reweighted(history, |_, i| weights[i]), items)
 }
 
 /// The pattern of `history` with the entry at `(row, col)` set to `weight(row, col)`.

@@ -5,8 +5,7 @@ use gnnrec_graph::Csr;
 use ndarray::{Array2, ArrayView2};
 use serde::{Deserialize, Serialize};
 
-use crate::data::reweighted;
-use crate::dense::sparse_times;
+use crate::data::history_sums;
 use crate::svd::Spectrum;
 
 /// The settings of one filter.
@@ -79,8 +78,7 @@ impl FilterSettings {
         items: ArrayView2<'_, f32>,
         item_degrees: &[f32],
     ) -> Array2<f32> {
-        let weights: Vec<f32> = item_degrees.iter().map(|d| d.powf(self.fold_in_exponent())).collect();
-        sparse_times(&reweighted(history, |_, i| weights[i]), items)
+        history_sums(history, items, item_degrees, self.fold_in_exponent())
     }
 }
 

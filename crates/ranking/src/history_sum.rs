@@ -19,13 +19,7 @@ pub fn history_sum(
     history: impl IntoIterator<Item = (u32, f32)>,
     exponent: f32,
 ) -> Vec<f32> {
-    let mut sum = vec![0.0f32; dim];
-    for (item, weight) in history {
-        let scale = weight * (degrees[item as usize].max(1) as f32).powf(exponent);
-        let row = &items[item as usize * dim..(item as usize + 1) * dim];
-        sum.iter_mut().zip(row).for_each(|(s, x)| *s += scale * x);
-    }
-    sum
+    history_sum_blocks(items, dim, degrees, history, &[(dim, exponent)])
 }
 
 /// [`history_sum`] with a degree exponent per block of columns: `blocks` lists
