@@ -150,6 +150,53 @@ impl Csr {
     }
 }
 
+/// [`Csr::accumulate_row`] over a compact `x` that holds only some rows: column `c` is
+/// row `slots[c]` of `x` when `slots[c] < present`, and zero otherwise.
+#[inline]
+pub(crate) fn accumulate_row_mapped(
+    matrix: &Csr,
+    r: usize,
+    x: &[f32],
+    slots: &[u32],
+    present: usize,
+    out: &mut [f32],
+    wide: bool,
+) {
+    let span = matrix.indptr[r]..matrix.indptr[r + 1];
+    let (cols, vals) = (&matrix.indices[span.clone()], &matrix.values[span]);
+    if wide {
+        // SAFETY: `wide` is only true when the CPU has the features the kernel is built for.
+        #[cfg(target_arch = "x86_64")]
+        unsafe {
+            accumulate_mapped_avx2(cols, vals, x, slots, present, out)
+        }
+    } else {
+        accumulate_mapped(cols, vals, x, slots, present, out)
+    }
+}
+
+/// `out += Σ v · x[slots[c]]` over a row's `(c, v)` entries whose slot is below `present`.
+#[inline(always)]
+fn accumulate_mapped(cols: &[u32], vals: &[f32], x: &[f32], slots: &[u32], present: usize, out: &mut [f32]) {
+    let dim = out.len();
+    for (&c, &v) in cols.iter().zip(vals) {
+        let slot = slots[c as usize] as usize;
+        if slot < present {
+            let x_row = &x[slot * dim..][..dim];
+            for (o, xv) in out.iter_mut().zip(x_row) {
+                *o += v * xv;
+            }
+        }
+    }
+}
+
+/// [`accumulate_mapped`] compiled for 256-bit vectors.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn accumulate_mapped_avx2(cols: &[u32], vals: &[f32], x: &[f32], slots: &[u32], present: usize, out: &mut [f32]) {
+    accumulate_mapped(cols, vals, x, slots, present, out)
+}
+
 /// `out += Σ v · x[c]` over a row's `(c, v)` entries; `x` has `out.len()` columns.
 #[inline(always)]
 fn accumulate_rows(cols: &[u32], vals: &[f32], x: &[f32], out: &mut [f32]) {

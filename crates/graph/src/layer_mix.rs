@@ -52,7 +52,7 @@ fn normalized_rows(x: &[f32], dim: usize) -> (Vec<f32>, Vec<f32>) {
 /// Scales `row` to unit length in place (clamped as [`MIN_SQUARE_NORM`]) and returns the
 /// inverse norm it multiplied by.
 #[inline]
-fn normalize_row(row: &mut [f32]) -> f32 {
+pub(crate) fn normalize_row(row: &mut [f32]) -> f32 {
     let square: f32 = row.iter().map(|v| v * v).sum();
     let inverse = 1.0 / square.max(MIN_SQUARE_NORM).sqrt();
     row.iter_mut().for_each(|v| *v *= inverse);

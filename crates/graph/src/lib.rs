@@ -12,6 +12,7 @@ mod bipartite;
 mod csr;
 #[cfg(feature = "cubecl")]
 mod device_spmm;
+pub mod batch_mix;
 pub mod layer_mix;
 mod propagation;
 pub mod row_segments;

@@ -272,6 +272,25 @@ impl<B: GraphBackend> Propagator<B> {
         }
     }
 
+    /// [`Self::mix_layers`] at the nodes `rows` only (`[rows.len(), dim]`, repeats
+    /// allowed): for a sparse operator on a host backend, propagated over the rows'
+    /// neighbourhood alone (see [`crate::batch_mix`]).
+    pub fn mix_layers_at(&self, x: Tensor<B, 2>, mix: LayerMix, rows: &[u32]) -> Tensor<B, 2> {
+        match self {
+            Self::Sparse(op) => Tensor::from_primitive(TensorPrimitive::Float(B::mix_layers_at(
+                op,
+                x.into_primitive().tensor(),
+                mix,
+                rows,
+            ))),
+            Self::Dense(_) => {
+                let index: Vec<i64> = rows.iter().map(|&r| i64::from(r)).collect();
+                let index = Tensor::from_data(TensorData::new(index, [rows.len()]), &x.device());
+                self.mix_layers(x, mix).select(0, index)
+            }
+        }
+    }
+
     /// `operator × x`.
     pub fn apply(&self, x: Tensor<B, 2>) -> Tensor<B, 2> {
         match self {

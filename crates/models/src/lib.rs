@@ -37,6 +37,13 @@ pub trait Recommender<B: GraphBackend>: Module<B> {
     /// Propagates over the graph and returns the final embeddings.
     fn embed(&self, graph: &GraphInputs<B>) -> Embeddings<B>;
 
+    /// The final embeddings of `users` and of each list in `items` only (one tensor per
+    /// list), when the model computes them without embedding every node; `None` when
+    /// it does not (callers then [`Self::embed`] and select).
+    fn embed_rows(&self, _graph: &GraphInputs<B>, _users: &[u32], _items: &[&[u32]]) -> Option<Vec<Tensor<B, 2>>> {
+        None
+    }
+
     /// Scores aligned pairs: row `k` of `users` with row `k` of `items` → `[n]`.
     fn score_pairs(&self, users: Tensor<B, 2>, items: Tensor<B, 2>) -> Tensor<B, 1> {
         (users * items).sum_dim(1).squeeze_dim(1)
@@ -98,6 +105,33 @@ impl<B: Backend> Embeddings<B> {
             })
             .collect()
     }
+}
+
+/// The node ids (users first, items after `n_users`) of `users` and each list of
+/// `items`, concatenated, and the length of every list.
+pub(crate) fn batch_nodes(n_users: usize, users: &[u32], items: &[&[u32]]) -> (Vec<u32>, Vec<usize>) {
+    let offset = n_users as u32;
+    let nodes = users.iter().copied().chain(items.iter().flat_map(|list| list.iter().map(|&i| i + offset))).collect();
+    let lengths = std::iter::once(users.len()).chain(items.iter().map(|list| list.len())).collect();
+    (nodes, lengths)
+}
+
+/// `rows` cut into consecutive parts of the given lengths.
+pub(crate) fn split_rows<B: Backend>(rows: Tensor<B, 2>, lengths: &[usize]) -> Vec<Tensor<B, 2>> {
+    let mut start = 0;
+    lengths
+        .iter()
+        .map(|&length| {
+            start += length;
+            rows.clone().slice(start - length..start)
+        })
+        .collect()
+}
+
+/// An index tensor of `ids`.
+pub(crate) fn index_tensor<B: Backend>(ids: &[u32], device: &B::Device) -> Tensor<B, 1, Int> {
+    let data: Vec<i64> = ids.iter().map(|&i| i64::from(i)).collect();
+    Tensor::from_data(burn::tensor::TensorData::new(data, [ids.len()]), device)
 }
 
 /// Sum of squared rows `users` and `n_users + items` of a users-then-items table.

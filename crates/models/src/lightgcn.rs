@@ -13,7 +13,7 @@ use gnnrec_graph::{GraphBackend, LayerMix};
 use serde::{Deserialize, Serialize};
 
 use crate::inputs::Operators;
-use crate::{Embeddings, GraphInputs, Recommender, node_square_norm};
+use crate::{Embeddings, GraphInputs, Recommender, batch_nodes, node_square_norm, split_rows};
 
 /// Hyper-parameters of [`LightGcn`].
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -127,18 +127,31 @@ pub struct LightGcn<B: Backend> {
     config: LightGcnConfig,
 }
 
-impl<B: GraphBackend> Recommender<B> for LightGcn<B> {
-    fn embed(&self, graph: &GraphInputs<B>) -> Embeddings<B> {
-        let adjacency = graph.adjacency.as_ref().expect("LightGCN needs the adjacency operator");
+impl<B: Backend> LightGcn<B> {
+    /// How this model combines its layers.
+    fn layer_mix(&self) -> LayerMix {
         let c = &self.config;
-        let e0 = self.embedding.val();
         let k = c.layers as f32;
-        let (w0, wk) = match c.gamma {
+        let (first, rest) = match c.gamma {
             None => (1.0 / (k + 1.0), 1.0 / (k + 1.0)),
             Some(g) => (g, (1.0 - g) / k),
         };
-        let mix = LayerMix { layers: c.layers, first: w0, rest: wk, normalize_inputs: c.normalize_inputs };
-        Embeddings::from_nodes(adjacency.mix_layers(e0, mix), self.n_users)
+        LayerMix { layers: c.layers, first, rest, normalize_inputs: c.normalize_inputs }
+    }
+}
+
+impl<B: GraphBackend> Recommender<B> for LightGcn<B> {
+    fn embed(&self, graph: &GraphInputs<B>) -> Embeddings<B> {
+        let adjacency = graph.adjacency.as_ref().expect("LightGCN needs the adjacency operator");
+        Embeddings::from_nodes(adjacency.mix_layers(self.embedding.val(), self.layer_mix()), self.n_users)
+    }
+
+    /// Propagates over the rows' neighbourhood only (see `gnnrec_graph::batch_mix`).
+    fn embed_rows(&self, graph: &GraphInputs<B>, users: &[u32], items: &[&[u32]]) -> Option<Vec<Tensor<B, 2>>> {
+        let adjacency = graph.adjacency.as_ref().expect("LightGCN needs the adjacency operator");
+        let (nodes, lengths) = batch_nodes(self.n_users, users, items);
+        let rows = adjacency.mix_layers_at(self.embedding.val(), self.layer_mix(), &nodes);
+        Some(split_rows(rows, &lengths))
     }
 
     fn ego_square_norm(&self, users: Tensor<B, 1, Int>, items: Tensor<B, 1, Int>) -> Option<Tensor<B, 1>> {
@@ -201,5 +214,27 @@ mod tests {
         e.items
             .into_data()
             .assert_approx_eq::<f32>(&burn::tensor::TensorData::from([[0.75f32, 0.5]]), Default::default());
+    }
+
+    #[test]
+    fn rows_from_the_neighbourhood_match_the_whole_graph() {
+        let device = Default::default();
+        let graph = BipartiteGraph::new(5, 6, &[(0, 0), (0, 1), (1, 1), (2, 3), (3, 4), (4, 5), (1, 2)]);
+        let config = LightGcnConfig::lightgcn_pp(4, 0.6, -0.1, 0.2);
+        let model = config.init::<NdArray>(5, 6, &device);
+        let inputs =
+            GraphInputs::build(&graph, config.operators(), None, Strategy::Sparse, 4, &device).unwrap();
+        let (users, positives, negatives) = ([0u32, 3, 0], [1u32, 4, 1], [5u32, 2, 0]);
+        let rows = model.embed_rows(&inputs, &users, &[&positives, &negatives]).expect("rows");
+        let whole = model.embed(&inputs);
+        let index = |ids: &[u32]| crate::index_tensor::<NdArray>(ids, &device);
+        let expected = [
+            whole.users.clone().select(0, index(&users)),
+            whole.items.clone().select(0, index(&positives)),
+            whole.items.select(0, index(&negatives)),
+        ];
+        for (row, expected) in rows.into_iter().zip(expected) {
+            row.into_data().assert_approx_eq::<f32>(&expected.into_data(), Default::default());
+        }
     }
 }

@@ -8,12 +8,15 @@ use burn::nn::{Dropout, DropoutConfig, Initializer, Linear, LinearConfig};
 use burn::tensor::activation::leaky_relu;
 use burn::tensor::backend::Backend;
 use burn::tensor::{Int, Tensor};
-use gnnrec_graph::GraphBackend;
+use gnnrec_graph::batch_mix::Neighbourhood;
+use gnnrec_graph::{GraphBackend, Propagator};
 use gnnrec_graph::layer_mix::normalize_rows;
 use serde::{Deserialize, Serialize};
 
 use crate::inputs::Operators;
-use crate::{Embeddings, GraphInputs, Recommender, node_square_norm, xavier_table};
+use crate::{
+    Embeddings, GraphInputs, Recommender, batch_nodes, index_tensor, node_square_norm, split_rows, xavier_table,
+};
 
 /// Hyper-parameters of [`Ngcf`].
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -74,6 +77,29 @@ impl<B: GraphBackend> Recommender<B> for Ngcf<B> {
         Embeddings::from_nodes(total, self.n_users)
     }
 
+    /// Runs each layer on the rows it is needed at (the batch's neighbourhood, see
+    /// `gnnrec_graph::batch_mix::Neighbourhood`); a dense operator embeds every node.
+    fn embed_rows(&self, graph: &GraphInputs<B>, users: &[u32], items: &[&[u32]]) -> Option<Vec<Tensor<B, 2>>> {
+        let Some(Propagator::Sparse(op)) = graph.adjacency.as_ref() else { return None };
+        let (nodes, lengths) = batch_nodes(self.n_users, users, items);
+        let hood = Neighbourhood::new(op.matrix(), &nodes, self.sum_weights.len());
+        let device = self.embedding.device();
+        let mut layer = self.embedding.val().select(0, index_tensor(&hood.order()[..hood.reach(0)], &device));
+        let targets = hood.reach(self.sum_weights.len());
+        let mut all = vec![layer.clone().slice(0..targets)];
+        for (k, (w1, w2)) in self.sum_weights.iter().zip(&self.product_weights).enumerate() {
+            let part = Propagator::<B>::Sparse(op.like(hood.layer_operator(op.matrix(), k + 1)));
+            let side = part.apply(layer.clone());
+            let own = layer.slice(0..hood.reach(k + 1));
+            let sum = w1.forward(side.clone() + own.clone());
+            let product = w2.forward(side * own);
+            layer = self.dropout.forward(leaky_relu(sum + product, 0.2));
+            all.push(normalize_rows(layer.clone().slice(0..targets)));
+        }
+        let rows = Tensor::cat(all, 1).select(0, index_tensor(hood.requested_slots(), &device));
+        Some(split_rows(rows, &lengths))
+    }
+
     fn ego_square_norm(&self, users: Tensor<B, 1, Int>, items: Tensor<B, 1, Int>) -> Option<Tensor<B, 1>> {
         Some(node_square_norm(self.embedding.val(), self.n_users, users, items))
     }
@@ -100,5 +126,25 @@ mod tests {
         let layer1 = e.items.slice([0..4, 8..16]);
         let norms = layer1.powf_scalar(2.0).sum_dim(1).into_data().to_vec::<f32>().unwrap();
         assert!(norms.iter().all(|n| (n - 1.0).abs() < 1e-4), "{norms:?}");
+    }
+
+    #[test]
+    fn rows_from_the_neighbourhood_match_the_whole_graph() {
+        let device = Default::default();
+        let edges = [(0, 0), (0, 1), (1, 1), (2, 3), (3, 4), (4, 5), (1, 2)];
+        let graph = BipartiteGraph::new(5, 6, &edges);
+        let config = NgcfConfig { dim: 4, layers: 3, dropout: 0.0 };
+        let model = config.init::<NdArray>(5, 6, &device);
+        let inputs =
+            GraphInputs::build(&graph, config.operators(), None, Strategy::Sparse, 4, &device).unwrap();
+        let (users, positives, negatives) = ([0u32, 3, 0], [1u32, 4, 1], [5u32, 2, 0]);
+        let rows = model.embed_rows(&inputs, &users, &[&positives, &negatives]).expect("a sparse operator");
+        let whole = model.embed(&inputs);
+        let index = |ids: &[u32]| index_tensor::<NdArray>(ids, &device);
+        let expected =
+            [whole.users.clone().select(0, index(&users)), whole.items.clone().select(0, index(&positives)), whole.items.select(0, index(&negatives))];
+        for (row, expected) in rows.into_iter().zip(expected) {
+            row.into_data().assert_approx_eq::<f32>(&expected.into_data(), Default::default());
+        }
     }
 }

@@ -127,8 +127,7 @@ where
         let start = std::time::Instant::now();
         let mut loss_sum = 0.0;
         for (step, batch) in batches.iter().enumerate() {
-            let embeddings = model.embed(self.graph);
-            let loss = batch_loss(&model, &embeddings, batch, self.data, self.config, self.device);
+            let loss = batch_loss(&model, self.graph, batch, self.data, self.config, self.device);
             let value: f32 = loss.clone().into_scalar().elem();
             if !value.is_finite() {
                 bar.abandon();

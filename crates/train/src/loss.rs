@@ -4,16 +4,18 @@ use burn::tensor::activation::softplus;
 use burn::tensor::backend::AutodiffBackend;
 use burn::tensor::{Tensor, TensorData};
 use gnnrec_graph::GraphBackend;
-use gnnrec_models::{Embeddings, Recommender};
+use gnnrec_models::{GraphInputs, Recommender};
 
 use crate::{BprBatch, Interactions, TrainConfig, index_tensor};
 
 /// `mean softplus(s⁻ − s⁺)` over uniform negatives, plus `hard_negative_weight ×` the
 /// same over each user's highest-scored in-batch positive of another user that is not
-/// one of its training items, plus `l2 × ½‖ego rows‖² / batch`.
+/// one of its training items, plus `l2 × ½‖ego rows‖² / batch`. The batch's rows come
+/// from [`Recommender::embed_rows`] where the model has it (LightGCN, LightGCN++: only
+/// the batch's neighbourhood is propagated), else from [`Recommender::embed`].
 pub fn batch_loss<B, M>(
     model: &M,
-    embeddings: &Embeddings<B>,
+    graph: &GraphInputs<B>,
     batch: &BprBatch,
     data: &Interactions,
     config: &TrainConfig,
@@ -27,10 +29,10 @@ where
     let users = index_tensor::<B>(&batch.users, device);
     let positives = index_tensor::<B>(&batch.positives, device);
     let negatives = index_tensor::<B>(&batch.negatives, device);
-    let [user_rows, positive_rows, negative_rows]: [Tensor<B, 2>; 3] = embeddings
-        .select_rows(users.clone(), vec![positives.clone(), negatives.clone()])
-        .try_into()
-        .expect("three row lists");
+    let rows = model.embed_rows(graph, &batch.users, &[&batch.positives, &batch.negatives]).unwrap_or_else(|| {
+        model.embed(graph).select_rows(users.clone(), vec![positives.clone(), negatives.clone()])
+    });
+    let [user_rows, positive_rows, negative_rows]: [Tensor<B, 2>; 3] = rows.try_into().expect("three row lists");
     let positive = model.score_pairs(user_rows.clone(), positive_rows.clone());
     let negative = model.score_pairs(user_rows.clone(), negative_rows);
     let mut total = softplus(negative - positive.clone(), 1.0).mean();
