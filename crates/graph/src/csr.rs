@@ -193,7 +193,14 @@ fn accumulate_mapped(cols: &[u32], vals: &[f32], x: &[f32], slots: &[u32], prese
 /// [`accumulate_mapped`] compiled for 256-bit vectors.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
-fn accumulate_mapped_avx2(cols: &[u32], vals: &[f32], x: &[f32], slots: &[u32], present: usize, out: &mut [f32]) {
+fn accumulate_mapped_avx2(
+    cols: &[u32],
+    vals: &[f32],
+    x: &[f32],
+    slots: &[u32],
+    present: usize,
+    out: &mut [f32],
+) {
     accumulate_mapped(cols, vals, x, slots, present, out)
 }
 

@@ -8,11 +8,11 @@
 //! host product for a device backend, or a dense matrix product on the device,
 //! whichever measures faster for the graph at hand.
 
+pub mod batch_mix;
 mod bipartite;
 mod csr;
 #[cfg(feature = "cubecl")]
 mod device_spmm;
-pub mod batch_mix;
 pub mod layer_mix;
 mod propagation;
 pub mod row_segments;

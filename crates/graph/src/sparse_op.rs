@@ -164,7 +164,12 @@ pub trait GraphBackend: Backend {
 
     /// [`Self::mix_layers`] at the nodes `rows` only (`[rows.len(), dim]`, repeats
     /// allowed). By default the whole mix followed by a `select`.
-    fn mix_layers_at(op: &SparseOperator, x: FloatTensor<Self>, mix: LayerMix, rows: &[u32]) -> FloatTensor<Self> {
+    fn mix_layers_at(
+        op: &SparseOperator,
+        x: FloatTensor<Self>,
+        mix: LayerMix,
+        rows: &[u32],
+    ) -> FloatTensor<Self> {
         whole_mix_rows::<Self>(op, x, mix, rows)
     }
 
@@ -199,7 +204,12 @@ pub trait GraphBackend: Backend {
 }
 
 /// Rows `rows` of the whole graph's [`GraphBackend::mix_layers`], by a `select`.
-fn whole_mix_rows<B: GraphBackend>(op: &SparseOperator, x: FloatTensor<B>, mix: LayerMix, rows: &[u32]) -> FloatTensor<B> {
+fn whole_mix_rows<B: GraphBackend>(
+    op: &SparseOperator,
+    x: FloatTensor<B>,
+    mix: LayerMix,
+    rows: &[u32],
+) -> FloatTensor<B> {
     let mixed = Tensor::<B, 2>::from_primitive(TensorPrimitive::Float(B::mix_layers(op, x, mix)));
     let index: Vec<i64> = rows.iter().map(|&r| i64::from(r)).collect();
     let index = Tensor::<B, 1, Int>::from_data(TensorData::new(index, [rows.len()]), &mixed.device());
@@ -263,7 +273,12 @@ impl GraphBackend for burn::backend::NdArray {
         })
     }
 
-    fn mix_layers_at(op: &SparseOperator, x: FloatTensor<Self>, mix: LayerMix, rows: &[u32]) -> FloatTensor<Self> {
+    fn mix_layers_at(
+        op: &SparseOperator,
+        x: FloatTensor<Self>,
+        mix: LayerMix,
+        rows: &[u32],
+    ) -> FloatTensor<Self> {
         match host::mix_layers_at(op, &x, mix, rows) {
             Some((out, _)) => out,
             None => whole_mix_rows::<Self>(op, x, mix, rows),
@@ -300,13 +315,7 @@ mod host {
     use burn::tensor::{Tensor, TensorPrimitive};
 
     use crate::SparseOperator;
-    use crate::batch_mix::{BatchTape, Neighbourhood, batch_forward};
-
-    /// Above this share of the whole graph's products a batch's neighbourhood is not
-    /// worth its bookkeeping: measured on the LightGCN++ splits, batches whose
-    /// neighbourhood held 54–81 % of the products trained 0.73–0.92× as long per epoch,
-    /// and one at 91 % (citeulike, batch 8192) 1.1×.
-    const MAX_EDGE_SHARE: f64 = 0.85;
+    use crate::batch_mix::{BatchTape, MAX_EDGE_SHARE, Neighbourhood, batch_forward};
     use crate::layer_mix::{HostTape, LayerMix, host_forward};
 
     /// Calls `f` with the row-major f32 values of the 2-d tensor `x`, its rows and its
@@ -438,7 +447,12 @@ impl<B: GraphBackend, C: CheckpointStrategy> GraphBackend for Autodiff<B, C> {
     /// The inner backend's fused pass over the batch's neighbourhood with
     /// [`BatchMixBackward`] as one autodiff step when it has one; otherwise the whole mix
     /// and a `select`, differentiated op by op.
-    fn mix_layers_at(op: &SparseOperator, x: FloatTensor<Self>, mix: LayerMix, rows: &[u32]) -> FloatTensor<Self> {
+    fn mix_layers_at(
+        op: &SparseOperator,
+        x: FloatTensor<Self>,
+        mix: LayerMix,
+        rows: &[u32],
+    ) -> FloatTensor<Self> {
         let Some((out, tape)) = B::mix_layers_at_taped(op, x.primitive.clone(), mix, rows) else {
             return whole_mix_rows::<Self>(op, x, mix, rows);
         };
@@ -482,7 +496,8 @@ mod tests {
         let op = SparseOperator::new(Csr::from_triplets(9, 9, &triplets));
         let x = Tensor::<Ad, 2>::random([9, 4], burn::tensor::Distribution::Normal(0.0, 1.0), &device);
         let rows = [3u32, 1, 3, 8, 0];
-        let w = Tensor::<Ad, 2>::random([rows.len(), 4], burn::tensor::Distribution::Normal(0.0, 1.0), &device);
+        let w =
+            Tensor::<Ad, 2>::random([rows.len(), 4], burn::tensor::Distribution::Normal(0.0, 1.0), &device);
         let mix = LayerMix { layers: 3, first: 0.2, rest: 0.8 / 3.0, normalize_inputs: true };
         let run = |batch: bool| {
             let x = x.clone().require_grad();

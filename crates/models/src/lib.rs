@@ -40,7 +40,12 @@ pub trait Recommender<B: GraphBackend>: Module<B> {
     /// The final embeddings of `users` and of each list in `items` only (one tensor per
     /// list), when the model computes them without embedding every node; `None` when
     /// it does not (callers then [`Self::embed`] and select).
-    fn embed_rows(&self, _graph: &GraphInputs<B>, _users: &[u32], _items: &[&[u32]]) -> Option<Vec<Tensor<B, 2>>> {
+    fn embed_rows(
+        &self,
+        _graph: &GraphInputs<B>,
+        _users: &[u32],
+        _items: &[&[u32]],
+    ) -> Option<Vec<Tensor<B, 2>>> {
         None
     }
 
@@ -111,7 +116,8 @@ impl<B: Backend> Embeddings<B> {
 /// `items`, concatenated, and the length of every list.
 pub(crate) fn batch_nodes(n_users: usize, users: &[u32], items: &[&[u32]]) -> (Vec<u32>, Vec<usize>) {
     let offset = n_users as u32;
-    let nodes = users.iter().copied().chain(items.iter().flat_map(|list| list.iter().map(|&i| i + offset))).collect();
+    let nodes =
+        users.iter().copied().chain(items.iter().flat_map(|list| list.iter().map(|&i| i + offset))).collect();
     let lengths = std::iter::once(users.len()).chain(items.iter().map(|list| list.len())).collect();
     (nodes, lengths)
 }

@@ -147,7 +147,12 @@ impl<B: GraphBackend> Recommender<B> for LightGcn<B> {
     }
 
     /// Propagates over the rows' neighbourhood only (see `gnnrec_graph::batch_mix`).
-    fn embed_rows(&self, graph: &GraphInputs<B>, users: &[u32], items: &[&[u32]]) -> Option<Vec<Tensor<B, 2>>> {
+    fn embed_rows(
+        &self,
+        graph: &GraphInputs<B>,
+        users: &[u32],
+        items: &[&[u32]],
+    ) -> Option<Vec<Tensor<B, 2>>> {
         let adjacency = graph.adjacency.as_ref().expect("LightGCN needs the adjacency operator");
         let (nodes, lengths) = batch_nodes(self.n_users, users, items);
         let rows = adjacency.mix_layers_at(self.embedding.val(), self.layer_mix(), &nodes);

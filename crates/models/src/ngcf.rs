@@ -8,14 +8,15 @@ use burn::nn::{Dropout, DropoutConfig, Initializer, Linear, LinearConfig};
 use burn::tensor::activation::leaky_relu;
 use burn::tensor::backend::Backend;
 use burn::tensor::{Int, Tensor};
-use gnnrec_graph::batch_mix::Neighbourhood;
-use gnnrec_graph::{GraphBackend, Propagator};
+use gnnrec_graph::batch_mix::{MAX_EDGE_SHARE, Neighbourhood};
 use gnnrec_graph::layer_mix::normalize_rows;
+use gnnrec_graph::{GraphBackend, Propagator};
 use serde::{Deserialize, Serialize};
 
 use crate::inputs::Operators;
 use crate::{
-    Embeddings, GraphInputs, Recommender, batch_nodes, index_tensor, node_square_norm, split_rows, xavier_table,
+    Embeddings, GraphInputs, Recommender, batch_nodes, index_tensor, node_square_norm, split_rows,
+    xavier_table,
 };
 
 /// Hyper-parameters of [`Ngcf`].
@@ -78,11 +79,20 @@ impl<B: GraphBackend> Recommender<B> for Ngcf<B> {
     }
 
     /// Runs each layer on the rows it is needed at (the batch's neighbourhood, see
-    /// `gnnrec_graph::batch_mix::Neighbourhood`); a dense operator embeds every node.
-    fn embed_rows(&self, graph: &GraphInputs<B>, users: &[u32], items: &[&[u32]]) -> Option<Vec<Tensor<B, 2>>> {
+    /// `gnnrec_graph::batch_mix::Neighbourhood`); `None` (embed every node) for a dense
+    /// operator or a neighbourhood above [`MAX_EDGE_SHARE`] of the graph.
+    fn embed_rows(
+        &self,
+        graph: &GraphInputs<B>,
+        users: &[u32],
+        items: &[&[u32]],
+    ) -> Option<Vec<Tensor<B, 2>>> {
         let Some(Propagator::Sparse(op)) = graph.adjacency.as_ref() else { return None };
         let (nodes, lengths) = batch_nodes(self.n_users, users, items);
         let hood = Neighbourhood::new(op.matrix(), &nodes, self.sum_weights.len());
+        if hood.edge_share(op.matrix()) > MAX_EDGE_SHARE {
+            return None;
+        }
         let device = self.embedding.device();
         let mut layer = self.embedding.val().select(0, index_tensor(&hood.order()[..hood.reach(0)], &device));
         let targets = hood.reach(self.sum_weights.len());
@@ -131,20 +141,27 @@ mod tests {
     #[test]
     fn rows_from_the_neighbourhood_match_the_whole_graph() {
         let device = Default::default();
-        let edges = [(0, 0), (0, 1), (1, 1), (2, 3), (3, 4), (4, 5), (1, 2)];
-        let graph = BipartiteGraph::new(5, 6, &edges);
+        // A 24-node ring: three hops around the batch reach a part of it.
+        let edges: Vec<(u32, u32)> = (0..12).flat_map(|k| [(k, k), (k, (k + 1) % 12)]).collect();
+        let graph = BipartiteGraph::new(12, 12, &edges);
         let config = NgcfConfig { dim: 4, layers: 3, dropout: 0.0 };
-        let model = config.init::<NdArray>(5, 6, &device);
+        let model = config.init::<NdArray>(12, 12, &device);
         let inputs =
             GraphInputs::build(&graph, config.operators(), None, Strategy::Sparse, 4, &device).unwrap();
         let (users, positives, negatives) = ([0u32, 3, 0], [1u32, 4, 1], [5u32, 2, 0]);
         let rows = model.embed_rows(&inputs, &users, &[&positives, &negatives]).expect("a sparse operator");
         let whole = model.embed(&inputs);
         let index = |ids: &[u32]| index_tensor::<NdArray>(ids, &device);
-        let expected =
-            [whole.users.clone().select(0, index(&users)), whole.items.clone().select(0, index(&positives)), whole.items.select(0, index(&negatives))];
+        let expected = [
+            whole.users.clone().select(0, index(&users)),
+            whole.items.clone().select(0, index(&positives)),
+            whole.items.select(0, index(&negatives)),
+        ];
         for (row, expected) in rows.into_iter().zip(expected) {
             row.into_data().assert_approx_eq::<f32>(&expected.into_data(), Default::default());
         }
+        // A batch whose neighbourhood is the whole ring embeds every node instead.
+        let everyone: Vec<u32> = (0..12).collect();
+        assert!(model.embed_rows(&inputs, &everyone, &[&everyone]).is_none());
     }
 }

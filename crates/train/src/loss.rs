@@ -29,10 +29,12 @@ where
     let users = index_tensor::<B>(&batch.users, device);
     let positives = index_tensor::<B>(&batch.positives, device);
     let negatives = index_tensor::<B>(&batch.negatives, device);
-    let rows = model.embed_rows(graph, &batch.users, &[&batch.positives, &batch.negatives]).unwrap_or_else(|| {
-        model.embed(graph).select_rows(users.clone(), vec![positives.clone(), negatives.clone()])
-    });
-    let [user_rows, positive_rows, negative_rows]: [Tensor<B, 2>; 3] = rows.try_into().expect("three row lists");
+    let rows =
+        model.embed_rows(graph, &batch.users, &[&batch.positives, &batch.negatives]).unwrap_or_else(|| {
+            model.embed(graph).select_rows(users.clone(), vec![positives.clone(), negatives.clone()])
+        });
+    let [user_rows, positive_rows, negative_rows]: [Tensor<B, 2>; 3] =
+        rows.try_into().expect("three row lists");
     let positive = model.score_pairs(user_rows.clone(), positive_rows.clone());
     let negative = model.score_pairs(user_rows.clone(), negative_rows);
     let mut total = softplus(negative - positive.clone(), 1.0).mean();
