@@ -45,9 +45,26 @@ impl Neighbourhood {
     /// # Panics
     /// If a row is not a node of `op`.
     pub fn new(op: &Csr, rows: &[u32], layers: usize) -> Self {
+        Self::from_neighbours(op.n_rows(), rows, layers, |node, visit| {
+            let span = op.indptr()[node as usize]..op.indptr()[node as usize + 1];
+            op.indices()[span].iter().for_each(|&neighbour| visit(neighbour));
+        })
+    }
+
+    /// The neighbourhood `layers` hops around `rows` in a graph of `n_nodes` nodes whose
+    /// edges `neighbours(node, visit)` lists, calling `visit` once per neighbour.
+    ///
+    /// # Panics
+    /// If a row or a neighbour is not below `n_nodes`.
+    pub fn from_neighbours(
+        n_nodes: usize,
+        rows: &[u32],
+        layers: usize,
+        neighbours: impl Fn(u32, &mut dyn FnMut(u32)),
+    ) -> Self {
         // Marks first, slots after: each ring of new nodes is numbered in node order, so
         // the products walk the operator's rows and their operands mostly forwards.
-        let mut slots = vec![ABSENT; op.n_rows()];
+        let mut slots = vec![ABSENT; n_nodes];
         let mut order = Vec::new();
         let mut ring: Vec<u32> = Vec::new();
         for &node in rows {
@@ -65,13 +82,12 @@ impl Neighbourhood {
             let end = order.len();
             let mut ring = Vec::new();
             for &node in &order[frontier..end] {
-                let span = op.indptr()[node as usize]..op.indptr()[node as usize + 1];
-                for &neighbour in &op.indices()[span] {
+                neighbours(node, &mut |neighbour| {
                     if slots[neighbour as usize] == ABSENT {
                         slots[neighbour as usize] = 0;
                         ring.push(neighbour);
                     }
-                }
+                });
             }
             Self::add_ring(&mut ring, &mut order, &mut slots);
             frontier = end;
@@ -112,6 +128,16 @@ impl Neighbourhood {
             edges += running;
         }
         edges as f64 / (layers * op.nnz()) as f64
+    }
+
+    /// The share of the whole graph's rows that layers `1..=layers` are computed at; 0
+    /// without layers.
+    pub fn node_share(&self) -> f64 {
+        let layers = self.layers();
+        if layers == 0 || self.n_nodes() == 0 {
+            return 0.0;
+        }
+        self.reach[1..].iter().sum::<usize>() as f64 / (layers * self.n_nodes()) as f64
     }
 
     /// The nodes in slot order; layer `k`'s are the first [`Self::reach`]`(k)`.
@@ -345,6 +371,7 @@ mod tests {
         assert_eq!(hood.n_nodes(), 5);
         // Layer 3 at {0}, layer 2 at {0, 1}, layer 1 at {0, 1, 2}: 1 + 2 + 3 of 3 × 4 entries.
         assert!((hood.edge_share(&op) - 6.0 / 12.0).abs() < 1e-12, "{}", hood.edge_share(&op));
+        assert!((hood.node_share() - 6.0 / 15.0).abs() < 1e-12, "{}", hood.node_share());
     }
 
     #[test]

@@ -9,6 +9,7 @@ mod inputs;
 mod lightgcn;
 mod ngcf;
 mod sage;
+mod typed_neighbourhood;
 
 pub use config::ModelConfig;
 pub use inputs::{GraphInputs, Operators};

@@ -13,11 +13,13 @@ use burn::nn::{Dropout, DropoutConfig, Initializer, LayerNorm, LayerNormConfig, 
 use burn::tensor::activation::relu;
 use burn::tensor::backend::Backend;
 use burn::tensor::{Int, Tensor};
-use gnnrec_graph::GraphBackend;
+use gnnrec_graph::batch_mix::MAX_EDGE_SHARE;
+use gnnrec_graph::{GraphBackend, Propagator};
 use serde::{Deserialize, Serialize};
 
 use crate::inputs::Operators;
-use crate::{Embeddings, GraphInputs, Recommender, xavier_table};
+use crate::typed_neighbourhood::TypedNeighbourhood;
+use crate::{Embeddings, GraphInputs, Recommender, batch_nodes, index_tensor, xavier_table};
 
 /// Hyper-parameters of [`Sage`].
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -89,26 +91,83 @@ impl<B: Backend> Sage<B> {
     }
 }
 
+impl<B: GraphBackend> Sage<B> {
+    /// The item inputs: learnable embeddings or the given features.
+    fn item_inputs(&self, graph: &GraphInputs<B>) -> Tensor<B, 2> {
+        match (&self.item_embedding, &graph.item_features) {
+            (Some(embedding), _) => embedding.val(),
+            (None, Some(features)) => features.clone(),
+            (None, None) => panic!("this GraphSAGE model was built for item features, none were given"),
+        }
+    }
+
+    /// Layer `l` from the previous layer's users and items: `own_*` are the previous rows
+    /// of the nodes updated, `*_side` their neighbour means.
+    fn layer(
+        &self,
+        l: usize,
+        (own_users, item_side): (Tensor<B, 2>, Tensor<B, 2>),
+        (own_items, user_side): (Tensor<B, 2>, Tensor<B, 2>),
+    ) -> (Tensor<B, 2>, Tensor<B, 2>) {
+        let u = self.user_self[l].forward(own_users.clone()) + self.user_neighbours[l].forward(item_side);
+        let i = self.item_self[l].forward(own_items.clone()) + self.item_neighbours[l].forward(user_side);
+        let u = self.dropout.forward(relu(self.user_norms[l].forward(u)));
+        let i = self.dropout.forward(relu(self.item_norms[l].forward(i)));
+        if l == 0 { (u, i) } else { (u + own_users, i + own_items) }
+    }
+}
+
 impl<B: GraphBackend> Recommender<B> for Sage<B> {
     fn embed(&self, graph: &GraphInputs<B>) -> Embeddings<B> {
         let from_items = graph.users_from_items.as_ref().expect("GraphSAGE needs neighbour means");
         let from_users = graph.items_from_users.as_ref().expect("GraphSAGE needs neighbour means");
-        let mut users = self.user_embedding.val();
-        let mut items = match (&self.item_embedding, &graph.item_features) {
-            (Some(embedding), _) => embedding.val(),
-            (None, Some(features)) => features.clone(),
-            (None, None) => panic!("this GraphSAGE model was built for item features, none were given"),
-        };
+        let (mut users, mut items) = (self.user_embedding.val(), self.item_inputs(graph));
         for l in 0..self.user_self.len() {
-            let u = self.user_self[l].forward(users.clone())
-                + self.user_neighbours[l].forward(from_items.apply(items.clone()));
-            let i = self.item_self[l].forward(items.clone())
-                + self.item_neighbours[l].forward(from_users.apply(users.clone()));
-            let u = self.dropout.forward(relu(self.user_norms[l].forward(u)));
-            let i = self.dropout.forward(relu(self.item_norms[l].forward(i)));
-            (users, items) = if l == 0 { (u, i) } else { (u + users, i + items) };
+            let (item_side, user_side) = (from_items.apply(items.clone()), from_users.apply(users.clone()));
+            (users, items) = self.layer(l, (users, item_side), (items, user_side));
         }
         Embeddings::new(users, items)
+    }
+
+    /// Runs each layer on the users and items it is needed at (the batch's neighbourhood,
+    /// split by type); `None` (embed every node) for dense operators or a neighbourhood
+    /// above [`MAX_EDGE_SHARE`] of the graph's rows.
+    fn embed_rows(
+        &self,
+        graph: &GraphInputs<B>,
+        users: &[u32],
+        items: &[&[u32]],
+    ) -> Option<Vec<Tensor<B, 2>>> {
+        let (Some(Propagator::Sparse(from_items)), Some(Propagator::Sparse(from_users))) =
+            (graph.users_from_items.as_ref(), graph.items_from_users.as_ref())
+        else {
+            return None;
+        };
+        let layers = self.user_self.len();
+        let (nodes, _) = batch_nodes(graph.n_users, users, items);
+        let hood = TypedNeighbourhood::new(from_items.matrix(), from_users.matrix(), &nodes, layers);
+        if hood.share() > MAX_EDGE_SHARE {
+            return None;
+        }
+        let device = self.user_embedding.device();
+        let index = |ids: Vec<u32>| index_tensor::<B>(&ids, &device);
+        let mut user_rows = self.user_embedding.val().select(0, index(hood.users(0).to_vec()));
+        let mut item_rows = self.item_inputs(graph).select(0, index(hood.items(0).to_vec()));
+        for l in 0..layers {
+            let k = l + 1;
+            let to_users =
+                Propagator::<B>::Sparse(from_items.like(hood.users_from_items(from_items.matrix(), k)));
+            let to_items =
+                Propagator::<B>::Sparse(from_users.like(hood.items_from_users(from_users.matrix(), k)));
+            let (item_side, user_side) =
+                (to_users.apply(item_rows.clone()), to_items.apply(user_rows.clone()));
+            let own_users = user_rows.slice(0..hood.users(k).len());
+            let own_items = item_rows.slice(0..hood.items(k).len());
+            (user_rows, item_rows) = self.layer(l, (own_users, item_side), (own_items, user_side));
+        }
+        let mut rows = vec![user_rows.select(0, index(hood.user_positions(users)))];
+        rows.extend(items.iter().map(|list| item_rows.clone().select(0, index(hood.item_positions(list)))));
+        Some(rows)
     }
 
     fn score_pairs(&self, users: Tensor<B, 2>, items: Tensor<B, 2>) -> Tensor<B, 1> {
@@ -190,5 +249,33 @@ mod tests {
         let warm = e.items.slice(0..1).into_data().to_vec::<f32>().unwrap();
         assert!(cold.iter().all(|v| v.is_finite()) && cold.iter().any(|v| *v != 0.0));
         assert_ne!(cold, warm);
+    }
+
+    #[test]
+    fn rows_from_the_neighbourhood_match_the_whole_graph() {
+        let device = Default::default();
+        // Users and items on a 24-node ring: three hops around the batch reach a part of it.
+        let edges: Vec<(u32, u32)> = (0..12).flat_map(|k| [(k, k), (k, (k + 1) % 12)]).collect();
+        let graph = BipartiteGraph::new(12, 12, &edges);
+        let config = SageConfig { dim: 8, layers: 3, dropout: 0.0, item_feature_dim: Some(5) };
+        let model = config.init::<NdArray>(12, 12, &device);
+        let features = Tensor::<NdArray, 2>::random([12, 5], Distribution::Default, &device);
+        let inputs =
+            GraphInputs::build(&graph, config.operators(), Some(features), Strategy::Sparse, 8, &device)
+                .unwrap();
+        let (users, positives, negatives) = ([0u32, 2, 0], [1u32, 2, 0], [3u32, 11, 1]);
+        let rows = model.embed_rows(&inputs, &users, &[&positives, &negatives]).expect("a part of the ring");
+        let whole = model.embed(&inputs);
+        let index = |ids: &[u32]| index_tensor::<NdArray>(ids, &device);
+        let expected = [
+            whole.users.clone().select(0, index(&users)),
+            whole.items.clone().select(0, index(&positives)),
+            whole.items.select(0, index(&negatives)),
+        ];
+        for (row, expected) in rows.into_iter().zip(expected) {
+            row.into_data().assert_approx_eq::<f32>(&expected.into_data(), Default::default());
+        }
+        let everyone: Vec<u32> = (0..12).collect();
+        assert!(model.embed_rows(&inputs, &everyone, &[&everyone]).is_none());
     }
 }
