@@ -154,12 +154,9 @@ pub trait GraphBackend: Backend {
         grad: FloatTensor<Self>,
         mix: LayerMix,
     ) -> FloatTensor<Self> {
-        let grad = Tensor::<Self, 2>::from_primitive(TensorPrimitive::Float(grad));
-        let (device, [rows, dim]) = (grad.device(), grad.dims());
-        let data = grad.into_data().convert::<f32>();
-        let values = data.as_slice::<f32>().expect("f32 after convert");
-        let out = host_backward(op.transposed().matrix(), tape, values, dim, mix);
-        Tensor::<Self, 2>::from_data(TensorData::new(out, [rows, dim]), &device).into_primitive().tensor()
+        through_host::<Self>(grad, |values, rows, dim| {
+            (host_backward(op.transposed().matrix(), tape, values, dim, mix), rows)
+        })
     }
 
     /// [`Self::mix_layers`] at the nodes `rows` only (`[rows.len(), dim]`, repeats
@@ -193,14 +190,23 @@ pub trait GraphBackend: Backend {
         grad: FloatTensor<Self>,
         mix: LayerMix,
     ) -> FloatTensor<Self> {
-        let grad = Tensor::<Self, 2>::from_primitive(TensorPrimitive::Float(grad));
-        let (device, [_, dim]) = (grad.device(), grad.dims());
-        let data = grad.into_data().convert::<f32>();
-        let values = data.as_slice::<f32>().expect("f32 after convert");
-        let out = batch_backward(op.transposed().matrix(), tape, values, dim, mix);
-        let nodes = tape.neighbourhood().n_nodes();
-        Tensor::<Self, 2>::from_data(TensorData::new(out, [nodes, dim]), &device).into_primitive().tensor()
+        through_host::<Self>(grad, |values, _, dim| {
+            (batch_backward(op.transposed().matrix(), tape, values, dim, mix), tape.neighbourhood().n_nodes())
+        })
     }
+}
+
+/// Reads the 2-d `x` to the host, computes `f(values, rows, dim) = (out, out_rows)` and
+/// uploads `out` as an `out_rows × dim` tensor on `x`'s device.
+fn through_host<B: Backend>(
+    x: FloatTensor<B>,
+    f: impl FnOnce(&[f32], usize, usize) -> (Vec<f32>, usize),
+) -> FloatTensor<B> {
+    let x = Tensor::<B, 2>::from_primitive(TensorPrimitive::Float(x));
+    let (device, [rows, dim]) = (x.device(), x.dims());
+    let data = x.into_data().convert::<f32>();
+    let (out, out_rows) = f(data.as_slice::<f32>().expect("f32 after convert"), rows, dim);
+    Tensor::<B, 2>::from_data(TensorData::new(out, [out_rows, dim]), &device).into_primitive().tensor()
 }
 
 /// Rows `rows` of the whole graph's [`GraphBackend::mix_layers`], by a `select`.

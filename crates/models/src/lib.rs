@@ -160,3 +160,51 @@ pub(crate) fn xavier_table<B: Backend>(
 ) -> burn::module::Param<Tensor<B, 2>> {
     burn::nn::Initializer::XavierUniform { gain: 1.0 }.init_with([n, d], Some(d), Some(n), device)
 }
+
+#[cfg(test)]
+pub(crate) mod test_support {
+    use burn::backend::NdArray;
+    use gnnrec_graph::BipartiteGraph;
+
+    use crate::{GraphInputs, Recommender, index_tensor};
+
+    /// `n` users and `n` items on a ring (user `k` rated items `k` and `k + 1`): three hops
+    /// around a few nodes reach only a part of it.
+    pub(crate) fn ring(n: u32) -> BipartiteGraph {
+        let edges: Vec<(u32, u32)> = (0..n).flat_map(|k| [(k, k), (k, (k + 1) % n)]).collect();
+        BipartiteGraph::new(n as usize, n as usize, &edges)
+    }
+
+    /// Asserts that a batch holding every node of an `n`-user ring is embedded whole
+    /// ([`Recommender::embed_rows`] declines).
+    pub(crate) fn assert_a_whole_ring_is_declined<M: Recommender<NdArray>>(
+        model: &M,
+        inputs: &GraphInputs<NdArray>,
+        n: u32,
+    ) {
+        let everyone: Vec<u32> = (0..n).collect();
+        assert!(model.embed_rows(inputs, &everyone, &[&everyone]).is_none());
+    }
+
+    /// Asserts that [`Recommender::embed_rows`] gives the rows of [`Recommender::embed`]
+    /// for a batch of `users`, `positives` and `negatives`.
+    pub(crate) fn assert_rows_match_the_whole_graph<M: Recommender<NdArray>>(
+        model: &M,
+        inputs: &GraphInputs<NdArray>,
+        (users, positives, negatives): (&[u32], &[u32], &[u32]),
+    ) {
+        let device = Default::default();
+        let rows =
+            model.embed_rows(inputs, users, &[positives, negatives]).expect("rows from the neighbourhood");
+        let whole = model.embed(inputs);
+        let index = |ids: &[u32]| index_tensor::<NdArray>(ids, &device);
+        let expected = [
+            whole.users.clone().select(0, index(users)),
+            whole.items.clone().select(0, index(positives)),
+            whole.items.select(0, index(negatives)),
+        ];
+        for (row, expected) in rows.into_iter().zip(expected) {
+            row.into_data().assert_approx_eq::<f32>(&expected.into_data(), Default::default());
+        }
+    }
+}

@@ -229,17 +229,10 @@ mod tests {
         let model = config.init::<NdArray>(5, 6, &device);
         let inputs =
             GraphInputs::build(&graph, config.operators(), None, Strategy::Sparse, 4, &device).unwrap();
-        let (users, positives, negatives) = ([0u32, 3, 0], [1u32, 4, 1], [5u32, 2, 0]);
-        let rows = model.embed_rows(&inputs, &users, &[&positives, &negatives]).expect("rows");
-        let whole = model.embed(&inputs);
-        let index = |ids: &[u32]| crate::index_tensor::<NdArray>(ids, &device);
-        let expected = [
-            whole.users.clone().select(0, index(&users)),
-            whole.items.clone().select(0, index(&positives)),
-            whole.items.select(0, index(&negatives)),
-        ];
-        for (row, expected) in rows.into_iter().zip(expected) {
-            row.into_data().assert_approx_eq::<f32>(&expected.into_data(), Default::default());
-        }
+        crate::test_support::assert_rows_match_the_whole_graph(
+            &model,
+            &inputs,
+            (&[0u32, 3, 0], &[1u32, 4, 1], &[5u32, 2, 0]),
+        );
     }
 }

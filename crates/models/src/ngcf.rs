@@ -141,27 +141,16 @@ mod tests {
     #[test]
     fn rows_from_the_neighbourhood_match_the_whole_graph() {
         let device = Default::default();
-        // A 24-node ring: three hops around the batch reach a part of it.
-        let edges: Vec<(u32, u32)> = (0..12).flat_map(|k| [(k, k), (k, (k + 1) % 12)]).collect();
-        let graph = BipartiteGraph::new(12, 12, &edges);
+        let graph = crate::test_support::ring(12);
         let config = NgcfConfig { dim: 4, layers: 3, dropout: 0.0 };
         let model = config.init::<NdArray>(12, 12, &device);
         let inputs =
             GraphInputs::build(&graph, config.operators(), None, Strategy::Sparse, 4, &device).unwrap();
-        let (users, positives, negatives) = ([0u32, 3, 0], [1u32, 4, 1], [5u32, 2, 0]);
-        let rows = model.embed_rows(&inputs, &users, &[&positives, &negatives]).expect("a sparse operator");
-        let whole = model.embed(&inputs);
-        let index = |ids: &[u32]| index_tensor::<NdArray>(ids, &device);
-        let expected = [
-            whole.users.clone().select(0, index(&users)),
-            whole.items.clone().select(0, index(&positives)),
-            whole.items.select(0, index(&negatives)),
-        ];
-        for (row, expected) in rows.into_iter().zip(expected) {
-            row.into_data().assert_approx_eq::<f32>(&expected.into_data(), Default::default());
-        }
-        // A batch whose neighbourhood is the whole ring embeds every node instead.
-        let everyone: Vec<u32> = (0..12).collect();
-        assert!(model.embed_rows(&inputs, &everyone, &[&everyone]).is_none());
+        crate::test_support::assert_rows_match_the_whole_graph(
+            &model,
+            &inputs,
+            (&[0u32, 3, 0], &[1u32, 4, 1], &[5u32, 2, 0]),
+        );
+        crate::test_support::assert_a_whole_ring_is_declined(&model, &inputs, 12);
     }
 }
