@@ -141,7 +141,7 @@ pub fn run(args: &EvaluateArgs) -> anyhow::Result<()> {
         );
     }
     println!(
-        "fold-in {fold_in_config:?}: {fold_in_ms:.1} ms per user (this machine, native); scoring both baselines {scoring_seconds:.1} s"
+        "fold-in: {fold_in_config}; {fold_in_ms:.1} ms per user (this machine, native); scoring both baselines {scoring_seconds:.1} s"
     );
 
     let mut report = json!({

@@ -32,6 +32,23 @@ pub struct FoldInConfig {
     pub blocks: Vec<FoldInBlock>,
 }
 
+/// `history sum with degree exponent -1`, or one `columns 0..512: exponent -0.3` per block.
+impl std::fmt::Display for FoldInConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.blocks.is_empty() {
+            return write!(f, "history sum with degree exponent {}", self.degree_exponent);
+        }
+        f.write_str("history sum per block of columns:")?;
+        let mut start = 0;
+        for (k, block) in self.blocks.iter().enumerate() {
+            let separator = if k == 0 { " " } else { ", " };
+            write!(f, "{separator}{start}..{} exponent {}", start + block.width, block.degree_exponent)?;
+            start += block.width;
+        }
+        Ok(())
+    }
+}
+
 /// A block of columns of the item vectors and the degree exponent of its history sum.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct FoldInBlock {
@@ -129,5 +146,21 @@ mod tests {
         let text = serde_json::to_string(&config).unwrap();
         assert_eq!(serde_json::from_str::<FoldInConfig>(&text).unwrap(), config);
         assert!(!serde_json::to_string(&FoldInConfig::dot()).unwrap().contains("blocks"));
+    }
+
+    #[test]
+    fn the_config_reads_as_its_exponents() {
+        assert_eq!(FoldInConfig::uniform(-0.5).to_string(), "history sum with degree exponent -0.5");
+        let blocks = FoldInConfig {
+            degree_exponent: -0.3,
+            blocks: vec![
+                FoldInBlock { width: 512, degree_exponent: -0.3 },
+                FoldInBlock { width: 64, degree_exponent: -1.0 },
+            ],
+        };
+        assert_eq!(
+            blocks.to_string(),
+            "history sum per block of columns: 0..512 exponent -0.3, 512..576 exponent -1"
+        );
     }
 }
