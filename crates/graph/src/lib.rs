@@ -23,3 +23,12 @@ pub use csr::Csr;
 pub use layer_mix::LayerMix;
 pub use propagation::{Choice, PropagationError, Propagator, Strategy};
 pub use sparse_op::{GraphBackend, SparseOperator};
+
+/// A 1-d index tensor of node or row ids (for `select`).
+pub fn index_tensor<B: burn::tensor::backend::Backend>(
+    ids: &[u32],
+    device: &B::Device,
+) -> burn::tensor::Tensor<B, 1, burn::tensor::Int> {
+    let data: Vec<i64> = ids.iter().map(|&i| i64::from(i)).collect();
+    burn::tensor::Tensor::from_data(burn::tensor::TensorData::new(data, [ids.len()]), device)
+}

@@ -284,8 +284,7 @@ impl<B: GraphBackend> Propagator<B> {
                 rows,
             ))),
             Self::Dense(_) => {
-                let index: Vec<i64> = rows.iter().map(|&r| i64::from(r)).collect();
-                let index = Tensor::from_data(TensorData::new(index, [rows.len()]), &x.device());
+                let index = crate::index_tensor(rows, &x.device());
                 self.mix_layers(x, mix).select(0, index)
             }
         }

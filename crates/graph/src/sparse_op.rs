@@ -15,7 +15,7 @@ use burn::backend::autodiff::grads::Gradients;
 use burn::backend::autodiff::ops::{Backward, Ops, OpsKind, unary};
 use burn::tensor::backend::Backend;
 use burn::tensor::ops::FloatTensor;
-use burn::tensor::{Int, Tensor, TensorData, TensorPrimitive};
+use burn::tensor::{Tensor, TensorData, TensorPrimitive};
 
 use crate::Csr;
 use crate::batch_mix::{BatchTape, batch_backward};
@@ -217,8 +217,7 @@ fn whole_mix_rows<B: GraphBackend>(
     rows: &[u32],
 ) -> FloatTensor<B> {
     let mixed = Tensor::<B, 2>::from_primitive(TensorPrimitive::Float(B::mix_layers(op, x, mix)));
-    let index: Vec<i64> = rows.iter().map(|&r| i64::from(r)).collect();
-    let index = Tensor::<B, 1, Int>::from_data(TensorData::new(index, [rows.len()]), &mixed.device());
+    let index = crate::index_tensor::<B>(rows, &mixed.device());
     mixed.select(0, index).into_primitive().tensor()
 }
 

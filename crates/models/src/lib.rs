@@ -135,12 +135,6 @@ pub(crate) fn split_rows<B: Backend>(rows: Tensor<B, 2>, lengths: &[usize]) -> V
         .collect()
 }
 
-/// An index tensor of `ids`.
-pub(crate) fn index_tensor<B: Backend>(ids: &[u32], device: &B::Device) -> Tensor<B, 1, Int> {
-    let data: Vec<i64> = ids.iter().map(|&i| i64::from(i)).collect();
-    Tensor::from_data(burn::tensor::TensorData::new(data, [ids.len()]), device)
-}
-
 /// Sum of squared rows `users` and `n_users + items` of a users-then-items table.
 pub(crate) fn node_square_norm<B: Backend>(
     table: Tensor<B, 2>,
@@ -166,7 +160,9 @@ pub(crate) mod test_support {
     use burn::backend::NdArray;
     use gnnrec_graph::BipartiteGraph;
 
-    use crate::{GraphInputs, Recommender, index_tensor};
+    use gnnrec_graph::index_tensor;
+
+    use crate::{GraphInputs, Recommender};
 
     /// `n` users and `n` items on a ring (user `k` rated items `k` and `k + 1`): three hops
     /// around a few nodes reach only a part of it.

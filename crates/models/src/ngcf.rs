@@ -10,14 +10,11 @@ use burn::tensor::backend::Backend;
 use burn::tensor::{Int, Tensor};
 use gnnrec_graph::batch_mix::{MAX_EDGE_SHARE, Neighbourhood};
 use gnnrec_graph::layer_mix::normalize_rows;
-use gnnrec_graph::{GraphBackend, Propagator};
+use gnnrec_graph::{GraphBackend, Propagator, index_tensor};
 use serde::{Deserialize, Serialize};
 
 use crate::inputs::Operators;
-use crate::{
-    Embeddings, GraphInputs, Recommender, batch_nodes, index_tensor, node_square_norm, split_rows,
-    xavier_table,
-};
+use crate::{Embeddings, GraphInputs, Recommender, batch_nodes, node_square_norm, split_rows, xavier_table};
 
 /// Hyper-parameters of [`Ngcf`].
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]

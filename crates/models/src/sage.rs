@@ -14,12 +14,12 @@ use burn::tensor::activation::relu;
 use burn::tensor::backend::Backend;
 use burn::tensor::{Int, Tensor};
 use gnnrec_graph::batch_mix::MAX_EDGE_SHARE;
-use gnnrec_graph::{GraphBackend, Propagator};
+use gnnrec_graph::{GraphBackend, Propagator, index_tensor};
 use serde::{Deserialize, Serialize};
 
 use crate::inputs::Operators;
 use crate::typed_neighbourhood::TypedNeighbourhood;
-use crate::{Embeddings, GraphInputs, Recommender, batch_nodes, index_tensor, xavier_table};
+use crate::{Embeddings, GraphInputs, Recommender, batch_nodes, xavier_table};
 
 /// Hyper-parameters of [`Sage`].
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]

@@ -65,7 +65,7 @@ where
     M: Recommender<B>,
 {
     let device = embeddings.items.device();
-    let index = crate::index_tensor(&cold.items, &device);
+    let index = gnnrec_graph::index_tensor(&cold.items, &device);
     let subset = Embeddings::new(embeddings.users.clone(), embeddings.items.clone().select(0, index));
     let users: Vec<u32> =
         (0..cold.per_user.len() as u32).filter(|&u| !cold.per_user[u as usize].is_empty()).collect();

@@ -31,7 +31,7 @@ where
     let device = embeddings.users.device();
     let mut ranked = Vec::with_capacity(users.len());
     for part in users.chunks(chunk) {
-        let index = crate::index_tensor(part, &device);
+        let index = gnnrec_graph::index_tensor(part, &device);
         let rows = embeddings.users.clone().select(0, index);
         let scores = model.score_matrix(rows, embeddings.items.clone()).into_data().convert::<f32>();
         let scores = scores.as_slice::<f32>().expect("f32 scores");

@@ -30,12 +30,3 @@ pub use interactions::Interactions;
 pub use memory::peak_rss_bytes;
 pub use sampler::{BprBatch, BprSampler};
 pub use trainer::{EpochRecord, RunOptions, TrainOutcome, train};
-
-/// A 1-d integer index tensor of `ids` (for `select`).
-pub(crate) fn index_tensor<B: burn::tensor::backend::Backend>(
-    ids: &[u32],
-    device: &B::Device,
-) -> burn::tensor::Tensor<B, 1, burn::tensor::Int> {
-    let data: Vec<i64> = ids.iter().map(|&i| i64::from(i)).collect();
-    burn::tensor::Tensor::from_data(burn::tensor::TensorData::new(data, [ids.len()]), device)
-}

@@ -3,10 +3,10 @@
 use burn::tensor::activation::softplus;
 use burn::tensor::backend::AutodiffBackend;
 use burn::tensor::{Tensor, TensorData};
-use gnnrec_graph::GraphBackend;
+use gnnrec_graph::{GraphBackend, index_tensor};
 use gnnrec_models::{GraphInputs, Recommender};
 
-use crate::{BprBatch, Interactions, TrainConfig, index_tensor};
+use crate::{BprBatch, Interactions, TrainConfig};
 
 /// `mean softplus(s⁻ − s⁺)` over uniform negatives, plus `hard_negative_weight ×` the
 /// same over each user's highest-scored in-batch positive of another user that is not
