@@ -50,6 +50,9 @@ function freePort() {
   });
 }
 
+/** The session's script timeout (ms): long enough for a whole benchmark in one call. */
+export const SCRIPT_TIMEOUT_MS = 300000;
+
 /** A WebDriver error with the command that failed and the driver's message. */
 export class WebDriverError extends Error {}
 
@@ -68,7 +71,7 @@ export async function openSession(engineName) {
     await waitForDriver(base, driver, () => driverLog);
     const created = await command(base, 'POST', '/session', { capabilities: { alwaysMatch: engine.capabilities } });
     const session = new Session(`${base}/session/${created.sessionId}`, created.capabilities, stopDriver);
-    await session.setTimeouts({ script: 300000, pageLoad: 120000 });
+    await session.setTimeouts({ script: SCRIPT_TIMEOUT_MS, pageLoad: 120000 });
     return session;
   } catch (error) {
     stopDriver();
