@@ -199,9 +199,10 @@ impl BatchTape {
     }
 }
 
-/// The mixed output at `hood`'s requested rows (`requested × dim`, in request order) for
-/// node embeddings `x` (`n × dim`) over the square operator `op`, and the tape for
-/// [`batch_backward`].
+/// The mixed output at `hood`'s requested rows for node embeddings `x` (`n × dim`) over
+/// the square operator `op`, followed by the same rows of `x` itself (`2·requested × dim`,
+/// each half in request order: the final and the layer-0 embeddings, which a BPR loss
+/// with an L2 term reads), and the tape for [`batch_backward`].
 ///
 /// # Panics
 /// If `op`, `x` and `hood` disagree on the number of nodes or layers.
@@ -268,16 +269,21 @@ pub fn batch_forward(
             }
         }
     }
-    let mut out = vec![0f32; hood.requested() * dim];
-    out.par_chunks_mut(dim.max(1)).zip(&hood.requested).for_each(|(row, &s)| {
+    let mut out = vec![0f32; 2 * hood.requested() * dim];
+    let (mixed, own) = out.split_at_mut(hood.requested() * dim);
+    mixed.par_chunks_mut(dim.max(1)).zip(&hood.requested).for_each(|(row, &s)| {
         row.copy_from_slice(&total[s as usize * dim..][..dim]);
+    });
+    own.par_chunks_mut(dim.max(1)).zip(&hood.requested).for_each(|(row, &s)| {
+        row.copy_from_slice(&x[hood.order[s as usize] as usize * dim..][..dim]);
     });
     (out, BatchTape { hood, inputs, inverse_norms })
 }
 
 /// The gradient with respect to all node embeddings (`n × dim`, zero outside the
 /// neighbourhood), given the gradient `grad` of [`batch_forward`]'s output
-/// (`requested × dim`), the operator's transpose and the forward pass's tape.
+/// (`2·requested × dim`: the mixed rows', then the layer-0 rows'), the operator's transpose
+/// and the forward pass's tape.
 ///
 /// # Panics
 /// If the shapes disagree with the forward pass.
@@ -289,11 +295,12 @@ pub fn batch_backward(
     mix: LayerMix,
 ) -> Vec<f32> {
     let hood = &tape.hood;
-    assert!(grad.len() == hood.requested() * dim, "batch mix: gradient has the wrong shape");
+    assert!(grad.len() == 2 * hood.requested() * dim, "batch mix: gradient has the wrong shape");
     let mut full = vec![0f32; hood.n_nodes() * dim];
     if dim == 0 {
         return full;
     }
+    let (grad, own_grad) = grad.split_at(hood.requested() * dim);
     let targets = hood.reach(mix.layers);
     let mut target_grad = vec![0f32; targets * dim];
     for (row, &slot) in grad.chunks(dim).zip(&hood.requested) {
@@ -331,6 +338,10 @@ pub fn batch_backward(
     }
     for (row, &node) in upstream.chunks(dim).zip(&hood.order) {
         full[node as usize * dim..][..dim].copy_from_slice(row);
+    }
+    for (row, &slot) in own_grad.chunks(dim).zip(&hood.requested) {
+        let node = hood.order[slot as usize] as usize;
+        full[node * dim..][..dim].iter_mut().zip(row).for_each(|(f, g)| *f += g);
     }
     full
 }
@@ -403,23 +414,33 @@ mod tests {
             x
         };
         let rows = [4u32, 0, 4, 8, 5, 2];
-        let grad = values(rows.len() * dim, 2);
+        let grad = values(2 * rows.len() * dim, 2);
+        let own_rows = |m: &[f32]| -> Vec<f32> {
+            rows.iter().flat_map(|&r| m[r as usize * dim..][..dim].to_vec()).collect()
+        };
         for layers in [0, 1, 3] {
             for normalize_inputs in [false, true] {
                 let mix = LayerMix { layers, first: 0.3, rest: 0.7 / 3.0, normalize_inputs };
                 let (whole, whole_tape) = host_forward(&op, &x, dim, mix);
-                let expected: Vec<f32> =
-                    rows.iter().flat_map(|&r| whole[r as usize * dim..][..dim].to_vec()).collect();
+                let expected = [own_rows(&whole), own_rows(&x)].concat();
                 let (batch, tape) = batch_forward(&op, Neighbourhood::new(&op, &rows, layers), &x, dim, mix);
                 assert_close(&batch, &expected);
 
-                let mut scattered = vec![0f32; 9 * dim];
-                for (k, &r) in rows.iter().enumerate() {
-                    for c in 0..dim {
-                        scattered[r as usize * dim + c] += grad[k * dim + c];
+                // The mixed half's gradient goes back through the layers, the layer-0 half's
+                // straight to its rows.
+                let (mixed_grad, own_grad) = grad.split_at(rows.len() * dim);
+                let scatter = |g: &[f32]| {
+                    let mut scattered = vec![0f32; 9 * dim];
+                    for (k, &r) in rows.iter().enumerate() {
+                        for c in 0..dim {
+                            scattered[r as usize * dim + c] += g[k * dim + c];
+                        }
                     }
-                }
-                let expected = host_backward(&transposed, &whole_tape, &scattered, dim, mix);
+                    scattered
+                };
+                let through_layers = host_backward(&transposed, &whole_tape, &scatter(mixed_grad), dim, mix);
+                let expected: Vec<f32> =
+                    through_layers.iter().zip(scatter(own_grad)).map(|(a, b)| a + b).collect();
                 assert_close(&batch_backward(&transposed, &tape, &grad, dim, mix), &expected);
             }
         }

@@ -159,8 +159,9 @@ pub trait GraphBackend: Backend {
         })
     }
 
-    /// [`Self::mix_layers`] at the nodes `rows` only (`[rows.len(), dim]`, repeats
-    /// allowed). By default the whole mix followed by a `select`.
+    /// [`Self::mix_layers`] at the nodes `rows` only, followed by `x` at the same rows
+    /// (`[2·rows.len(), dim]`: the final, then the layer-0 embeddings; repeats allowed).
+    /// By default the whole mix and `x`, each followed by a `select`.
     fn mix_layers_at(
         op: &SparseOperator,
         x: FloatTensor<Self>,
@@ -209,16 +210,17 @@ fn through_host<B: Backend>(
     Tensor::<B, 2>::from_data(TensorData::new(out, [out_rows, dim]), &device).into_primitive().tensor()
 }
 
-/// Rows `rows` of the whole graph's [`GraphBackend::mix_layers`], by a `select`.
+/// Rows `rows` of the whole graph's [`GraphBackend::mix_layers`] and of `x`, by `select`s.
 fn whole_mix_rows<B: GraphBackend>(
     op: &SparseOperator,
     x: FloatTensor<B>,
     mix: LayerMix,
     rows: &[u32],
 ) -> FloatTensor<B> {
+    let own = Tensor::<B, 2>::from_primitive(TensorPrimitive::Float(x.clone()));
     let mixed = Tensor::<B, 2>::from_primitive(TensorPrimitive::Float(B::mix_layers(op, x, mix)));
     let index = crate::index_tensor::<B>(rows, &mixed.device());
-    mixed.select(0, index).into_primitive().tensor()
+    Tensor::cat(vec![mixed.select(0, index.clone()), own.select(0, index)], 0).into_primitive().tensor()
 }
 
 /// The host implementation shared by the device backends: read `x` back, multiply in
@@ -366,7 +368,7 @@ mod host {
         }
         Some(with_rows(x, |values, _, dim| {
             let (out, tape) = batch_forward(op.matrix(), hood, values, dim, mix);
-            (tensor(out, rows.len(), dim), tape)
+            (tensor(out, 2 * rows.len(), dim), tape)
         }))
     }
 
@@ -501,8 +503,11 @@ mod tests {
         let op = SparseOperator::new(Csr::from_triplets(9, 9, &triplets));
         let x = Tensor::<Ad, 2>::random([9, 4], burn::tensor::Distribution::Normal(0.0, 1.0), &device);
         let rows = [3u32, 1, 3, 8, 0];
-        let w =
-            Tensor::<Ad, 2>::random([rows.len(), 4], burn::tensor::Distribution::Normal(0.0, 1.0), &device);
+        let w = Tensor::<Ad, 2>::random(
+            [2 * rows.len(), 4],
+            burn::tensor::Distribution::Normal(0.0, 1.0),
+            &device,
+        );
         let mix = LayerMix { layers: 3, first: 0.2, rest: 0.8 / 3.0, normalize_inputs: true };
         let run = |batch: bool| {
             let x = x.clone().require_grad();

@@ -33,20 +33,26 @@ pub struct Embeddings<B: Backend> {
     nodes: Option<Tensor<B, 2>>,
 }
 
+/// A batch's final embeddings, from [`Recommender::embed_rows`].
+#[derive(Debug, Clone)]
+pub struct BatchRows<B: Backend> {
+    /// The rows of the users, then of each list of items (one tensor per list).
+    pub rows: Vec<Tensor<B, 2>>,
+    /// [`Recommender::ego_square_norm`] of the same users and items, when the pass that
+    /// embedded them read their layer-0 rows anyway (so the L2 term adds no gather of its
+    /// own, and no second gradient over the whole embedding table).
+    pub ego_square_norm: Option<Tensor<B, 1>>,
+}
+
 /// A graph recommender.
 pub trait Recommender<B: GraphBackend>: Module<B> {
     /// Propagates over the graph and returns the final embeddings.
     fn embed(&self, graph: &GraphInputs<B>) -> Embeddings<B>;
 
-    /// The final embeddings of `users` and of each list in `items` only (one tensor per
-    /// list), when the model computes them without embedding every node; `None` when
-    /// it does not (callers then [`Self::embed`] and select).
-    fn embed_rows(
-        &self,
-        _graph: &GraphInputs<B>,
-        _users: &[u32],
-        _items: &[&[u32]],
-    ) -> Option<Vec<Tensor<B, 2>>> {
+    /// The final embeddings of `users` and of each list in `items` only, when the model
+    /// computes them without embedding every node; `None` when it does not (callers then
+    /// [`Self::embed`] and select).
+    fn embed_rows(&self, _graph: &GraphInputs<B>, _users: &[u32], _items: &[&[u32]]) -> Option<BatchRows<B>> {
         None
     }
 
@@ -190,7 +196,7 @@ pub(crate) mod test_support {
         (users, positives, negatives): (&[u32], &[u32], &[u32]),
     ) {
         let device = Default::default();
-        let rows =
+        let batch =
             model.embed_rows(inputs, users, &[positives, negatives]).expect("rows from the neighbourhood");
         let whole = model.embed(inputs);
         let index = |ids: &[u32]| index_tensor::<NdArray>(ids, &device);
@@ -199,8 +205,13 @@ pub(crate) mod test_support {
             whole.items.clone().select(0, index(positives)),
             whole.items.select(0, index(negatives)),
         ];
-        for (row, expected) in rows.into_iter().zip(expected) {
+        for (row, expected) in batch.rows.into_iter().zip(expected) {
             row.into_data().assert_approx_eq::<f32>(&expected.into_data(), Default::default());
+        }
+        if let Some(ego) = batch.ego_square_norm {
+            let items = index_tensor::<NdArray>(&[positives, negatives].concat(), &device);
+            let expected = model.ego_square_norm(index(users), items).expect("the model has ID embeddings");
+            ego.into_data().assert_approx_eq::<f32>(&expected.into_data(), Default::default());
         }
     }
 }

@@ -13,7 +13,7 @@ use gnnrec_graph::{GraphBackend, LayerMix};
 use serde::{Deserialize, Serialize};
 
 use crate::inputs::Operators;
-use crate::{Embeddings, GraphInputs, Recommender, batch_nodes, node_square_norm, split_rows};
+use crate::{BatchRows, Embeddings, GraphInputs, Recommender, batch_nodes, node_square_norm, split_rows};
 
 /// Hyper-parameters of [`LightGcn`].
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -147,16 +147,14 @@ impl<B: GraphBackend> Recommender<B> for LightGcn<B> {
     }
 
     /// Propagates over the rows' neighbourhood only (see `gnnrec_graph::batch_mix`).
-    fn embed_rows(
-        &self,
-        graph: &GraphInputs<B>,
-        users: &[u32],
-        items: &[&[u32]],
-    ) -> Option<Vec<Tensor<B, 2>>> {
+    fn embed_rows(&self, graph: &GraphInputs<B>, users: &[u32], items: &[&[u32]]) -> Option<BatchRows<B>> {
         let adjacency = graph.adjacency.as_ref().expect("LightGCN needs the adjacency operator");
         let (nodes, lengths) = batch_nodes(self.n_users, users, items);
-        let rows = adjacency.mix_layers_at(self.embedding.val(), self.layer_mix(), &nodes);
-        Some(split_rows(rows, &lengths))
+        let (rows, ego) = adjacency.mix_layers_at(self.embedding.val(), self.layer_mix(), &nodes);
+        Some(BatchRows {
+            rows: split_rows(rows, &lengths),
+            ego_square_norm: Some(ego.powf_scalar(2.0).sum()),
+        })
     }
 
     fn ego_square_norm(&self, users: Tensor<B, 1, Int>, items: Tensor<B, 1, Int>) -> Option<Tensor<B, 1>> {

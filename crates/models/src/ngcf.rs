@@ -14,7 +14,9 @@ use gnnrec_graph::{GraphBackend, Propagator, index_tensor};
 use serde::{Deserialize, Serialize};
 
 use crate::inputs::Operators;
-use crate::{Embeddings, GraphInputs, Recommender, batch_nodes, node_square_norm, split_rows, xavier_table};
+use crate::{
+    BatchRows, Embeddings, GraphInputs, Recommender, batch_nodes, node_square_norm, split_rows, xavier_table,
+};
 
 /// Hyper-parameters of [`Ngcf`].
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -78,12 +80,7 @@ impl<B: GraphBackend> Recommender<B> for Ngcf<B> {
     /// Runs each layer on the rows it is needed at (the batch's neighbourhood, see
     /// `gnnrec_graph::batch_mix::Neighbourhood`); `None` (embed every node) for a dense
     /// operator or a neighbourhood above [`MAX_EDGE_SHARE`] of the graph.
-    fn embed_rows(
-        &self,
-        graph: &GraphInputs<B>,
-        users: &[u32],
-        items: &[&[u32]],
-    ) -> Option<Vec<Tensor<B, 2>>> {
+    fn embed_rows(&self, graph: &GraphInputs<B>, users: &[u32], items: &[&[u32]]) -> Option<BatchRows<B>> {
         let Some(Propagator::Sparse(op)) = graph.adjacency.as_ref() else { return None };
         let (nodes, lengths) = batch_nodes(self.n_users, users, items);
         let hood = Neighbourhood::new(op.matrix(), &nodes, self.sum_weights.len());
@@ -104,7 +101,7 @@ impl<B: GraphBackend> Recommender<B> for Ngcf<B> {
             all.push(normalize_rows(layer.clone().slice(0..targets)));
         }
         let rows = Tensor::cat(all, 1).select(0, index_tensor(hood.requested_slots(), &device));
-        Some(split_rows(rows, &lengths))
+        Some(BatchRows { rows: split_rows(rows, &lengths), ego_square_norm: None })
     }
 
     fn ego_square_norm(&self, users: Tensor<B, 1, Int>, items: Tensor<B, 1, Int>) -> Option<Tensor<B, 1>> {

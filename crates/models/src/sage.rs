@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::inputs::Operators;
 use crate::typed_neighbourhood::TypedNeighbourhood;
-use crate::{Embeddings, GraphInputs, Recommender, batch_nodes, xavier_table};
+use crate::{BatchRows, Embeddings, GraphInputs, Recommender, batch_nodes, xavier_table};
 
 /// Hyper-parameters of [`Sage`].
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -132,12 +132,7 @@ impl<B: GraphBackend> Recommender<B> for Sage<B> {
     /// Runs each layer on the users and items it is needed at (the batch's neighbourhood,
     /// split by type); `None` (embed every node) for dense operators or a neighbourhood
     /// above [`MAX_EDGE_SHARE`] of the graph's rows.
-    fn embed_rows(
-        &self,
-        graph: &GraphInputs<B>,
-        users: &[u32],
-        items: &[&[u32]],
-    ) -> Option<Vec<Tensor<B, 2>>> {
+    fn embed_rows(&self, graph: &GraphInputs<B>, users: &[u32], items: &[&[u32]]) -> Option<BatchRows<B>> {
         let (Some(Propagator::Sparse(from_items)), Some(Propagator::Sparse(from_users))) =
             (graph.users_from_items.as_ref(), graph.items_from_users.as_ref())
         else {
@@ -167,7 +162,7 @@ impl<B: GraphBackend> Recommender<B> for Sage<B> {
         }
         let mut rows = vec![user_rows.select(0, index(hood.user_positions(users)))];
         rows.extend(items.iter().map(|list| item_rows.clone().select(0, index(hood.item_positions(list)))));
-        Some(rows)
+        Some(BatchRows { rows, ego_square_norm: None })
     }
 
     fn score_pairs(&self, users: Tensor<B, 2>, items: Tensor<B, 2>) -> Tensor<B, 1> {

@@ -27,6 +27,7 @@ pub use curve::write_training_curve;
 pub use error::TrainError;
 pub use evaluate::{evaluate_split, metric_map, rank_users};
 pub use interactions::Interactions;
+pub use loss::batch_loss;
 pub use memory::peak_rss_bytes;
 pub use sampler::{BprBatch, BprSampler};
 pub use trainer::{EpochRecord, RunOptions, TrainOutcome, train};
