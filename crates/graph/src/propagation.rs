@@ -275,29 +275,22 @@ impl<B: GraphBackend> Propagator<B> {
     /// [`Self::mix_layers`] at the nodes `rows` only and `x` at the same rows (each
     /// `[rows.len(), dim]`, repeats allowed): the final and the layer-0 embeddings. For a
     /// sparse operator on a host backend, propagated over the rows' neighbourhood alone (see
-    /// [`crate::batch_mix`]).
+    /// [`crate::batch_mix`]); otherwise the whole graph is mixed and both are selected.
     pub fn mix_layers_at(
         &self,
         x: Tensor<B, 2>,
         mix: LayerMix,
         rows: &[u32],
     ) -> (Tensor<B, 2>, Tensor<B, 2>) {
-        match self {
-            Self::Sparse(op) => {
-                let both = Tensor::<B, 2>::from_primitive(TensorPrimitive::Float(B::mix_layers_at(
-                    op,
-                    x.into_primitive().tensor(),
-                    mix,
-                    rows,
-                )));
-                let n = rows.len();
-                (both.clone().narrow(0, 0, n), both.narrow(0, n, n))
-            }
-            Self::Dense(_) => {
-                let index = crate::index_tensor(rows, &x.device());
-                (self.mix_layers(x.clone(), mix).select(0, index.clone()), x.select(0, index))
-            }
+        if let Self::Sparse(op) = self
+            && let Some(both) = B::mix_layers_at(op, x.clone().into_primitive().tensor(), mix, rows)
+        {
+            let both = Tensor::<B, 2>::from_primitive(TensorPrimitive::Float(both));
+            let n = rows.len();
+            return (both.clone().narrow(0, 0, n), both.narrow(0, n, n));
         }
+        let index = crate::index_tensor(rows, &x.device());
+        (self.mix_layers(x.clone(), mix).select(0, index.clone()), x.select(0, index))
     }
 
     /// `operator × x`.

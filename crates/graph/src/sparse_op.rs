@@ -160,15 +160,17 @@ pub trait GraphBackend: Backend {
     }
 
     /// [`Self::mix_layers`] at the nodes `rows` only, followed by `x` at the same rows
-    /// (`[2·rows.len(), dim]`: the final, then the layer-0 embeddings; repeats allowed).
-    /// By default the whole mix and `x`, each followed by a `select`.
+    /// (`[2·rows.len(), dim]`: the final, then the layer-0 embeddings; repeats allowed),
+    /// computed over the rows' neighbourhood; `None` (the default, and where the
+    /// neighbourhood is most of the graph) leaves the caller to mix the whole graph and
+    /// select.
     fn mix_layers_at(
-        op: &SparseOperator,
-        x: FloatTensor<Self>,
-        mix: LayerMix,
-        rows: &[u32],
-    ) -> FloatTensor<Self> {
-        whole_mix_rows::<Self>(op, x, mix, rows)
+        _op: &SparseOperator,
+        _x: FloatTensor<Self>,
+        _mix: LayerMix,
+        _rows: &[u32],
+    ) -> Option<FloatTensor<Self>> {
+        None
     }
 
     /// The fused host pass over the batch's neighbourhood ([`batch_forward`]) and its
@@ -208,19 +210,6 @@ fn through_host<B: Backend>(
     let data = x.into_data().convert::<f32>();
     let (out, out_rows) = f(data.as_slice::<f32>().expect("f32 after convert"), rows, dim);
     Tensor::<B, 2>::from_data(TensorData::new(out, [out_rows, dim]), &device).into_primitive().tensor()
-}
-
-/// Rows `rows` of the whole graph's [`GraphBackend::mix_layers`] and of `x`, by `select`s.
-fn whole_mix_rows<B: GraphBackend>(
-    op: &SparseOperator,
-    x: FloatTensor<B>,
-    mix: LayerMix,
-    rows: &[u32],
-) -> FloatTensor<B> {
-    let own = Tensor::<B, 2>::from_primitive(TensorPrimitive::Float(x.clone()));
-    let mixed = Tensor::<B, 2>::from_primitive(TensorPrimitive::Float(B::mix_layers(op, x, mix)));
-    let index = crate::index_tensor::<B>(rows, &mixed.device());
-    Tensor::cat(vec![mixed.select(0, index.clone()), own.select(0, index)], 0).into_primitive().tensor()
 }
 
 /// The host implementation shared by the device backends: read `x` back, multiply in
@@ -285,11 +274,8 @@ impl GraphBackend for burn::backend::NdArray {
         x: FloatTensor<Self>,
         mix: LayerMix,
         rows: &[u32],
-    ) -> FloatTensor<Self> {
-        match host::mix_layers_at(op, &x, mix, rows) {
-            Some((out, _)) => out,
-            None => whole_mix_rows::<Self>(op, x, mix, rows),
-        }
+    ) -> Option<FloatTensor<Self>> {
+        host::mix_layers_at(op, &x, mix, rows).map(|(out, _)| out)
     }
 
     fn mix_layers_at_taped(
@@ -452,21 +438,18 @@ impl<B: GraphBackend, C: CheckpointStrategy> GraphBackend for Autodiff<B, C> {
     }
 
     /// The inner backend's fused pass over the batch's neighbourhood with
-    /// [`BatchMixBackward`] as one autodiff step when it has one; otherwise the whole mix
-    /// and a `select`, differentiated op by op.
+    /// [`BatchMixBackward`] as one autodiff step when it has one.
     fn mix_layers_at(
         op: &SparseOperator,
         x: FloatTensor<Self>,
         mix: LayerMix,
         rows: &[u32],
-    ) -> FloatTensor<Self> {
-        let Some((out, tape)) = B::mix_layers_at_taped(op, x.primitive.clone(), mix, rows) else {
-            return whole_mix_rows::<Self>(op, x, mix, rows);
-        };
-        match BatchMixBackward.prepare::<C>([x.node.clone()]).compute_bound().stateful() {
+    ) -> Option<FloatTensor<Self>> {
+        let (out, tape) = B::mix_layers_at_taped(op, x.primitive.clone(), mix, rows)?;
+        Some(match BatchMixBackward.prepare::<C>([x.node.clone()]).compute_bound().stateful() {
             OpsKind::Tracked(prep) => prep.finish((op.clone(), Arc::new(tape), mix), out),
             OpsKind::UnTracked(prep) => prep.finish(out),
-        }
+        })
     }
 }
 
@@ -512,11 +495,14 @@ mod tests {
         let run = |batch: bool| {
             let x = x.clone().require_grad();
             let y = if batch {
-                Ad::mix_layers_at(&op, x.clone().into_primitive().tensor(), mix, &rows)
+                let y = Ad::mix_layers_at(&op, x.clone().into_primitive().tensor(), mix, &rows);
+                Tensor::<Ad, 2>::from_primitive(TensorPrimitive::Float(y.expect("a small neighbourhood")))
             } else {
-                whole_mix_rows::<Ad>(&op, x.clone().into_primitive().tensor(), mix, &rows)
+                let index = crate::index_tensor::<Ad>(&rows, &device);
+                let mixed = Ad::mix_layers(&op, x.clone().into_primitive().tensor(), mix);
+                let mixed = Tensor::<Ad, 2>::from_primitive(TensorPrimitive::Float(mixed));
+                Tensor::cat(vec![mixed.select(0, index.clone()), x.clone().select(0, index)], 0)
             };
-            let y = Tensor::<Ad, 2>::from_primitive(TensorPrimitive::Float(y));
             let grads = (y.clone() * w.clone()).sum().backward();
             (y.into_data(), x.grad(&grads).expect("x is tracked").into_data())
         };
