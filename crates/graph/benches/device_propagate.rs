@@ -9,7 +9,6 @@
 //! `../shared/data/lightgcnpp`. Without a GPU this runs on Mesa lavapipe, a CPU
 //! emulation: the table then shows that every path runs and what it holds, not GPU speed.
 
-use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use burn::backend::wgpu::{WgpuDevice, WgpuRuntime};
@@ -22,16 +21,8 @@ use gnnrec_graph::{BipartiteGraph, Propagator, Strategy};
 
 type Ad = Autodiff<Wgpu>;
 
-fn split_dir(name: &str) -> PathBuf {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    [root.join("data/lightgcnpp").join(name), root.join("../shared/data/lightgcnpp").join(name)]
-        .into_iter()
-        .find(|dir| dir.join("train.txt").exists())
-        .unwrap_or_else(|| panic!("no split {name} in data/lightgcnpp or ../shared/data/lightgcnpp"))
-}
-
 fn graph(name: &str) -> BipartiteGraph {
-    common::split_graph(&split_dir(name))
+    common::split_graph(&common::split_dir(name))
 }
 
 fn bytes_in_use(device: &WgpuDevice) -> u64 {
@@ -47,17 +38,12 @@ fn pass(p: &Propagator<Ad>, x: &Tensor<Ad, 2>) -> Duration {
     started.elapsed()
 }
 
-fn flag(name: &str, default: &str) -> String {
-    let args: Vec<String> = std::env::args().collect();
-    args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).cloned().unwrap_or(default.into())
-}
-
 fn main() {
     let device = WgpuDevice::default();
-    let runs: usize = flag("--runs", "5").parse().expect("--runs N");
+    let runs: usize = common::flag("--runs", "5").parse().expect("--runs N");
     println!("| graph | nodes | nnz | path | fwd+bwd median (ms) | operator on device (MiB) |");
     println!("|---|---|---|---|---|---|");
-    for name in flag("--data", "ml-1m,amazon-beauty").split(',') {
+    for name in common::flag("--data", "ml-1m,amazon-beauty").split(',') {
         let matrix = graph(name).normalized_adjacency(0.5, 0.5);
         let (n, nnz) = (matrix.n_rows(), matrix.nnz());
         let x = Tensor::<Ad, 2>::random([n, 64], Distribution::Default, &device);

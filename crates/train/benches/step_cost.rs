@@ -16,7 +16,6 @@
 //! in ns per embedding entry (nodes × 64). A cost that follows edges shows as a steady ns
 //! per product; one that follows nodes as a steady ns per entry.
 
-use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use burn::backend::{Autodiff, NdArray};
@@ -27,6 +26,9 @@ use gnnrec_graph::layer_mix::{host_backward, host_forward};
 use gnnrec_graph::{BipartiteGraph, LayerMix, SparseOperator, Strategy};
 use gnnrec_models::{GraphInputs, LightGcnConfig};
 use gnnrec_train::{AdamSettings, BprBatch, BprSampler, Interactions, TrainConfig};
+
+#[path = "../../graph/benches/common/mod.rs"]
+mod common;
 
 type Ad = Autodiff<NdArray>;
 
@@ -47,23 +49,6 @@ fn settings(name: &str) -> (f32, f32, f32, usize) {
         "citeulike" => (0.5, -0.1, 0.4, 3),
         other => panic!("no LightGCN++ settings for {other}"),
     }
-}
-
-fn flag(name: &str, default: &str) -> String {
-    let args: Vec<String> = std::env::args().collect();
-    args.iter()
-        .position(|a| a == name)
-        .and_then(|i| args.get(i + 1))
-        .cloned()
-        .unwrap_or_else(|| default.into())
-}
-
-fn split_dir(name: &str) -> PathBuf {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    [root.join("data/lightgcnpp").join(name), root.join("../shared/data/lightgcnpp").join(name)]
-        .into_iter()
-        .find(|dir| dir.join("train.txt").exists())
-        .unwrap_or_else(|| panic!("no split {name} in data/lightgcnpp or ../shared/data/lightgcnpp"))
 }
 
 /// Mean seconds of each part of a step, and the products a step multiplies.
@@ -105,7 +90,7 @@ fn propagation(op: &SparseOperator, x: &[f32], mix: LayerMix, nodes: &[u32]) -> 
 }
 
 fn measure(name: &str, batch_size: usize, steps: usize) -> (BipartiteGraph, Costs) {
-    let split = gnnrec_ingest::read_lightgcn_split(&split_dir(name)).expect("a LightGCN split");
+    let split = gnnrec_ingest::read_lightgcn_split(&common::split_dir(name)).expect("a LightGCN split");
     let data = Interactions::new(split.n_users, split.n_items, split.train, split.valid, split.test);
     let graph = BipartiteGraph::new(data.n_users, data.n_items, &data.train_edges());
     let (alpha, beta, gamma, layers) = settings(name);
@@ -154,8 +139,8 @@ fn measure(name: &str, batch_size: usize, steps: usize) -> (BipartiteGraph, Cost
 }
 
 fn main() {
-    let batch_size: usize = flag("--batch-size", "2048").parse().expect("--batch-size: a number");
-    let steps: usize = flag("--steps", "40").parse().expect("--steps: a number");
+    let batch_size: usize = common::flag("--batch-size", "2048").parse().expect("--batch-size: a number");
+    let steps: usize = common::flag("--steps", "40").parse().expect("--steps: a number");
     println!(
         "LightGCN++ training step on burn-ndarray, batch {batch_size}, mean of {steps} steps after 3 warm-up steps"
     );
@@ -164,7 +149,7 @@ fn main() {
         "| data | nodes | edges | products per step (share) | layer rows per step | step | propagation | rest of loss + gradient | Adam | propagation per product | Adam per entry |"
     );
     println!("|---|---|---|---|---|---|---|---|---|---|---|");
-    for name in flag("--data", "lastfm,ml-1m,citeulike,amazon-sports,amazon-beauty").split(',') {
+    for name in common::flag("--data", "lastfm,ml-1m,citeulike,amazon-sports,amazon-beauty").split(',') {
         let (graph, c) = measure(name, batch_size, steps);
         let nodes = graph.n_users() + graph.n_items();
         let (_, _, _, layers) = settings(name);
