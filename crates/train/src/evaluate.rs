@@ -2,15 +2,40 @@
 
 use std::collections::BTreeMap;
 
+use burn::tensor::Tensor;
 use burn::tensor::backend::Backend;
 use gnnrec_eval::{Evaluation, evaluate, top_k_excluding};
 use gnnrec_graph::GraphBackend;
 use gnnrec_models::{Embeddings, Recommender};
+use gnnrec_ranking::{HeadError, MlpHead, Scorer, head_from_layers};
 use rayon::prelude::*;
 
-/// Score budget per chunk of users: `chunk × n_items × 128` floats stay below this for
-/// models that score with an MLP, `chunk × n_items` for dot products.
+/// Score budget per chunk of users for dot products: `chunk × n_items` floats.
 const SCORES_PER_CHUNK: usize = 1 << 25;
+/// Users one thread scores together through an MLP head (every tile of items is reused
+/// by all of them).
+const HEAD_USER_BLOCK: usize = 64;
+
+/// The model's pair-scoring MLP head in the ranking crate's form (what a bundle ships),
+/// `None` for dot-product models; `dim` is the embedding width.
+pub fn mlp_head<B: GraphBackend, M: Recommender<B>>(
+    model: &M,
+    dim: usize,
+) -> Result<Option<MlpHead>, HeadError> {
+    let Some(layers) = model.head_layers() else { return Ok(None) };
+    let found = layers.len();
+    let layers: [(Vec<f32>, Vec<f32>); 3] = layers
+        .into_iter()
+        .map(|(weight, bias)| (values(weight), values(bias)))
+        .collect::<Vec<_>>()
+        .try_into()
+        .map_err(|_| HeadError { name: "layers", found, expected: 3 })?;
+    head_from_layers(dim, layers).map(Some)
+}
+
+fn values<B: Backend, const D: usize>(tensor: Tensor<B, D>) -> Vec<f32> {
+    tensor.into_data().convert::<f32>().to_vec::<f32>().expect("f32 values after convert")
+}
 
 /// The top `k` items for each of `users`, ranking every item and skipping the user's
 /// `exclude` items (training items under the LightGCN protocol).
@@ -26,8 +51,10 @@ where
     M: Recommender<B>,
 {
     let [n_items, dim] = embeddings.items.dims();
-    let per_user = if model.head_layers().is_some() { n_items * dim.max(128) } else { n_items };
-    let chunk = (SCORES_PER_CHUNK / per_user.max(1)).clamp(1, 4096);
+    if let Some(head) = mlp_head(model, dim).expect("a model's own head layers agree in shape") {
+        return rank_through_head(head, embeddings, users, exclude, k);
+    }
+    let chunk = (SCORES_PER_CHUNK / n_items.max(1)).clamp(1, 4096);
     let device = embeddings.users.device();
     let mut ranked = Vec::with_capacity(users.len());
     for part in users.chunks(chunk) {
@@ -45,6 +72,33 @@ where
         ranked.extend(part_ranked);
     }
     ranked
+}
+
+/// [`rank_users`] for a model that scores pairs with an MLP head: the ranking crate's
+/// scorer (the browser's) on blocks of users, one block per thread at a time.
+fn rank_through_head<B: Backend>(
+    head: MlpHead,
+    embeddings: &Embeddings<B>,
+    users: &[u32],
+    exclude: &[Vec<u32>],
+    k: usize,
+) -> Vec<Vec<u32>> {
+    let [n_items, d] = embeddings.items.dims();
+    let (user_rows, items) = (values(embeddings.users.clone()), values(embeddings.items.clone()));
+    let scorer = Scorer::new(Some(head), &items);
+    users
+        .par_chunks(HEAD_USER_BLOCK)
+        .flat_map_iter(|block| {
+            let rows: Vec<f32> = block
+                .iter()
+                .flat_map(|&u| &user_rows[u as usize * d..(u as usize + 1) * d])
+                .copied()
+                .collect();
+            let scores = scorer.score_users(&rows, &items, d);
+            let ranked = block.iter().zip(scores.chunks_exact(n_items.max(1)));
+            ranked.map(|(&u, scores)| top_k_excluding(scores, &exclude[u as usize], k)).collect::<Vec<_>>()
+        })
+        .collect()
 }
 
 /// Evaluates `truth` (per-user held-out items) against full rankings that exclude the
@@ -77,4 +131,40 @@ pub fn metric_map(evaluation: &Evaluation) -> BTreeMap<String, f64> {
         map.insert(format!("mrr@{}", c.k), c.mrr);
     }
     map
+}
+
+#[cfg(test)]
+mod tests {
+    use burn::backend::NdArray;
+    use burn::tensor::{Distribution, Tensor};
+    use gnnrec_eval::top_k_excluding;
+    use gnnrec_models::{Embeddings, Recommender, SageConfig};
+
+    use super::{HEAD_USER_BLOCK, rank_users};
+
+    #[test]
+    fn an_mlp_head_ranks_through_the_ranking_crate_as_through_the_model() {
+        let device = Default::default();
+        // More users than one block and more items than one of the scorer's tiles.
+        let (n_users, n_items, dim) = (HEAD_USER_BLOCK + 9, 300, 8);
+        let model = SageConfig { dim, layers: 1, dropout: 0.0, item_feature_dim: None }
+            .init::<NdArray>(n_users, n_items, &device);
+        let table = |n| Tensor::<NdArray, 2>::random([n, dim], Distribution::Normal(0.0, 1.0), &device);
+        let embeddings = Embeddings::new(table(n_users), table(n_items));
+        let exclude: Vec<Vec<u32>> = (0..n_users as u32).map(|u| vec![u % 7, 100 + u]).collect();
+        let users: Vec<u32> = (0..n_users as u32).rev().collect();
+
+        let ranked = rank_users(&model, &embeddings, &users, &exclude, 10);
+
+        let scores = model.score_matrix(embeddings.users.clone(), embeddings.items.clone());
+        let scores = scores.into_data().to_vec::<f32>().unwrap();
+        let expected: Vec<Vec<u32>> = users
+            .iter()
+            .map(|&u| {
+                let row = &scores[u as usize * n_items..(u as usize + 1) * n_items];
+                top_k_excluding(row, &exclude[u as usize], 10)
+            })
+            .collect();
+        assert_eq!(ranked, expected);
+    }
 }

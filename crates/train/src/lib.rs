@@ -25,7 +25,7 @@ pub use cold_start::{ColdItems, evaluate_cold_items, hold_out_items};
 pub use config::{SelectMetric, TrainConfig};
 pub use curve::write_training_curve;
 pub use error::TrainError;
-pub use evaluate::{evaluate_split, metric_map, rank_users};
+pub use evaluate::{evaluate_split, metric_map, mlp_head, rank_users};
 pub use interactions::Interactions;
 pub use loss::batch_loss;
 pub use memory::peak_rss_bytes;

@@ -10,7 +10,6 @@ use burn::tensor::{Tensor, TensorData};
 use gnnrec_graph::{BipartiteGraph, GraphBackend};
 use gnnrec_graph_filter::spectral_embeddings;
 use gnnrec_models::{EmbeddingStart, GraphInputs, ModelConfig, Recommender};
-use gnnrec_ranking::head_from_layers;
 use gnnrec_train::{
     AdamBackend, Interactions, RunOptions, evaluate_cold_items, evaluate_split, metric_map, peak_rss_bytes,
     train, write_training_curve,
@@ -210,20 +209,7 @@ fn save_embeddings<B: GraphBackend, M: Recommender<B>>(
 ) -> anyhow::Result<()> {
     let values = |t: Tensor<B, 2>| t.into_data().to_vec::<f32>().expect("f32 embeddings");
     let dim = embeddings.users.dims()[1];
-    let head = match model.head_layers() {
-        None => None,
-        Some(layers) => {
-            let layers: [(Vec<f32>, Vec<f32>); 3] = layers
-                .into_iter()
-                .map(|(weight, bias)| (values(weight), bias.into_data().to_vec::<f32>().expect("f32 bias")))
-                .collect::<Vec<_>>()
-                .try_into()
-                .map_err(|layers: Vec<_>| {
-                    anyhow::anyhow!("the MLP head has {} layers, not 3", layers.len())
-                })?;
-            Some(head_from_layers(dim, layers).context("the MLP head")?)
-        }
-    };
+    let head = gnnrec_train::mlp_head(model, dim).context("the MLP head")?;
     run_files::write(
         &args.out,
         &args.spec(),
