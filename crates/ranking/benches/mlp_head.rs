@@ -7,13 +7,13 @@
 //!
 //! The head and embeddings are synthetic and stated as such (deterministic waves): the
 //! time does not depend on the values, only on the shapes (amazon-beauty's item count by
-//! default, the models' width 64).
+//! default, GraphSAGE's width 128).
 
 use std::time::Instant;
 
 use gnnrec_ranking::{MlpHead, Scorer};
 
-const DIM: usize = 64;
+const DIM: usize = 128;
 const H1: usize = 128;
 const H2: usize = 64;
 
