@@ -1,6 +1,6 @@
-//! The GraphSAGE MLP head (`[u; i] → 128 → 64 → 1`) scoring every item for users: pair by
-//! pair (how candidate lists are scored), one user at a time and in blocks of users (how
-//! evaluations rank a catalogue). One thread; prints ns per pair and GFLOP/s of the
+//! The GraphSAGE MLP head (`[u; i] → 128 → 64 → 1`) scoring every item for users: as a
+//! candidate list (the items' parts gathered first), one user at a time and in blocks of
+//! users (how evaluations rank a catalogue). One thread; prints ns per pair and GFLOP/s of the
 //! second layer, which dominates (`2·128·64` flops a pair).
 //!
 //! `cargo bench -p gnnrec-ranking --bench mlp_head [-- --items N --users U --block B]`
@@ -54,7 +54,7 @@ fn main() {
     };
     println!("{n_users} users × {n_items} items, d {DIM}, head {H1} → {H2} → 1, one thread\n");
     println!("| path | ns/pair | GFLOP/s |\n|---|---|---|");
-    time("pair by pair (`score_some`)", &|user| scorer.score_some(user, &items, &all), 1);
+    time("candidate list of every item (`score_some`)", &|user| scorer.score_some(user, &items, &all), 1);
     time("one user, tiled (`score_all`)", &|user| scorer.score_all(user, &items), 1);
     time(&format!("blocks of {block} users (`score_users`)"), &|u| scorer.score_users(u, &items, DIM), block);
     println!("\n(checksum {checksum:.3})");

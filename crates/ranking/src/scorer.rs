@@ -131,14 +131,6 @@ impl MlpHead {
             }
         }
     }
-
-    /// Score of a pair from the user half of layer 1 and the item's precomputed half.
-    fn score_from_parts(&self, user_part: &[f32], item_part: &[f32]) -> f32 {
-        let h1: Vec<f32> = user_part.iter().zip(item_part).map(|(a, b)| (a + b).max(0.0)).collect();
-        let mut h2 = Self::affine(&h1, &self.w2, &self.b2);
-        h2.iter_mut().for_each(|v| *v = v.max(0.0));
-        dot(&h2, &self.w3) + self.b3
-    }
 }
 
 impl Scorer {
@@ -195,8 +187,9 @@ impl Scorer {
         }
     }
 
-    /// Scores of `user` for the listed items (rows of `items`); the MLP head's user half
-    /// is computed once for the whole list.
+    /// Scores of `user` for the listed items (rows of `items`); for the MLP head the listed
+    /// items' precomputed parts are gathered a tile at a time and scored like
+    /// [`Self::score_all`].
     pub fn score_some(&self, user: &[f32], items: &[f32], which: &[u32]) -> Vec<f32> {
         let d = user.len();
         match self {
@@ -205,12 +198,16 @@ impl Scorer {
             }
             Scorer::Mlp { head, item_part } => {
                 let (h1, user_part) = (head.h1(), head.user_part(user));
-                which
-                    .iter()
-                    .map(|&i| {
-                        head.score_from_parts(&user_part, &item_part[i as usize * h1..(i as usize + 1) * h1])
-                    })
-                    .collect()
+                let mut out = vec![0.0; which.len()];
+                let mut listed = Vec::with_capacity(ITEM_TILE.min(which.len()) * h1);
+                for (tile, scores) in which.chunks(ITEM_TILE).zip(out.chunks_mut(ITEM_TILE)) {
+                    listed.clear();
+                    for &i in tile {
+                        listed.extend_from_slice(&item_part[i as usize * h1..(i as usize + 1) * h1]);
+                    }
+                    head.score_parts(&user_part, &listed, scores);
+                }
+                out
             }
         }
     }
@@ -219,6 +216,14 @@ impl Scorer {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Pair-by-pair reference: the score from the user half of layer 1 and the item's half.
+    fn score_from_parts(head: &MlpHead, user_part: &[f32], item_part: &[f32]) -> f32 {
+        let h1: Vec<f32> = user_part.iter().zip(item_part).map(|(a, b)| (a + b).max(0.0)).collect();
+        let mut h2 = MlpHead::affine(&h1, &head.w2, &head.b2);
+        h2.iter_mut().for_each(|v| *v = v.max(0.0));
+        dot(&h2, &head.w3) + head.b3
+    }
 
     fn head() -> MlpHead {
         let wave = |n: usize, s: f32| (0..n).map(|i| ((i as f32 * 0.37 + s).sin()) * 0.5).collect::<Vec<_>>();
@@ -273,9 +278,14 @@ mod tests {
         for (u, user) in users.chunks_exact(3).enumerate() {
             let user_part = head.user_part(user);
             for i in 0..n_items {
-                let pair = head.score_from_parts(&user_part, &item_part[i * 4..(i + 1) * 4]);
+                let pair = score_from_parts(&head, &user_part, &item_part[i * 4..(i + 1) * 4]);
                 assert!((block[u * n_items + i] - pair).abs() < 1e-5, "user {u} item {i}");
             }
+        }
+        // A candidate list over several tiles, out of order, with a repeat.
+        let which: Vec<u32> = (0..n_items as u32).rev().step_by(2).chain([5, 5]).collect();
+        for (score, &i) in scorer.score_some(&users[..3], &items, &which).iter().zip(&which) {
+            assert!((score - block[i as usize]).abs() < 1e-5, "listed item {i}");
         }
         let dots = Scorer::Dot.score_users(&users, &items, 3);
         assert!((dots[n_items + 5] - dot(&users[3..6], &items[15..18])).abs() < 1e-6);
