@@ -103,12 +103,14 @@ impl MlpHead {
     /// Scores of every user part (rows of `user_parts`, `[n_users, h1]`) against every
     /// item part (`[n_items, h1]`) into the row-major `[n_users, n_items]` `out`. Items go
     /// a tile at a time so a tile's parts come from cache for every user; the second
-    /// layer is one matrix product per user and tile.
+    /// layer is one matrix product per user and tile. Buffers are sized for the tile, so
+    /// short candidate lists allocate little.
     fn score_parts(&self, user_parts: &[f32], item_parts: &[f32], out: &mut [f32]) {
         let (h1, h2) = (self.h1(), self.h2());
         let n_items = item_parts.len() / h1;
-        let mut hidden = vec![0.0; ITEM_TILE * h1];
-        let mut second = ndarray::Array2::<f32>::zeros((ITEM_TILE, h2));
+        let tile_rows = ITEM_TILE.min(n_items);
+        let mut hidden = vec![0.0; tile_rows * h1];
+        let mut second = ndarray::Array2::<f32>::zeros((tile_rows, h2));
         let w2 = ArrayView2::from_shape((h1, h2), &self.w2).expect("check() fixed w2 as [h1, h2]");
         for (t, tile) in item_parts.chunks(ITEM_TILE * h1).enumerate() {
             let rows = tile.len() / h1;
