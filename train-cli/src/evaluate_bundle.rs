@@ -16,8 +16,8 @@ use std::time::Instant;
 
 use anyhow::Context;
 use clap::Args;
-use gnnrec_eval::{CutoffMetrics, evaluate, top_k_excluding};
-use gnnrec_ranking::{Bundle, ResolvedHistory, Scorer};
+use gnnrec_eval::{CutoffMetrics, evaluate};
+use gnnrec_ranking::{LoadedBundle, ResolvedHistory, Scorer, top_k_excluding};
 use gnnrec_text_encoder::CpuEncoder;
 use serde_json::json;
 
@@ -91,7 +91,7 @@ pub fn run(args: &EvaluateArgs) -> anyhow::Result<()> {
     }
     let trained = run_files::read(&args.run)?;
     let prepared = prepare(&trained.spec)?;
-    let mut bundle = Bundle::read_dir(&args.bundle)?;
+    let mut bundle = LoadedBundle::read_dir(&args.bundle)?;
     let fold_in_config = bundle.ranker.config().fold_in.clone();
     let ranker = &bundle.ranker;
     let data = &prepared.data;

@@ -9,9 +9,9 @@
 
 use std::time::Instant;
 
+use gnnrec_bundle::{BundleError, ShardContent, ShardedManifest, read_file, verify_file};
 use gnnrec_eval::{CutoffMetrics, evaluate};
-use gnnrec_ranking::sharded::{ShardContent, ShardedRanker};
-use gnnrec_ranking::{HistoryEvent, read_file, verify_file};
+use gnnrec_ranking::{HistoryEvent, ShardedRanker};
 use serde_json::json;
 
 use crate::dataset::prepare;
@@ -120,16 +120,13 @@ pub fn run(args: &EvaluateArgs) -> anyhow::Result<()> {
 }
 
 /// Every item's catalogue id, by item index (read from the GNN shards).
-fn item_ids(
-    dir: &std::path::Path,
-    manifest: &gnnrec_ranking::sharded::ShardedManifest,
-) -> anyhow::Result<Vec<String>> {
+fn item_ids(dir: &std::path::Path, manifest: &ShardedManifest) -> anyhow::Result<Vec<String>> {
     let mut ids = vec![String::new(); manifest.model.n_items];
     for entry in &manifest.gnn_shards {
         let stored = read_file(dir, &entry.path)?;
         let bytes = verify_file(&entry.path, &entry.file, &stored)?;
         let shard = ShardContent::from_bytes(&bytes, manifest.model.dim, None)
-            .map_err(|e| gnnrec_ranking::BundleError::content(&entry.path, e))?;
+            .map_err(|e| BundleError::content(&entry.path, e))?;
         for (i, item) in shard.index.iter().zip(shard.items) {
             ids[*i as usize] = item.id;
         }
@@ -188,7 +185,7 @@ fn text_recall(args: &EvaluateArgs, dir: &std::path::Path) -> anyhow::Result<ser
 /// manifest's text probe and with every text shard probed.
 fn semantic_search(path: &std::path::Path, dir: &std::path::Path) -> anyhow::Result<serde_json::Value> {
     let mut ranker = ShardedRanker::read_dir(dir)?;
-    let encoder = crate::query::encoder(ranker.core().encoder.as_ref())?;
+    let encoder = crate::query::encoder(ranker.encoder())?;
     let (manifest, mut report) = (ranker.manifest().clone(), json!({}));
     let blend = (manifest.ranking.text_weight, manifest.ranking.gnn_weight);
     for (name, probe) in [("default_probe", manifest.probe.text), ("all_shards", manifest.text_shards.len())]
@@ -211,7 +208,7 @@ fn semantic_search(path: &std::path::Path, dir: &std::path::Path) -> anyhow::Res
 /// The text vectors of `count` evenly spaced items, as f32 (their int8 values).
 fn text_queries(
     dir: &std::path::Path,
-    manifest: &gnnrec_ranking::sharded::ShardedManifest,
+    manifest: &ShardedManifest,
     count: usize,
 ) -> anyhow::Result<Vec<Vec<f32>>> {
     let n = manifest.model.n_items;
@@ -222,7 +219,7 @@ fn text_queries(
         let stored = read_file(dir, &entry.path)?;
         let bytes = verify_file(&entry.path, &entry.file, &stored)?;
         let shard = ShardContent::from_bytes(&bytes, manifest.model.dim, Some(k))
-            .map_err(|e| gnnrec_ranking::BundleError::content(&entry.path, e))?;
+            .map_err(|e| BundleError::content(&entry.path, e))?;
         let values = shard.text.unwrap_or_default();
         for (row, i) in shard.index.iter().enumerate() {
             if wanted.contains(i) {

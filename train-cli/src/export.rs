@@ -4,9 +4,9 @@ use std::path::PathBuf;
 
 use anyhow::{Context, bail};
 use clap::Args;
+use gnnrec_bundle::ItemMeta;
 use gnnrec_export::{ExportConfig, ExportInput, TextInput, write_bundle};
 use gnnrec_ingest::Item;
-use gnnrec_ranking::ItemMeta;
 
 use crate::dataset::prepare;
 use crate::features::item_text_embeddings;

@@ -5,8 +5,8 @@ use std::path::PathBuf;
 use anyhow::{Context, bail};
 use burn::backend::NdArray;
 use clap::Args;
-use gnnrec_ranking::sharded::ShardedRanker;
-use gnnrec_ranking::{Bundle, EncoderBytes, HistoryEvent, Ranked, Ranker, read_file};
+use gnnrec_bundle::{EncoderBytes, read_file};
+use gnnrec_ranking::{HistoryEvent, LoadedBundle, Ranked, Ranker, ShardedRanker};
 use gnnrec_text_encoder::{CpuEncoder, TextEncoder};
 
 use crate::shard_bundle::is_sharded;
@@ -45,7 +45,7 @@ pub fn run(args: &QueryArgs) -> anyhow::Result<()> {
 
 /// The answer of a v1 bundle.
 fn whole(args: &QueryArgs, history: &[HistoryEvent]) -> anyhow::Result<Ranked> {
-    let bundle = Bundle::read_dir(&args.bundle)
+    let bundle = LoadedBundle::read_dir(&args.bundle)
         .with_context(|| format!("loading the bundle {}", args.bundle.display()))?;
     Ok(match &args.query {
         None => bundle.ranker.recommend(history, args.k)?,
@@ -63,7 +63,7 @@ fn sharded(args: &QueryArgs, history: &[HistoryEvent]) -> anyhow::Result<Ranked>
     let mut ranker =
         ShardedRanker::read_dir(dir).with_context(|| format!("loading the bundle {}", dir.display()))?;
     let embedding = match &args.query {
-        Some(query) => Some(encode(ranker.core().encoder.as_ref(), query, args.exact)?),
+        Some(query) => Some(encode(ranker.encoder(), query, args.exact)?),
         None => None,
     };
     let (ranked, _) = ranker.complete(

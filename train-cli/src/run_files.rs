@@ -1,13 +1,12 @@
 //! What a training run leaves for `export` and `evaluate-bundle`: `run.json` (the
 //! [`RunSpec`], so the same data can be loaded again) and `embeddings.safetensors`
 //! (the best model's final user and item embeddings, and its MLP head if it has one, under
-//! the bundle's tensor names; see `gnnrec_ranking::head_tensors`).
+//! the bundle's tensor names; see `gnnrec_bundle::MlpHead`).
 
 use std::path::Path;
 
 use anyhow::{Context, bail};
-use gnnrec_ranking::{FoldInConfig, MlpHead, Tensors, f32_bytes, has_head, head_tensors, read_head};
-use safetensors::Dtype;
+use gnnrec_bundle::{FoldInConfig, MlpHead, TensorData, Tensors};
 
 use crate::run_spec::RunSpec;
 
@@ -67,11 +66,11 @@ pub fn write(
     head: Option<&MlpHead>,
 ) -> anyhow::Result<()> {
     let mut tensors = vec![
-        ("users".to_string(), vec![users.len() / dim, dim], Dtype::F32, f32_bytes(users)),
-        ("items".to_string(), vec![items.len() / dim, dim], Dtype::F32, f32_bytes(items)),
+        TensorData::f32("users", vec![users.len() / dim, dim], users),
+        TensorData::f32("items", vec![items.len() / dim, dim], items),
     ];
-    tensors.extend(head.map(head_tensors).unwrap_or_default());
-    let bytes = Tensors::write(tensors).context(EMBEDDINGS)?;
+    tensors.extend(head.map(MlpHead::tensors).unwrap_or_default());
+    let bytes = Tensors::write(&tensors).context(EMBEDDINGS)?;
     let path = out.join(EMBEDDINGS);
     std::fs::write(&path, bytes).with_context(|| format!("writing {}", path.display()))?;
     // A fold-in file left by an earlier run in the same folder would not describe this one.
@@ -103,16 +102,17 @@ pub fn read(dir: &Path) -> anyhow::Result<TrainedRun> {
     let f32s = |t: &str, s: &[usize]| tensors.f32(t, s).with_context(|| name.clone());
     let users = f32s("users", &users_shape)?;
     let items = f32s("items", &[n_items, dim])?;
-    let head =
-        if has_head(&tensors) { Some(read_head(&tensors, dim).with_context(|| name.clone())?) } else { None };
+    let head = if MlpHead::is_in(&tensors) {
+        Some(MlpHead::read(&tensors, dim).with_context(|| name.clone())?)
+    } else {
+        None
+    };
     let fold_in = read_fold_in(dir)?;
     Ok(TrainedRun { spec, dim, users, items, head, fold_in })
 }
 
 #[cfg(test)]
 mod tests {
-    use safetensors::Dtype;
-
     use super::*;
     use crate::run_spec::tests::OLD_RUN_JSON;
 
@@ -121,9 +121,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join(RUN_ARGS), OLD_RUN_JSON).unwrap();
         // dim 1, h1 2, h2 1, under the old layer names.
-        let f32s = |name: &str, shape: Vec<usize>, values: &[f32]| {
-            (name.to_string(), shape, Dtype::F32, f32_bytes(values))
-        };
+        let f32s = |name: &str, shape: Vec<usize>, values: &[f32]| TensorData::f32(name, shape, values);
         let tensors = vec![
             f32s("users", vec![3, 1], &[1.0, 2.0, 3.0]),
             f32s("items", vec![2, 1], &[0.5, -0.5]),
@@ -134,7 +132,7 @@ mod tests {
             f32s("head.2.weight", vec![1, 1], &[0.7]),
             f32s("head.2.bias", vec![1], &[0.05]),
         ];
-        std::fs::write(dir.path().join(EMBEDDINGS), Tensors::write(tensors).unwrap()).unwrap();
+        std::fs::write(dir.path().join(EMBEDDINGS), Tensors::write(&tensors).unwrap()).unwrap();
         let run = read(dir.path()).unwrap();
         assert_eq!((run.dim, run.users.len(), run.items.len()), (1, 3, 2));
         assert_eq!(run.spec.preset.as_deref(), Some("movielens"));

@@ -4,8 +4,8 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use clap::Args;
+use gnnrec_bundle::{SHARDED_VERSION, V1Content, file_names};
 use gnnrec_export::{CatalogueFiles, ShardConfig, write_sharded, write_sharded_catalogue};
-use gnnrec_ranking::Bundle;
 
 /// Sharding options shared by `export` and `shard-bundle`.
 #[derive(Args, Debug, Clone)]
@@ -61,7 +61,7 @@ pub fn run(args: &ShardBundleArgs) -> anyhow::Result<()> {
     match &args.catalogue {
         None => reshard(&args.bundle, &args.out, &config),
         Some(dir) => {
-            let (manifest, files) = Bundle::read_stored(&args.bundle)?;
+            let (manifest, files) = V1Content::read_stored(&args.bundle)?;
             let catalogue = CatalogueFiles::open(dir)?;
             let report = write_sharded_catalogue(&manifest, &files, &catalogue, &config, &args.out)
                 .with_context(|| format!("sharding {} into {}", dir.display(), args.out.display()))?;
@@ -73,7 +73,7 @@ pub fn run(args: &ShardBundleArgs) -> anyhow::Result<()> {
 
 /// Writes the v2 form of the v1 bundle in `bundle` to `out` and prints what was written.
 pub fn reshard(bundle: &Path, out: &Path, config: &ShardConfig) -> anyhow::Result<()> {
-    let (manifest, files) = Bundle::read_stored(bundle)?;
+    let (manifest, files) = V1Content::read_stored(bundle)?;
     let report = write_sharded(&manifest, &files, config, out)
         .with_context(|| format!("sharding into {}", out.display()))?;
     print_report(out, &report);
@@ -82,12 +82,12 @@ pub fn reshard(bundle: &Path, out: &Path, config: &ShardConfig) -> anyhow::Resul
 
 /// Whether the bundle in `dir` is sharded (format v2), from its manifest's `version`.
 pub fn is_sharded(dir: &Path) -> anyhow::Result<bool> {
-    let path = dir.join(gnnrec_ranking::file_names::MANIFEST);
+    let path = dir.join(file_names::MANIFEST);
     let manifest = std::fs::read(&path).with_context(|| format!("reading {}", path.display()))?;
     let version: Option<u64> = serde_json::from_slice::<serde_json::Value>(&manifest)
         .ok()
         .and_then(|m| m.get("version").and_then(serde_json::Value::as_u64));
-    Ok(version == Some(u64::from(gnnrec_ranking::sharded::SHARDED_VERSION)))
+    Ok(version == Some(u64::from(SHARDED_VERSION)))
 }
 
 /// Prints what a sharding wrote.

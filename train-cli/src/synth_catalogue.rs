@@ -13,8 +13,8 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::Args;
+use gnnrec_bundle::{Int8Matrix, ItemMeta, TextPoint, V1Content};
 use gnnrec_export::{Catalogue, CatalogueWriter, ItemRow};
-use gnnrec_ranking::{Bundle, Int8Matrix, ItemMeta, TextPoint};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use rand_distr::StandardNormal;
@@ -43,8 +43,8 @@ pub struct SynthArgs {
 
 /// Runs the command.
 pub fn run(args: &SynthArgs) -> anyhow::Result<()> {
-    let (manifest, files) = Bundle::read_stored(&args.bundle)?;
-    let base = Catalogue::from_v1(&manifest, &files)?;
+    let (manifest, files) = V1Content::read_stored(&args.bundle)?;
+    let base = Catalogue::from_v1(&manifest, &V1Content::decode(&manifest, &files)?);
     anyhow::ensure!(
         args.items >= base.items.len(),
         "--items {} is fewer than the bundle's own {} items",

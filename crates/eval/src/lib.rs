@@ -8,7 +8,5 @@
 //! Each metric is averaged over the users that have test items.
 
 mod metrics;
-mod top_k;
 
 pub use metrics::{CutoffMetrics, Evaluation, evaluate};
-pub use top_k::top_k_excluding;

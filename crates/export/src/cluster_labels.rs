@@ -11,9 +11,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 
-use gnnrec_ranking::ItemMeta;
-
-use crate::clusters::Clusters;
+use gnnrec_bundle::{ClusterTensors as Clusters, ItemMeta};
 
 /// Separator between the terms of a label.
 const SEPARATOR: &str = " · ";

@@ -5,9 +5,10 @@
 //! be reached through clusters) and clusters should have predictable sizes so that
 //! probing a few of them costs the same for every visitor.
 
+use gnnrec_bundle::ClusterTensors as Clusters;
 use linfa::prelude::*;
 use linfa_clustering::KMeans;
-use ndarray::Array2;
+use linfa_ndarray::Array2;
 use rand_xoshiro::Xoshiro256Plus;
 use rand_xoshiro::rand_core::SeedableRng;
 
@@ -26,20 +27,6 @@ fn kmeans_assignment(embeddings: &[f32], dim: usize, k: usize, seed: u64) -> (Ve
         .expect("k-means on finite embeddings with 1 ≤ k ≤ n");
     let assignment = model.predict(&data).iter().map(|&c| c as u32).collect();
     (assignment, model.centroids().iter().copied().collect())
-}
-
-/// The cluster index in its stored form.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Clusters {
-    /// Row-major `[k, dim]`.
-    pub centroids: Vec<f32>,
-    /// Cluster of each item.
-    pub assignment: Vec<u32>,
-    /// All items grouped by cluster, each group closest to its centroid first.
-    pub order: Vec<u32>,
-    /// Titles of the two most central members of each cluster (the exporter replaces
-    /// them with labels from the cluster's most distinctive terms).
-    pub labels: Vec<String>,
 }
 
 /// Clusters the row-major `embeddings` (`[n, dim]`) into `k` groups (seeded k-means++).

@@ -2,7 +2,6 @@
 
 use std::path::PathBuf;
 
-use gnnrec_ranking::TensorError;
 use thiserror::Error;
 
 /// Why a bundle could not be written.
@@ -29,25 +28,17 @@ pub enum ExportError {
     /// The inputs disagree with each other.
     #[error("invalid export input: {0}")]
     Input(String),
-    /// A JSON file of the bundle could not be serialized (the message includes the cause).
+    /// A JSON file could not be serialized (the message includes the cause).
     #[error("{file}: cannot serialize: {error}")]
     Serialize {
-        /// The bundle file.
+        /// The file.
         file: &'static str,
         /// The cause.
         error: serde_json::Error,
     },
-    /// The tensors file could not be serialized (the message includes the cause).
-    #[error("{file}: {error}")]
-    Tensors {
-        /// The bundle file.
-        file: &'static str,
-        /// The cause.
-        error: TensorError,
-    },
-    /// The bundle being sharded is unusable (the message names the file).
+    /// A bundle file could not be read, checked or written (the message names the file).
     #[error(transparent)]
-    Bundle(#[from] gnnrec_ranking::BundleError),
+    Bundle(#[from] gnnrec_bundle::BundleError),
     /// The text features could not be computed.
     #[error(transparent)]
     Features(#[from] gnnrec_text_features::FeatureError),

@@ -9,8 +9,8 @@
 //! top-20 items (training items excluded) of the folded-in vector that are also in the
 //! top 20 of the trained vector. No validation or test items are used.
 
-use gnnrec_eval::top_k_excluding;
-use gnnrec_ranking::{AffineMap, FoldInConfig, Scorer, history_sum, item_degrees};
+use gnnrec_bundle::{AffineMap, FoldInConfig};
+use gnnrec_ranking::{Scorer, history_sum, item_degrees, top_k_excluding};
 use nalgebra::DMatrix;
 use serde_json::json;
 

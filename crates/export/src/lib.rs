@@ -1,35 +1,33 @@
 //! Writing the static bundle a browser loads (format: `docs/bundle-format.md`).
 //!
 //! From a trained model's final embeddings, the catalogue and its text embeddings, the
-//! exporter writes: int8 item embeddings and the small f32 tensors ranking needs
-//! (`tensors.safetensors`), a k-means cluster index over the item embeddings, an HNSW
-//! index (instant-distance) over the projected item text vectors, a query tower fitted
-//! on the training interactions, the int8 MiniLM encoder and its tokenizer, and a
-//! manifest with every file's size and SHA-256. Files are gzip-compressed (except the
-//! manifest and the small encoder config).
+//! exporter computes what ranking needs — int8 item embeddings, a k-means cluster index
+//! over them, an HNSW index over the projected item text vectors, a query tower and a
+//! fold-in map fitted on the training interactions — and writes it with the bundle format's
+//! writer (`gnnrec-bundle`): a v1 bundle ([`write_bundle`]), then, by default, its sharded
+//! v2 form ([`write_sharded`]). Catalogues of any size can be sharded from files on disk
+//! ([`CatalogueFiles`], [`write_sharded_catalogue`]).
 
-mod catalogue;
-mod catalogue_files;
 mod cluster_labels;
 mod clusters;
 mod error;
 mod history_map;
-mod partition;
+mod input;
 mod ridge;
-mod shard_plan;
 mod sharded;
 mod stages;
 mod tower;
-pub mod validation;
+mod validation;
+mod vectors;
 mod writer;
 
-pub use catalogue::{Catalogue, ItemRow, ItemSource};
-pub use catalogue_files::{
-    CATALOGUE_FORMAT, CATALOGUE_VERSION, CatalogueFiles, CatalogueHeader, CatalogueWriter, catalogue_names,
-};
-pub use clusters::{Clusters, kmeans};
 pub use error::ExportError;
 pub use history_map::{FoldInFit, fit_history_map};
-pub use sharded::{ShardConfig, default_shard_bytes, write_sharded, write_sharded_catalogue};
+pub use input::{ExportConfig, ExportInput, TextInput};
+pub use sharded::{
+    CATALOGUE_FORMAT, CATALOGUE_VERSION, Catalogue, CatalogueFiles, CatalogueHeader, CatalogueWriter,
+    ItemRow, ItemSource, ShardConfig, catalogue_names, default_shard_bytes, write_sharded,
+    write_sharded_catalogue,
+};
 pub use tower::{TowerFit, fit_query_tower};
-pub use writer::{ExportConfig, ExportInput, ExportReport, TextInput, write_bundle};
+pub use writer::{ExportReport, write_bundle};

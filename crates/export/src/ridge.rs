@@ -1,6 +1,6 @@
 //! Ridge regression `y ≈ x·W + b` from sufficient statistics (nalgebra).
 
-use gnnrec_ranking::AffineMap;
+use gnnrec_bundle::AffineMap;
 use nalgebra::{DMatrix, DVector};
 
 /// Centred sufficient statistics of weighted examples.

@@ -7,8 +7,9 @@
 //! ranked by the GNN score of the tower's output (Recall@20 and NDCG@20, reported next to
 //! ranking by text similarity alone and by popularity).
 
-use gnnrec_eval::{evaluate, top_k_excluding};
-use gnnrec_ranking::{AffineMap, Scorer, item_degrees};
+use gnnrec_bundle::AffineMap;
+use gnnrec_eval::evaluate;
+use gnnrec_ranking::{Scorer, item_degrees, top_k_excluding};
 use nalgebra::DMatrix;
 
 use serde_json::json;

@@ -3,12 +3,12 @@
 
 use std::path::Path;
 
+use gnnrec_bundle::{ShardContent, V1Content, read_file, verify_file};
 use gnnrec_export::{
     Catalogue, CatalogueFiles, CatalogueWriter, ItemSource, ShardConfig, catalogue_names,
     write_sharded_catalogue,
 };
-use gnnrec_ranking::sharded::{ShardContent, ShardedRanker};
-use gnnrec_ranking::{Bundle, Ranked, read_file, verify_file};
+use gnnrec_ranking::{LoadedBundle, Ranked, ShardedRanker};
 
 mod common;
 
@@ -17,8 +17,8 @@ use common::*;
 /// Exports the fixture as v1 into `dir/v1` and writes its items as catalogue files in `dir/catalogue`.
 fn catalogue(dir: &Path) -> CatalogueFiles {
     export(&dir.join("v1"), Some(wave_head()), None);
-    let (manifest, files) = Bundle::read_stored(&dir.join("v1")).unwrap();
-    let whole = Catalogue::from_v1(&manifest, &files).unwrap();
+    let (manifest, files) = V1Content::read_stored(&dir.join("v1")).unwrap();
+    let whole = Catalogue::from_v1(&manifest, &V1Content::decode(&manifest, &files).unwrap());
     let mut writer =
         CatalogueWriter::create(&dir.join("catalogue"), whole.dim(), whole.text_dim(), false).unwrap();
     whole.scan(&mut |index, row| writer.push(index, row)).unwrap();
@@ -26,7 +26,7 @@ fn catalogue(dir: &Path) -> CatalogueFiles {
 }
 
 fn shard(dir: &Path, catalogue: &CatalogueFiles, part_items: usize) -> serde_json::Value {
-    let (manifest, files) = Bundle::read_stored(&dir.join("v1")).unwrap();
+    let (manifest, files) = V1Content::read_stored(&dir.join("v1")).unwrap();
     let config = ShardConfig { shard_bytes: Some(600), part_items, ..Default::default() };
     write_sharded_catalogue(&manifest, &files, catalogue, &config, &dir.join("v2")).unwrap()
 }
@@ -35,8 +35,8 @@ fn shard(dir: &Path, catalogue: &CatalogueFiles, part_items: usize) -> serde_jso
 fn files_read_back_what_was_written() {
     let dir = tempfile::tempdir().unwrap();
     let files = catalogue(dir.path());
-    let (manifest, stored) = Bundle::read_stored(&dir.path().join("v1")).unwrap();
-    let whole = Catalogue::from_v1(&manifest, &stored).unwrap();
+    let (manifest, stored) = V1Content::read_stored(&dir.path().join("v1")).unwrap();
+    let whole = Catalogue::from_v1(&manifest, &V1Content::decode(&manifest, &stored).unwrap());
     let back = Catalogue::load(&files).unwrap();
     assert_eq!((back.index, back.items, back.popularity), (whole.index, whole.items, whole.popularity));
     assert_eq!((back.gnn, back.text), (whole.gnn, whole.text));
@@ -51,7 +51,7 @@ fn a_catalogue_sharded_in_parts_answers_as_the_whole_bundle() {
     assert!(report["parts"].as_u64().unwrap() >= 3, "{report}");
     let v2 = dir.path().join("v2");
     assert!(!v2.join(".sharding").exists(), "the work folder is removed");
-    let v1 = Bundle::read_dir(&dir.path().join("v1")).unwrap().ranker;
+    let v1 = LoadedBundle::read_dir(&dir.path().join("v1")).unwrap().ranker;
     let mut ranker = ShardedRanker::read_dir(&v2).unwrap();
     let manifest = ranker.manifest().clone();
     assert_eq!(manifest.model.n_items, ITEMS);
@@ -145,7 +145,7 @@ fn a_catalogue_of_other_widths_than_the_model_is_refused() {
     catalogue(dir.path());
     let other = dir.path().join("other");
     let meta =
-        gnnrec_ranking::ItemMeta { id: "x".into(), title: "X".into(), subtitle: String::new(), url: None };
+        gnnrec_bundle::ItemMeta { id: "x".into(), title: "X".into(), subtitle: String::new(), url: None };
     let mut writer = CatalogueWriter::create(&other, DIM + 1, Some(32), false).unwrap();
     let row = gnnrec_export::ItemRow {
         meta: &meta,
@@ -156,7 +156,7 @@ fn a_catalogue_of_other_widths_than_the_model_is_refused() {
     };
     writer.push(0, row).unwrap();
     let files = writer.finish("test").unwrap();
-    let (manifest, stored) = Bundle::read_stored(&dir.path().join("v1")).unwrap();
+    let (manifest, stored) = V1Content::read_stored(&dir.path().join("v1")).unwrap();
     let error =
         write_sharded_catalogue(&manifest, &stored, &files, &ShardConfig::default(), &dir.path().join("v2"))
             .err()
@@ -175,13 +175,13 @@ fn an_id_given_to_two_items_is_refused() {
     let mut writer = CatalogueWriter::create(&dir.path().join("twice"), DIM, Some(32), false).unwrap();
     files
         .scan(&mut |index, row| {
-            let renamed = gnnrec_ranking::ItemMeta { id: "m3".into(), ..row.meta.clone() };
+            let renamed = gnnrec_bundle::ItemMeta { id: "m3".into(), ..row.meta.clone() };
             let meta = if index == 200 { &renamed } else { row.meta };
             writer.push(index, gnnrec_export::ItemRow { meta, ..row })
         })
         .unwrap();
     let twice = writer.finish("test").unwrap();
-    let (manifest, stored) = Bundle::read_stored(&dir.path().join("v1")).unwrap();
+    let (manifest, stored) = V1Content::read_stored(&dir.path().join("v1")).unwrap();
     let config = ShardConfig { part_items: 100, ..Default::default() };
     let error = write_sharded_catalogue(&manifest, &stored, &twice, &config, &dir.path().join("v2"))
         .err()

@@ -3,12 +3,12 @@
 
 use std::path::Path;
 
-use gnnrec_export::{ShardConfig, write_sharded};
-use gnnrec_ranking::sharded::{ProbeConfig, ShardedManifest, ShardedRanker};
-use gnnrec_ranking::{
-    Bundle, BundleError, ContentError, HistoryEvent, ManifestError, MlpHead, Ranked, file_names, read_file,
-    sha256_hex,
+use gnnrec_bundle::{
+    BundleError, ContentError, ManifestError, MlpHead, ProbeConfig, ShardedManifest, V1Content, file_names,
+    parse_manifest, read_file, sha256_hex,
 };
+use gnnrec_export::{ShardConfig, write_sharded};
+use gnnrec_ranking::{HistoryEvent, LoadedBundle, Ranked, ShardedRanker};
 
 mod common;
 
@@ -19,7 +19,7 @@ use common::*;
 fn sharded(dir: &Path, head: Option<MlpHead>, shard_bytes: usize) -> std::path::PathBuf {
     let (v1, v2) = (dir.join("v1"), dir.join("v2"));
     export(&v1, head, None);
-    let (manifest, files) = Bundle::read_stored(&v1).unwrap();
+    let (manifest, files) = V1Content::read_stored(&v1).unwrap();
     let config = ShardConfig { shard_bytes: Some(shard_bytes), ..Default::default() };
     write_sharded(&manifest, &files, &config, &v2).unwrap();
     v2
@@ -35,7 +35,7 @@ fn recommend(
 }
 
 fn manifest(dir: &Path) -> ShardedManifest {
-    ShardedRanker::parse_manifest(&std::fs::read(dir.join(file_names::MANIFEST)).unwrap()).unwrap()
+    ShardedManifest::parse(&std::fs::read(dir.join(file_names::MANIFEST)).unwrap()).unwrap()
 }
 
 fn histories() -> Vec<Vec<HistoryEvent>> {
@@ -52,7 +52,7 @@ fn probing_every_shard_gives_the_unsharded_answer() {
     for head in [None, Some(wave_head())] {
         let dir = tempfile::tempdir().unwrap();
         let v2 = sharded(dir.path(), head.clone(), 600);
-        let v1 = Bundle::read_dir(&dir.path().join("v1")).unwrap().ranker;
+        let v1 = LoadedBundle::read_dir(&dir.path().join("v1")).unwrap().ranker;
         let mut ranker = ShardedRanker::read_dir(&v2).unwrap();
         let shards = ranker.manifest().gnn_shards.len();
         assert!(shards >= 4, "{shards} shards");
@@ -93,7 +93,7 @@ fn probing_a_few_shards_stays_in_the_history_topic_and_fetches_a_few_shards() {
 fn without_a_known_history_the_core_answers_alone() {
     let dir = tempfile::tempdir().unwrap();
     let v2 = sharded(dir.path(), None, 600);
-    let v1 = Bundle::read_dir(&dir.path().join("v1")).unwrap().ranker;
+    let v1 = LoadedBundle::read_dir(&dir.path().join("v1")).unwrap().ranker;
     let mut ranker = ShardedRanker::read_dir(&v2).unwrap();
     for history in [vec![], vec![like("unknown", 0.0)]] {
         let (ranked, fetched) = recommend(&mut ranker, &v2, &history, 5);
@@ -160,15 +160,9 @@ fn versions_listings_and_foreign_files_are_refused_by_name() {
         serde_json::to_vec(&value).unwrap()
     };
     let v3 = with(&|m| m["version"] = 3.into());
-    assert!(matches!(
-        ShardedRanker::parse_manifest(&v3),
-        Err(BundleError::Version { found: 3, supported: 2, .. })
-    ));
+    assert!(matches!(ShardedManifest::parse(&v3), Err(BundleError::Version { found: 3, supported: 2, .. })));
     let v2_bytes = std::fs::read(&path).unwrap();
-    assert!(matches!(
-        Bundle::parse_manifest(&v2_bytes),
-        Err(BundleError::Version { found: 2, supported: 1, .. })
-    ));
+    assert!(matches!(parse_manifest(&v2_bytes), Err(BundleError::Version { found: 2, supported: 1, .. })));
 
     // A shard listed with another item count than its file holds.
     let shard = original["gnn_shards"][0]["path"].as_str().unwrap().to_string();
@@ -201,7 +195,7 @@ fn shard_names_are_content_hashes_and_a_re_export_removes_stale_shards() {
     assert!(!first.text_shards.is_empty(), "the fixture has text: text shards are written");
     assert!(!v2.join(file_names::TENSORS).exists(), "no v1 file is left in a v2 bundle");
     // Re-exported with larger shards into the same directory.
-    let (manifest_v1, files) = Bundle::read_stored(&dir.path().join("v1")).unwrap();
+    let (manifest_v1, files) = V1Content::read_stored(&dir.path().join("v1")).unwrap();
     let config = ShardConfig { shard_bytes: Some(8_000), ..Default::default() };
     write_sharded(&manifest_v1, &files, &config, &v2).unwrap();
     let second = manifest(&v2);
@@ -240,7 +234,7 @@ fn memory_stays_within_the_cap_between_requests() {
     let dir = tempfile::tempdir().unwrap();
     let (v1, v2) = (dir.path().join("v1"), dir.path().join("v2"));
     export(&v1, None, None);
-    let (manifest_v1, files) = Bundle::read_stored(&v1).unwrap();
+    let (manifest_v1, files) = V1Content::read_stored(&v1).unwrap();
     let probe = ProbeConfig { gnn: 2, text: 2, memory_bytes: 6_000, max_bytes: None };
     let config = ShardConfig { shard_bytes: Some(600), probe, ..Default::default() };
     write_sharded(&manifest_v1, &files, &config, &v2).unwrap();
@@ -265,7 +259,7 @@ fn memory_stays_within_the_cap_between_requests() {
 fn sharded_search_finds_the_query_topic_and_exact_neighbours() {
     let dir = tempfile::tempdir().unwrap();
     let v2 = sharded(dir.path(), None, 600);
-    let v1 = Bundle::read_dir(&dir.path().join("v1")).unwrap().ranker;
+    let v1 = LoadedBundle::read_dir(&dir.path().join("v1")).unwrap().ranker;
     let f = fixture();
     let mut ranker = ShardedRanker::read_dir(&v2).unwrap();
     let text_shards = ranker.manifest().text_shards.len();

@@ -11,8 +11,9 @@
 
 use std::time::Instant;
 
-use gnnrec_eval::{evaluate, top_k_excluding};
+use gnnrec_eval::evaluate;
 use gnnrec_graph::Csr;
+use gnnrec_ranking::top_k_excluding;
 use ndarray::{Array2, ArrayView2, Axis, concatenate, s};
 use rayon::prelude::*;
 use serde::Serialize;

@@ -36,6 +36,6 @@ pub use config::{GraphFilterConfig, MAX_DEFAULT_RANK, PROBE_RANK, RANK_BUDGET, S
 pub use error::GraphFilterError;
 pub use filter::FilterSettings;
 pub use fit::{FitReport, FittedFilter, fit};
-pub use rank::{evaluate_rows, top_k};
+pub use rank::evaluate_rows;
 pub use search::Candidate;
 pub use spectral_init::{ENTRY_SCALE, spectral_embeddings};

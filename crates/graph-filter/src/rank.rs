@@ -1,38 +1,23 @@
-//! Full ranking with dot products and the LightGCN-protocol metrics.
+//! Full ranking with dot products and the LightGCN-protocol metrics, through the ranking
+//! crate's block ranker (what bundle evaluation and training evaluation use too).
 
-use gnnrec_eval::{Evaluation, evaluate, top_k_excluding};
-use ndarray::{ArrayView2, Axis};
-use rayon::prelude::*;
-
-use crate::dense::matmul;
-
-/// Users scored per block (`block × n_items` scores in memory at once).
-const USERS_PER_BLOCK: usize = 256;
+use gnnrec_eval::{Evaluation, evaluate};
+use gnnrec_ranking::{Scorer, rank_users};
+use ndarray::ArrayView2;
 
 /// The top `k` items of each user row of `users` against every row of `items`,
 /// skipping `exclude[r]` for row `r`.
-pub fn top_k(
+fn top_k(
     users: ArrayView2<'_, f32>,
     items: ArrayView2<'_, f32>,
     exclude: &[&[u32]],
     k: usize,
 ) -> Vec<Vec<u32>> {
-    let items_t = items.t();
-    let mut ranked = Vec::with_capacity(users.nrows());
-    for (b, block) in users.axis_chunks_iter(Axis(0), USERS_PER_BLOCK).enumerate() {
-        let scores = matmul(block, items_t);
-        let rows: Vec<Vec<u32>> = scores
-            .axis_iter(Axis(0))
-            .into_par_iter()
-            .enumerate()
-            .map(|(r, row)| {
-                let row = row.as_slice().expect("scores are row-major");
-                top_k_excluding(row, exclude[b * USERS_PER_BLOCK + r], k)
-            })
-            .collect();
-        ranked.extend(rows);
-    }
-    ranked
+    let d = items.ncols();
+    let (users, items) = (users.as_standard_layout(), items.as_standard_layout());
+    let (users, items) =
+        (users.as_slice().expect("standard layout"), items.as_slice().expect("standard layout"));
+    rank_users(&Scorer::Dot, users, items, d, exclude, k)
 }
 
 /// Metrics at `ks` of the rows of `users` (one per entry of `truth`), with `train`

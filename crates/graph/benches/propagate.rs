@@ -1,3 +1,5 @@
+#![allow(missing_docs)] // criterion_main! generates an undocumented `main`.
+
 //! Propagation speed on the real LightGCN++ graphs: one forward + backward pass of
 //! `Â·X` (X: 64 columns) with the sparse (host CSR autodiff op) and the dense (device
 //! matmul) strategies on burn-ndarray. `cargo bench -p gnnrec-graph --bench propagate`.

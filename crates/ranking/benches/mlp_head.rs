@@ -11,7 +11,8 @@
 
 use std::time::Instant;
 
-use gnnrec_ranking::{MlpHead, Scorer};
+use gnnrec_bundle::MlpHead;
+use gnnrec_ranking::Scorer;
 
 const DIM: usize = 128;
 const H1: usize = 128;

@@ -1,55 +1,84 @@
 //! Search and recommendations over a loaded bundle.
 
 use std::collections::{HashMap, HashSet};
+use std::path::Path;
 
+use gnnrec_bundle::{
+    AffineMap, BundleError, ClusterIndex, ContentError, EncoderBytes, ItemMeta, Manifest, RankingConfig,
+    TextIndex, TextMaps, TextPoint, V1Content, dot, file_names, normalize,
+};
 use serde::Serialize;
 
-use crate::clusters::ClusterIndex;
-use crate::error::{PartsError, RankError};
+use crate::error::RankError;
 use crate::fold_in::fold_in;
 use crate::history::{HistoryEvent, ResolvedHistory};
-use crate::items::ItemMeta;
-use crate::manifest::RankingConfig;
 use crate::scorer::Scorer;
-use crate::text_index::{TextIndex, TextPoint};
-use crate::text_space::{AffineMap, TextProjection, dot, normalize};
+use crate::top_k::top_k_excluding;
 
 /// Queries longer than this many characters are cut (the encoder reads at most 256
 /// tokens anyway; this bounds tokenisation time).
 pub const MAX_QUERY_CHARS: usize = 2000;
 
-/// The text half of a ranker: projection, HNSW index and query tower.
-pub struct TextSide {
-    /// MiniLM → text space.
-    pub projection: TextProjection,
+/// The text half of a ranker: the text maps and the HNSW index.
+struct TextSide {
+    /// MiniLM → text space, and text space → GNN user space.
+    maps: TextMaps,
     /// HNSW over the items' text vectors.
-    pub index: TextIndex,
-    /// Text space → GNN user space.
-    pub tower: AffineMap,
+    index: TextIndex,
 }
 
-/// Everything a [`Ranker`] is made of (from a bundle, or in memory for evaluation).
-pub struct RankerParts {
+/// Everything a [`Ranker`] is made of.
+struct RankerParts {
     /// Ranking settings.
-    pub config: RankingConfig,
+    config: RankingConfig,
     /// Display metadata, one per item.
-    pub items: Vec<ItemMeta>,
+    items: Vec<ItemMeta>,
     /// Item GNN embeddings, row-major `[n_items, dim]`.
-    pub embeddings: Vec<f32>,
+    embeddings: Vec<f32>,
     /// Embedding width.
-    pub dim: usize,
+    dim: usize,
     /// Pair scorer.
-    pub scorer: Scorer,
+    scorer: Scorer,
     /// Mean trained user vector (fold-in start without history).
-    pub mean_user: Vec<f32>,
-    /// MLP models: mean history item embedding → user vector (see `fold_in`).
-    pub history_map: Option<AffineMap>,
+    mean_user: Vec<f32>,
+    /// The fold-in map (history sum → user vector; see `fold_in`).
+    history_map: Option<AffineMap>,
     /// Training interactions per item.
-    pub popularity: Vec<u32>,
+    popularity: Vec<u32>,
     /// Clusters of the item embeddings.
-    pub clusters: ClusterIndex,
+    clusters: ClusterIndex,
     /// The text side, if the catalogue has text.
-    pub text: Option<TextSide>,
+    text: Option<TextSide>,
+}
+
+/// A v1 bundle loaded for ranking: its manifest, its ranker and its encoder's files.
+pub struct LoadedBundle {
+    /// The manifest.
+    pub manifest: Manifest,
+    /// The ranker over its items.
+    pub ranker: Ranker,
+    /// The encoder's files (bundles with item text only).
+    pub encoder: Option<EncoderBytes>,
+}
+
+impl LoadedBundle {
+    /// Checks (sizes, SHA-256, dimensions) and decodes a bundle from its manifest and the
+    /// stored bytes of the files [`V1Content::required_files`] lists (by path).
+    pub fn from_files(manifest: Manifest, files: &HashMap<String, Vec<u8>>) -> Result<Self, BundleError> {
+        let content = V1Content::decode(&manifest, files)?;
+        let encoder = match manifest.text {
+            Some(_) => Some(EncoderBytes::from_listed(&manifest.files, files)?),
+            None => None,
+        };
+        let ranker = Ranker::new(&manifest, content)?;
+        Ok(Self { manifest, ranker, encoder })
+    }
+
+    /// Reads a v1 bundle folder.
+    pub fn read_dir(dir: &Path) -> Result<Self, BundleError> {
+        let (manifest, files) = V1Content::read_stored(dir)?;
+        Self::from_files(manifest, &files)
+    }
 }
 
 /// Ranks a bundle's items for a visitor.
@@ -133,31 +162,33 @@ pub struct Ranked {
 }
 
 impl Ranker {
-    /// Checks the parts against each other and indexes the ids.
-    pub fn new(parts: RankerParts) -> Result<Self, PartsError> {
-        let (n, d) = (parts.items.len(), parts.dim);
-        if parts.embeddings.len() != n * d || parts.mean_user.len() != d || parts.popularity.len() != n {
-            return Err(PartsError::Shape { items: n, dim: d });
-        }
-        if parts.history_map.as_ref().is_some_and(|m| m.bias.len() != d || m.weight.len() != d * d) {
-            return Err(PartsError::FoldInMap);
-        }
-        if parts.clusters.centroids.len() != parts.clusters.len() * d {
-            return Err(PartsError::Centroids);
-        }
-        if let Some(text) = &parts.text
-            && (text.index.len() != n
-                || text.tower.bias.len() != d
-                || text.tower.weight.len() != text.projection.dim() * d)
-        {
-            return Err(PartsError::TextSide);
-        }
-        let mut index_of = HashMap::with_capacity(n);
-        for (i, item) in parts.items.iter().enumerate() {
-            if index_of.insert(item.id.clone(), i as u32).is_some() {
-                return Err(PartsError::DuplicateId { id: item.id.clone() });
-            }
-        }
+    /// The ranker over the content of a v1 bundle (as [`V1Content::decode`] returns it, or
+    /// built in memory); content whose parts do not fit together is refused.
+    pub fn new(manifest: &Manifest, content: V1Content) -> Result<Self, BundleError> {
+        let d = manifest.model.dim;
+        let inconsistent =
+            |e: String| BundleError::content(file_names::TENSORS, ContentError::Inconsistent(e));
+        let clusters = content.clusters.index(d).map_err(|e| inconsistent(e.to_string()))?;
+        let embeddings = content.embeddings.dequantize();
+        let model = content.model;
+        let text = match (model.text, content.text_index) {
+            (Some(maps), Some(index)) => Some(TextSide { maps, index }),
+            (None, None) => None,
+            _ => return Err(inconsistent("the text maps and the text index come apart".into())),
+        };
+        let parts = RankerParts {
+            config: manifest.ranking.clone(),
+            scorer: Scorer::new(model.head, &embeddings),
+            items: content.items,
+            embeddings,
+            dim: d,
+            mean_user: model.mean_user,
+            history_map: model.fold_in_map,
+            popularity: content.popularity,
+            clusters,
+            text,
+        };
+        let index_of = parts.items.iter().enumerate().map(|(i, item)| (item.id.clone(), i as u32)).collect();
         let mut unit = parts.embeddings.clone();
         unit.chunks_exact_mut(d.max(1)).for_each(normalize);
         let centroid_scorer = Scorer::new(parts.scorer.head().cloned(), &parts.clusters.centroids);
@@ -245,12 +276,12 @@ impl Ranker {
         let resolved = self.resolve(history);
         let results = if resolved.is_empty() {
             let popularity: Vec<f32> = self.parts.popularity.iter().map(|&p| p as f32).collect();
-            let top = gnnrec_eval::top_k_excluding(&popularity, &[], k);
+            let top = top_k_excluding(&popularity, &[], k);
             top.into_iter().map(|i| self.result(i, popularity[i as usize], Why::Popular)).collect()
         } else {
             let user = self.user_vector(&resolved);
             let scores = self.scores(&user);
-            let top = gnnrec_eval::top_k_excluding(&scores, &resolved.indices(), k);
+            let top = top_k_excluding(&scores, &resolved.indices(), k);
             top.into_iter()
                 .map(|i| self.result(i, scores[i as usize], self.closest_liked(i, &resolved)))
                 .collect()
@@ -276,23 +307,24 @@ impl Ranker {
             return Err(RankError::ZeroK);
         }
         let text = self.parts.text.as_ref().ok_or(RankError::NoTextIndex)?;
-        if query_embedding.len() != text.projection.mean.len() {
+        let maps = &text.maps;
+        if query_embedding.len() != maps.projection.mean.len() {
             return Err(RankError::QueryWidth {
-                expected: text.projection.mean.len(),
+                expected: maps.projection.mean.len(),
                 found: query_embedding.len(),
             });
         }
-        let query = text.projection.project(query_embedding);
+        let query = maps.projection.project(query_embedding);
         let point = TextPoint::new(&query);
         let resolved = self.resolve(history);
-        let user = if resolved.is_empty() { text.tower.apply(&query) } else { self.user_vector(&resolved) };
+        let user = if resolved.is_empty() { maps.tower.apply(&query) } else { self.user_vector(&resolved) };
 
         let mut candidates: Vec<u32> = text.index.search(&point).into_iter().map(|(i, _)| i).collect();
         let mut from_cluster: HashMap<u32, usize> = HashMap::new();
         for cluster in self.nearest_clusters(&user) {
             let members = &self.parts.clusters.members[cluster];
             let scores = self.parts.scorer.score_some(&user, &self.parts.embeddings, members);
-            for best in gnnrec_eval::top_k_excluding(&scores, &[], self.parts.config.cluster_members) {
+            for best in top_k_excluding(&scores, &[], self.parts.config.cluster_members) {
                 from_cluster.entry(members[best as usize]).or_insert(cluster);
             }
         }
@@ -307,7 +339,7 @@ impl Ranker {
         let c = &self.parts.config;
         let blended: Vec<f32> =
             zs.iter().zip(&zg).map(|(s, g)| c.text_weight * s + c.gnn_weight * g).collect();
-        let results = gnnrec_eval::top_k_excluding(&blended, &[], k)
+        let results = top_k_excluding(&blended, &[], k)
             .into_iter()
             .map(|slot| {
                 let (s, item) = (slot as usize, candidates[slot as usize]);
@@ -329,7 +361,7 @@ impl Ranker {
     fn nearest_clusters(&self, user: &[f32]) -> Vec<usize> {
         let clusters = &self.parts.clusters;
         let scores = self.centroid_scorer.score_all(user, &clusters.centroids);
-        gnnrec_eval::top_k_excluding(&scores, &[], self.parts.config.cluster_probe)
+        top_k_excluding(&scores, &[], self.parts.config.cluster_probe)
             .into_iter()
             .map(|c| c as usize)
             .collect()

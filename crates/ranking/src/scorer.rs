@@ -1,49 +1,13 @@
 //! How a user vector scores items: a dot product (LightGCN, LightGCN++, NGCF) or the
 //! GraphSAGE MLP head on the concatenated pair.
 
+use gnnrec_bundle::{MlpHead, dot};
 use ndarray::ArrayView2;
 use ndarray::linalg::general_mat_mul;
-use thiserror::Error;
-
-use crate::text_space::dot;
 
 /// Items the MLP head scores per tile: a tile's first-layer activations (`tile × h1`
 /// floats) and second-layer outputs stay in cache while every user of a block reuses them.
 const ITEM_TILE: usize = 256;
-
-/// An MLP head whose parameter shapes disagree with each other.
-#[derive(Debug, Error, PartialEq)]
-#[error("head.{name} has {found} values, expected {expected}")]
-pub struct HeadError {
-    /// The parameter (`w1_user`, `w1_item`, `w2` or `w3`).
-    pub name: &'static str,
-    /// Its number of values.
-    pub found: usize,
-    /// The number the other shapes imply.
-    pub expected: usize,
-}
-
-/// The GraphSAGE link predictor `[u; i] → 128 → 64 → 1` with ReLUs, split so that the
-/// item half of the first layer is computed once per item.
-#[derive(Debug, Clone, PartialEq)]
-pub struct MlpHead {
-    /// Embedding width `d`.
-    pub dim: usize,
-    /// First layer, user half: row-major `[d, h1]` (burn's `[in, out]` layout).
-    pub w1_user: Vec<f32>,
-    /// First layer, item half: `[d, h1]`.
-    pub w1_item: Vec<f32>,
-    /// `[h1]`.
-    pub b1: Vec<f32>,
-    /// `[h1, h2]`.
-    pub w2: Vec<f32>,
-    /// `[h2]`.
-    pub b2: Vec<f32>,
-    /// `[h2]` (the output layer's single column).
-    pub w3: Vec<f32>,
-    /// Output bias.
-    pub b3: f32,
-}
 
 /// A scorer with its per-item precomputation.
 #[derive(Debug, Clone)]
@@ -59,77 +23,47 @@ pub enum Scorer {
     },
 }
 
-impl MlpHead {
-    fn h1(&self) -> usize {
-        self.b1.len()
-    }
-
-    fn h2(&self) -> usize {
-        self.b2.len()
-    }
-
-    /// Checks that the parameter shapes agree; the error names the first mismatch.
-    pub fn check(&self) -> Result<(), HeadError> {
-        let (d, h1, h2) = (self.dim, self.h1(), self.h2());
-        for (name, len, want) in [
-            ("w1_user", self.w1_user.len(), d * h1),
-            ("w1_item", self.w1_item.len(), d * h1),
-            ("w2", self.w2.len(), h1 * h2),
-            ("w3", self.w3.len(), h2),
-        ] {
-            if len != want {
-                return Err(HeadError { name, found: len, expected: want });
-            }
+/// `x·W + b` for a row-major `[in, out]` matrix.
+fn affine(x: &[f32], w: &[f32], b: &[f32]) -> Vec<f32> {
+    let mut out = b.to_vec();
+    for (xi, row) in x.iter().zip(w.chunks_exact(b.len())) {
+        if *xi != 0.0 {
+            out.iter_mut().zip(row).for_each(|(o, wi)| *o += xi * wi);
         }
-        Ok(())
     }
+    out
+}
 
-    /// `x·W + b` for a row-major `[in, out]` matrix.
-    fn affine(x: &[f32], w: &[f32], b: &[f32]) -> Vec<f32> {
-        let mut out = b.to_vec();
-        for (xi, row) in x.iter().zip(w.chunks_exact(b.len())) {
-            if *xi != 0.0 {
-                out.iter_mut().zip(row).for_each(|(o, wi)| *o += xi * wi);
+/// The user half of layer 1, `user · W1_user` (the bias is in every item's part).
+fn user_part(head: &MlpHead, user: &[f32]) -> Vec<f32> {
+    affine(user, &head.w1_user, &vec![0.0; head.h1()])
+}
+
+/// Scores of every user part (rows of `user_parts`, `[n_users, h1]`) against every
+/// item part (`[n_items, h1]`) into the row-major `[n_users, n_items]` `out`. Items go
+/// a tile at a time so a tile's parts come from cache for every user; the second
+/// layer is one matrix product per user and tile. Buffers are sized for the tile, so
+/// short candidate lists allocate little.
+fn score_parts(head: &MlpHead, user_parts: &[f32], item_parts: &[f32], out: &mut [f32]) {
+    let (h1, h2) = (head.h1(), head.h2());
+    let n_items = item_parts.len() / h1;
+    let tile_rows = ITEM_TILE.min(n_items);
+    let mut hidden = vec![0.0; tile_rows * h1];
+    let mut second = ndarray::Array2::<f32>::zeros((tile_rows, h2));
+    let w2 = ArrayView2::from_shape((h1, h2), &head.w2).expect("check() fixed w2 as [h1, h2]");
+    for (t, tile) in item_parts.chunks(ITEM_TILE * h1).enumerate() {
+        let rows = tile.len() / h1;
+        for (u, user_part) in user_parts.chunks_exact(h1).enumerate() {
+            for (h, item) in hidden.chunks_exact_mut(h1).zip(tile.chunks_exact(h1)) {
+                h.iter_mut().zip(user_part.iter().zip(item)).for_each(|(h, (a, b))| *h = (a + b).max(0.0));
             }
-        }
-        out
-    }
-
-    /// The user half of layer 1, `user · W1_user` (the bias is in every item's part).
-    fn user_part(&self, user: &[f32]) -> Vec<f32> {
-        Self::affine(user, &self.w1_user, &vec![0.0; self.h1()])
-    }
-
-    /// Scores of every user part (rows of `user_parts`, `[n_users, h1]`) against every
-    /// item part (`[n_items, h1]`) into the row-major `[n_users, n_items]` `out`. Items go
-    /// a tile at a time so a tile's parts come from cache for every user; the second
-    /// layer is one matrix product per user and tile. Buffers are sized for the tile, so
-    /// short candidate lists allocate little.
-    fn score_parts(&self, user_parts: &[f32], item_parts: &[f32], out: &mut [f32]) {
-        let (h1, h2) = (self.h1(), self.h2());
-        let n_items = item_parts.len() / h1;
-        let tile_rows = ITEM_TILE.min(n_items);
-        let mut hidden = vec![0.0; tile_rows * h1];
-        let mut second = ndarray::Array2::<f32>::zeros((tile_rows, h2));
-        let w2 = ArrayView2::from_shape((h1, h2), &self.w2).expect("check() fixed w2 as [h1, h2]");
-        for (t, tile) in item_parts.chunks(ITEM_TILE * h1).enumerate() {
-            let rows = tile.len() / h1;
-            for (u, user_part) in user_parts.chunks_exact(h1).enumerate() {
-                for (h, item) in hidden.chunks_exact_mut(h1).zip(tile.chunks_exact(h1)) {
-                    h.iter_mut()
-                        .zip(user_part.iter().zip(item))
-                        .for_each(|(h, (a, b))| *h = (a + b).max(0.0));
-                }
-                let hidden =
-                    ArrayView2::from_shape((rows, h1), &hidden[..rows * h1]).expect("a tile of rows");
-                let mut second = second.slice_mut(ndarray::s![..rows, ..]);
-                general_mat_mul(1.0, &hidden, &w2, 0.0, &mut second);
-                let start = u * n_items + t * ITEM_TILE;
-                for (o, s) in out[start..start + rows].iter_mut().zip(second.rows()) {
-                    let relu_dot =
-                        s.iter().zip(&self.b2).zip(&self.w3).map(|((s, b), w)| (s + b).max(0.0) * w);
-                    *o = relu_dot.sum::<f32>() + self.b3;
-                }
+            let hidden = ArrayView2::from_shape((rows, h1), &hidden[..rows * h1]).expect("a tile of rows");
+            let mut second = second.slice_mut(ndarray::s![..rows, ..]);
+            general_mat_mul(1.0, &hidden, &w2, 0.0, &mut second);
+            let start = u * n_items + t * ITEM_TILE;
+            for (o, s) in out[start..start + rows].iter_mut().zip(second.rows()) {
+                let relu_dot = s.iter().zip(&head.b2).zip(&head.w3).map(|((s, b), w)| (s + b).max(0.0) * w);
+                *o = relu_dot.sum::<f32>() + head.b3;
             }
         }
     }
@@ -141,10 +75,8 @@ impl Scorer {
         match head {
             None => Scorer::Dot,
             Some(head) => {
-                let item_part = items
-                    .chunks_exact(head.dim)
-                    .flat_map(|i| MlpHead::affine(i, &head.w1_item, &head.b1))
-                    .collect();
+                let item_part =
+                    items.chunks_exact(head.dim).flat_map(|i| affine(i, &head.w1_item, &head.b1)).collect();
                 Scorer::Mlp { head, item_part }
             }
         }
@@ -177,13 +109,21 @@ impl Scorer {
     pub fn score_users(&self, users: &[f32], items: &[f32], d: usize) -> Vec<f32> {
         let n_items = items.len() / d.max(1);
         match self {
+            Scorer::Dot if users.len() == d => items.chunks_exact(d).map(|i| dot(users, i)).collect(),
             Scorer::Dot => {
-                users.chunks_exact(d).flat_map(|user| items.chunks_exact(d).map(|i| dot(user, i))).collect()
+                // A block of users: one matrix product (matrixmultiply's SIMD kernels).
+                let n_users = users.len() / d.max(1);
+                let u = ArrayView2::from_shape((n_users, d), users).expect("users are rows of d");
+                let i =
+                    ArrayView2::from_shape((n_items, d), &items[..n_items * d]).expect("items are rows of d");
+                let mut out = ndarray::Array2::<f32>::zeros((n_users, n_items));
+                general_mat_mul(1.0, &u, &i.t(), 0.0, &mut out);
+                out.into_raw_vec_and_offset().0
             }
             Scorer::Mlp { head, item_part } => {
-                let user_parts: Vec<f32> = users.chunks_exact(d).flat_map(|u| head.user_part(u)).collect();
+                let user_parts: Vec<f32> = users.chunks_exact(d).flat_map(|u| user_part(head, u)).collect();
                 let mut out = vec![0.0; user_parts.len() / head.h1() * n_items];
-                head.score_parts(&user_parts, item_part, &mut out);
+                score_parts(head, &user_parts, item_part, &mut out);
                 out
             }
         }
@@ -199,7 +139,7 @@ impl Scorer {
                 which.iter().map(|&i| dot(user, &items[i as usize * d..(i as usize + 1) * d])).collect()
             }
             Scorer::Mlp { head, item_part } => {
-                let (h1, user_part) = (head.h1(), head.user_part(user));
+                let (h1, user_part) = (head.h1(), user_part(head, user));
                 let mut out = vec![0.0; which.len()];
                 let mut listed = Vec::with_capacity(ITEM_TILE.min(which.len()) * h1);
                 for (tile, scores) in which.chunks(ITEM_TILE).zip(out.chunks_mut(ITEM_TILE)) {
@@ -207,7 +147,7 @@ impl Scorer {
                     for &i in tile {
                         listed.extend_from_slice(&item_part[i as usize * h1..(i as usize + 1) * h1]);
                     }
-                    head.score_parts(&user_part, &listed, scores);
+                    score_parts(head, &user_part, &listed, scores);
                 }
                 out
             }
@@ -222,7 +162,7 @@ mod tests {
     /// Pair-by-pair reference: the score from the user half of layer 1 and the item's half.
     fn score_from_parts(head: &MlpHead, user_part: &[f32], item_part: &[f32]) -> f32 {
         let h1: Vec<f32> = user_part.iter().zip(item_part).map(|(a, b)| (a + b).max(0.0)).collect();
-        let mut h2 = MlpHead::affine(&h1, &head.w2, &head.b2);
+        let mut h2 = affine(&h1, &head.w2, &head.b2);
         h2.iter_mut().for_each(|v| *v = v.max(0.0));
         dot(&h2, &head.w3) + head.b3
     }
@@ -253,9 +193,8 @@ mod tests {
             let mut w1 = head.w1_user.clone();
             w1.extend_from_slice(&head.w1_item);
             let x: Vec<f32> = u.iter().chain(i).copied().collect();
-            let a = MlpHead::affine(&x, &w1, &head.b1).into_iter().map(|v| v.max(0.0)).collect::<Vec<_>>();
-            let b =
-                MlpHead::affine(&a, &head.w2, &head.b2).into_iter().map(|v| v.max(0.0)).collect::<Vec<_>>();
+            let a = affine(&x, &w1, &head.b1).into_iter().map(|v| v.max(0.0)).collect::<Vec<_>>();
+            let b = affine(&a, &head.w2, &head.b2).into_iter().map(|v| v.max(0.0)).collect::<Vec<_>>();
             dot(&b, &head.w3) + head.b3
         };
         let all = scorer.score_all(&user, &items);
@@ -278,7 +217,7 @@ mod tests {
         let block = scorer.score_users(&users, &items, 3);
         assert_eq!(block.len(), 4 * n_items);
         for (u, user) in users.chunks_exact(3).enumerate() {
-            let user_part = head.user_part(user);
+            let user_part = user_part(&head, user);
             for i in 0..n_items {
                 let pair = score_from_parts(&head, &user_part, &item_part[i * 4..(i + 1) * 4]);
                 assert!((block[u * n_items + i] - pair).abs() < 1e-5, "user {u} item {i}");
@@ -291,12 +230,6 @@ mod tests {
         }
         let dots = Scorer::Dot.score_users(&users, &items, 3);
         assert!((dots[n_items + 5] - dot(&users[3..6], &items[15..18])).abs() < 1e-6);
-    }
-
-    #[test]
-    fn a_head_with_mismatched_shapes_is_named() {
-        let bad = MlpHead { w2: vec![0.0; 3], ..head() };
-        assert_eq!(bad.check(), Err(HeadError { name: "w2", found: 3, expected: 8 }));
     }
 
     #[test]

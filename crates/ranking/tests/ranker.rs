@@ -1,16 +1,19 @@
-//! A ranker built in memory: parts that do not fit together are refused by variant, a
-//! ranker without text refuses to search, and results serialize as the browser reads them.
+//! A ranker built in memory: content whose parts do not fit together is refused, a ranker
+//! without text refuses to search, and results serialize as the browser reads them.
 
-use gnnrec_ranking::{
-    AffineMap, ClusterIndex, HistoryEvent, ItemMeta, PartsError, RankError, Ranker, RankerParts,
-    RankingConfig, Scorer, TextIndex, TextProjection, TextSide,
+use std::collections::BTreeMap;
+
+use gnnrec_bundle::{
+    BundleError, ClusterTensors, ContentError, FORMAT_NAME, FORMAT_VERSION, Int8Matrix, ItemMeta, Manifest,
+    ModelInfo, ModelTensors, RankingConfig, V1Content,
 };
+use gnnrec_ranking::{HistoryEvent, RankError, Ranker};
 
 const N: usize = 3;
 const D: usize = 2;
 
 /// Three items in two clusters, dot-product scoring, no text.
-fn parts() -> RankerParts {
+fn content() -> (Manifest, V1Content) {
     let items = (0..N)
         .map(|i| ItemMeta {
             id: format!("i{i}"),
@@ -19,57 +22,55 @@ fn parts() -> RankerParts {
             url: None,
         })
         .collect();
-    RankerParts {
-        config: RankingConfig::for_model(false),
-        items,
-        embeddings: vec![1.0, 0.0, 0.0, 1.0, 0.7, 0.7],
-        dim: D,
-        scorer: Scorer::Dot,
-        mean_user: vec![0.5, 0.5],
-        history_map: None,
-        popularity: vec![3, 1, 2],
-        clusters: ClusterIndex::from_assignment(
-            vec![1.0, 0.0, 0.0, 1.0],
-            D,
-            &[0, 1, 0],
-            &[0, 2, 1],
-            vec!["a".into(), "b".into()],
-        )
-        .unwrap(),
+    let manifest = Manifest {
+        format: FORMAT_NAME.into(),
+        version: FORMAT_VERSION,
+        created_by: "test".into(),
+        model: ModelInfo {
+            kind: "lightgcn".into(),
+            dim: D,
+            n_items: N,
+            n_users_trained: 1,
+            mlp_head: false,
+            fold_in_map: false,
+        },
         text: None,
-    }
-}
-
-fn error(edit: impl FnOnce(&mut RankerParts)) -> PartsError {
-    let mut parts = parts();
-    edit(&mut parts);
-    Ranker::new(parts).err().expect("the parts must not fit together")
+        cluster_labels: vec!["a".into(), "b".into()],
+        ranking: RankingConfig::for_model(false),
+        report: serde_json::Value::Null,
+        files: BTreeMap::new(),
+    };
+    let content = V1Content {
+        items,
+        embeddings: Int8Matrix::quantize(&[1.0, 0.0, 0.0, 1.0, 0.7, 0.7], D),
+        popularity: vec![3, 1, 2],
+        clusters: ClusterTensors {
+            centroids: vec![1.0, 0.0, 0.0, 1.0],
+            assignment: vec![0, 1, 0],
+            order: vec![0, 2, 1],
+            labels: vec!["a".into(), "b".into()],
+        },
+        model: ModelTensors { mean_user: vec![0.5, 0.5], head: None, fold_in_map: None, text: None },
+        text_index: None,
+    };
+    (manifest, content)
 }
 
 #[test]
-fn parts_that_do_not_fit_are_refused() {
-    let shape = error(|p| {
-        p.popularity.pop();
-    });
-    assert_eq!(shape, PartsError::Shape { items: N, dim: D });
-    assert_eq!(
-        error(|p| p.history_map = Some(AffineMap { weight: vec![0.0; D * D], bias: vec![0.0; D + 1] })),
-        PartsError::FoldInMap
+fn content_that_does_not_fit_is_refused_by_name() {
+    let (manifest, mut content) = content();
+    content.clusters.order = vec![0, 1];
+    let error = Ranker::new(&manifest, content).err().expect("an item in no cluster");
+    assert!(
+        matches!(&error, BundleError::Content { error: ContentError::Inconsistent(m), .. } if m.contains("item 2")),
+        "{error}"
     );
-    assert_eq!(error(|p| p.clusters.centroids.push(0.0)), PartsError::Centroids);
-    let text = |items: usize| TextSide {
-        projection: TextProjection { mean: vec![0.0; 4], components: vec![0.0; 8] },
-        index: TextIndex::build(&(0..items * 2).map(|v| v as f32 + 1.0).collect::<Vec<_>>(), 2, 10, 10, 1),
-        tower: AffineMap { weight: vec![0.0; 2 * D], bias: vec![0.0; D] },
-    };
-    assert!(Ranker::new(RankerParts { text: Some(text(N)), ..parts() }).is_ok());
-    assert_eq!(error(|p| p.text = Some(text(N - 1))), PartsError::TextSide);
-    assert_eq!(error(|p| p.items[2].id = "i0".into()), PartsError::DuplicateId { id: "i0".into() });
 }
 
 #[test]
 fn without_text_only_recommend_works() {
-    let ranker = Ranker::new(parts()).unwrap();
+    let (manifest, content) = content();
+    let ranker = Ranker::new(&manifest, content).unwrap();
     assert!(!ranker.has_text());
     assert!(matches!(ranker.search(&[0.0; 4], &[], 2), Err(RankError::NoTextIndex)));
     assert_eq!(ranker.recommend(&[], 2).unwrap().results.len(), 2);
@@ -77,7 +78,8 @@ fn without_text_only_recommend_works() {
 
 #[test]
 fn results_serialize_with_the_browser_field_names() {
-    let ranker = Ranker::new(parts()).unwrap();
+    let (manifest, content) = content();
+    let ranker = Ranker::new(&manifest, content).unwrap();
     let history = [
         HistoryEvent { id: "i0".into(), timestamp_ms: 0.0 },
         HistoryEvent { id: "gone".into(), timestamp_ms: 0.0 },

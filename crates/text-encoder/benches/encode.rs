@@ -1,3 +1,5 @@
+#![allow(missing_docs)] // criterion_main! generates an undocumented `main`.
+
 //! Native encoder throughput on the CPU: 256 demo catalogue texts (what catalogue encoding
 //! does), batch 32 of ~64-token texts and one 8-word query,
 //! with burn-ndarray (f32 and int8 weights) and with the burn-free CPU path (`CpuEncoder`)

@@ -4,17 +4,15 @@ use std::collections::BTreeMap;
 
 use burn::tensor::Tensor;
 use burn::tensor::backend::Backend;
-use gnnrec_eval::{Evaluation, evaluate, top_k_excluding};
+use gnnrec_bundle::{HeadError, MlpHead};
+use gnnrec_eval::{Evaluation, evaluate};
 use gnnrec_graph::GraphBackend;
 use gnnrec_models::{Embeddings, Recommender};
-use gnnrec_ranking::{HeadError, MlpHead, Scorer, head_from_layers};
-use rayon::prelude::*;
+use gnnrec_ranking::{Scorer, rank_blocks, rank_users as rank_rows};
 
-/// Score budget per chunk of users for dot products: `chunk × n_items` floats.
-const SCORES_PER_CHUNK: usize = 1 << 25;
-/// Users one thread scores together through an MLP head (every tile of items is reused
-/// by all of them).
-const HEAD_USER_BLOCK: usize = 64;
+/// Score budget per block of users for dot products on the model's backend: `block ×
+/// n_items` floats.
+const SCORES_PER_BLOCK: usize = 1 << 24;
 
 /// The model's pair-scoring MLP head in the ranking crate's form (what a bundle ships),
 /// `None` for dot-product models; `dim` is the embedding width.
@@ -30,7 +28,7 @@ pub fn mlp_head<B: GraphBackend, M: Recommender<B>>(
         .collect::<Vec<_>>()
         .try_into()
         .map_err(|_| HeadError { name: "layers", found, expected: 3 })?;
-    head_from_layers(dim, layers).map(Some)
+    MlpHead::from_layers(dim, layers).map(Some)
 }
 
 fn values<B: Backend, const D: usize>(tensor: Tensor<B, D>) -> Vec<f32> {
@@ -54,28 +52,19 @@ where
     if let Some(head) = mlp_head(model, dim).expect("a model's own head layers agree in shape") {
         return rank_through_head(head, embeddings, users, exclude, k);
     }
-    let chunk = (SCORES_PER_CHUNK / n_items.max(1)).clamp(1, 4096);
+    // Dot products on the model's backend (a GPU one scores there), one block at a time.
+    let block = (SCORES_PER_BLOCK / n_items.max(1)).clamp(1, 4096);
     let device = embeddings.users.device();
-    let mut ranked = Vec::with_capacity(users.len());
-    for part in users.chunks(chunk) {
+    let score_block = |part: &[u32]| -> Vec<f32> {
         let index = gnnrec_graph::index_tensor(part, &device);
         let rows = embeddings.users.clone().select(0, index);
-        let scores = model.score_matrix(rows, embeddings.items.clone()).into_data().convert::<f32>();
-        let scores = scores.as_slice::<f32>().expect("f32 scores");
-        let part_ranked: Vec<Vec<u32>> = part
-            .par_iter()
-            .enumerate()
-            .map(|(row, &u)| {
-                top_k_excluding(&scores[row * n_items..(row + 1) * n_items], &exclude[u as usize], k)
-            })
-            .collect();
-        ranked.extend(part_ranked);
-    }
-    ranked
+        values(model.score_matrix(rows, embeddings.items.clone()))
+    };
+    rank_blocks(users, block, n_items, score_block, |u| exclude[u as usize].as_slice(), k)
 }
 
 /// [`rank_users`] for a model that scores pairs with an MLP head: the ranking crate's
-/// scorer (the browser's) on blocks of users, one block per thread at a time.
+/// scorer (the browser's) on blocks of users.
 fn rank_through_head<B: Backend>(
     head: MlpHead,
     embeddings: &Embeddings<B>,
@@ -83,22 +72,12 @@ fn rank_through_head<B: Backend>(
     exclude: &[Vec<u32>],
     k: usize,
 ) -> Vec<Vec<u32>> {
-    let [n_items, d] = embeddings.items.dims();
+    let d = embeddings.items.dims()[1];
     let (user_rows, items) = (values(embeddings.users.clone()), values(embeddings.items.clone()));
-    let scorer = Scorer::new(Some(head), &items);
-    users
-        .par_chunks(HEAD_USER_BLOCK)
-        .flat_map_iter(|block| {
-            let rows: Vec<f32> = block
-                .iter()
-                .flat_map(|&u| &user_rows[u as usize * d..(u as usize + 1) * d])
-                .copied()
-                .collect();
-            let scores = scorer.score_users(&rows, &items, d);
-            let ranked = block.iter().zip(scores.chunks_exact(n_items.max(1)));
-            ranked.map(|(&u, scores)| top_k_excluding(scores, &exclude[u as usize], k)).collect::<Vec<_>>()
-        })
-        .collect()
+    let rows: Vec<f32> =
+        users.iter().flat_map(|&u| &user_rows[u as usize * d..(u as usize + 1) * d]).copied().collect();
+    let lists: Vec<&[u32]> = users.iter().map(|&u| exclude[u as usize].as_slice()).collect();
+    rank_rows(&Scorer::new(Some(head), &items), &rows, &items, d, &lists, k)
 }
 
 /// Evaluates `truth` (per-user held-out items) against full rankings that exclude the
@@ -137,16 +116,16 @@ pub fn metric_map(evaluation: &Evaluation) -> BTreeMap<String, f64> {
 mod tests {
     use burn::backend::NdArray;
     use burn::tensor::{Distribution, Tensor};
-    use gnnrec_eval::top_k_excluding;
     use gnnrec_models::{Embeddings, Recommender, SageConfig};
+    use gnnrec_ranking::top_k_excluding;
 
-    use super::{HEAD_USER_BLOCK, rank_users};
+    use super::rank_users;
 
     #[test]
     fn an_mlp_head_ranks_through_the_ranking_crate_as_through_the_model() {
         let device = Default::default();
         // More users than one block and more items than one of the scorer's tiles.
-        let (n_users, n_items, dim) = (HEAD_USER_BLOCK + 9, 300, 8);
+        let (n_users, n_items, dim) = (64 + 9, 300, 8);
         let model = SageConfig { dim, layers: 1, dropout: 0.0, item_feature_dim: None }
             .init::<NdArray>(n_users, n_items, &device);
         let table = |n| Tensor::<NdArray, 2>::random([n, dim], Distribution::Normal(0.0, 1.0), &device);

@@ -4,7 +4,8 @@
 use std::collections::HashMap;
 use std::rc::Rc;
 
-use gnnrec_ranking::{Bundle, EncoderBytes, HistoryEvent, RankError, Ranker};
+use gnnrec_bundle::{EncoderBytes, V1Content, parse_manifest};
+use gnnrec_ranking::{HistoryEvent, LoadedBundle, RankError, Ranker};
 use js_sys::{Array, Promise, Uint8Array};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
@@ -68,8 +69,8 @@ impl Recommender {
     /// The files (paths relative to the manifest) to fetch for this manifest, in order.
     #[wasm_bindgen(js_name = requiredFiles)]
     pub fn required_files(manifest: &[u8]) -> Result<Vec<String>, JsError> {
-        let manifest = Bundle::parse_manifest(manifest)?;
-        Ok(Bundle::required_files(&manifest).into_iter().map(String::from).collect())
+        let manifest = parse_manifest(manifest)?;
+        Ok(V1Content::required_files(&manifest).into_iter().map(String::from).collect())
     }
 
     /// Checks (sizes, SHA-256, version, dimensions) and loads a bundle from the bytes of
@@ -82,8 +83,7 @@ impl Recommender {
         backend: String,
     ) -> Result<Recommender, JsError> {
         let files = named_files(names, &contents)?;
-        let manifest = Bundle::parse_manifest(&manifest)?;
-        let bundle = Bundle::from_files(manifest, &files)?;
+        let bundle = LoadedBundle::from_files(parse_manifest(&manifest)?, &files)?;
         let (encoder, fallback_reason) = bundle_encoder(bundle.encoder.as_ref(), &backend).await?;
         Ok(Recommender { ranker: Rc::new(bundle.ranker), encoder, fallback_reason })
     }

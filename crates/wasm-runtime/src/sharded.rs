@@ -7,8 +7,8 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use gnnrec_ranking::sharded::{Core, ShardedRanker, Step};
-use gnnrec_ranking::{RankError, Ranked, Ranker};
+use gnnrec_bundle::{CoreContent, ShardedManifest};
+use gnnrec_ranking::{RankError, Ranked, Ranker, ShardedRanker, Step};
 use js_sys::{Array, Promise};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
@@ -46,8 +46,8 @@ impl ShardedRecommender {
     /// The core files (paths relative to the manifest) to fetch before `load`.
     #[wasm_bindgen(js_name = requiredFiles)]
     pub fn required_files(manifest: &[u8]) -> Result<Vec<String>, JsError> {
-        let manifest = ShardedRanker::parse_manifest(manifest)?;
-        Ok(Core::required_files(&manifest).into_iter().map(String::from).collect())
+        let manifest = ShardedManifest::parse(manifest)?;
+        Ok(CoreContent::required_files(&manifest).into_iter().map(String::from).collect())
     }
 
     /// Checks and loads the core from the bytes of `manifest.json` and of the files listed
@@ -59,8 +59,8 @@ impl ShardedRecommender {
         backend: String,
     ) -> Result<ShardedRecommender, JsError> {
         let files = named_files(names, &contents)?;
-        let ranker = ShardedRanker::new(ShardedRanker::parse_manifest(&manifest)?, &files)?;
-        let (encoder, fallback_reason) = bundle_encoder(ranker.core().encoder.as_ref(), &backend).await?;
+        let ranker = ShardedRanker::new(ShardedManifest::parse(&manifest)?, &files)?;
+        let (encoder, fallback_reason) = bundle_encoder(ranker.encoder(), &backend).await?;
         Ok(Self { ranker: RefCell::new(ranker), encoder, fallback_reason })
     }
 

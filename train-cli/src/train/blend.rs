@@ -5,8 +5,8 @@
 use std::time::Instant;
 
 use anyhow::Context;
+use gnnrec_bundle::{FoldInBlock, FoldInConfig};
 use gnnrec_graph_filter::{BlendConfig, blend};
-use gnnrec_ranking::{FoldInBlock, FoldInConfig};
 use gnnrec_train::{metric_map, peak_rss_bytes};
 use ndarray::Array2;
 use serde_json::json;

@@ -4,9 +4,9 @@
 use std::time::Instant;
 
 use anyhow::{Context, bail};
+use gnnrec_bundle::FoldInConfig;
 use gnnrec_eval::Evaluation;
 use gnnrec_graph_filter::{FittedFilter, evaluate_rows, fit};
-use gnnrec_ranking::FoldInConfig;
 use gnnrec_train::{metric_map, peak_rss_bytes};
 use ndarray::{Array2, Axis};
 use serde_json::json;

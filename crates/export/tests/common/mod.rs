@@ -4,8 +4,9 @@
 
 use std::path::Path;
 
+use gnnrec_bundle::{FoldInConfig, ItemMeta, MlpHead};
 use gnnrec_export::{ExportConfig, ExportInput, TextInput, write_bundle};
-use gnnrec_ranking::{FoldInConfig, HistoryEvent, ItemMeta, MlpHead};
+use gnnrec_ranking::HistoryEvent;
 
 pub const ITEMS: usize = 240;
 pub const USERS: usize = 60;

@@ -1,8 +1,8 @@
 //! Decoded shards and directory buckets kept in memory, least recently used first out.
 
+use gnnrec_bundle::DirectoryBucket;
 use lru::LruCache;
 
-use super::directory::DirectoryBucket;
 use super::shard::Shard;
 
 /// A decoded file.
@@ -17,7 +17,7 @@ impl Resident {
     fn memory_bytes(&self) -> usize {
         match self {
             Resident::Shard(shard) => shard.memory_bytes,
-            Resident::Bucket(bucket) => bucket.entries.iter().map(|e| e.0.len() + 40).sum(),
+            Resident::Bucket(bucket) => bucket.entries.iter().map(|e| e.id.len() + 40).sum(),
         }
     }
 }

@@ -8,14 +8,15 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use gnnrec_bundle::{
+    BundleError, ContentError, CoreContent, DirectoryBucket, ManifestError, RankingConfig, ShardContent,
+    ShardEntry, ShardedManifest, file_names, read_file, verify_file,
+};
+
 use super::cache::{Resident, ShardCache};
 use super::core::Core;
-use super::directory::DirectoryBucket;
-use super::manifest::{SHARDED_VERSION, ShardEntry, ShardedManifest};
-use super::shard::{Shard, ShardContent};
-use crate::bundle::verify_file;
-use crate::error::{BundleError, ManifestError, RankError};
-use crate::manifest::{RankingConfig, file_names};
+use super::shard::Shard;
+use crate::error::RankError;
 
 /// Either the answer, or the files still needed to give it.
 #[derive(Debug, Clone, PartialEq)]
@@ -44,11 +45,6 @@ pub struct ShardedRanker {
 }
 
 impl ShardedRanker {
-    /// Parses and checks a v2 `manifest.json`.
-    pub fn parse_manifest(bytes: &[u8]) -> Result<ShardedManifest, BundleError> {
-        crate::bundle::parse_versioned(bytes, SHARDED_VERSION)
-    }
-
     /// The ranker over a manifest and its core files (stored bytes by path).
     pub fn new(
         manifest: ShardedManifest,
@@ -75,9 +71,9 @@ impl ShardedRanker {
         &self.manifest
     }
 
-    /// The core (encoder files, text side, popular items).
-    pub fn core(&self) -> &Core {
-        &self.core
+    /// The encoder's files (bundles with text).
+    pub fn encoder(&self) -> Option<&gnnrec_bundle::EncoderBytes> {
+        self.core.encoder.as_ref()
     }
 
     /// Bytes of decoded shards held in memory.
@@ -122,18 +118,19 @@ impl ShardedRanker {
                 let content = ShardContent::from_bytes(&bytes, d, text_dim)
                     .map_err(|e| BundleError::content(path, e))?;
                 if content.index.len() != entry.items {
-                    let error = crate::error::ContentError::ItemCount {
-                        found: content.index.len(),
-                        expected: entry.items,
-                    };
+                    let error = ContentError::ItemCount { found: content.index.len(), expected: entry.items };
                     return Err(BundleError::content(path, error));
                 }
                 Resident::Shard(Box::new(Shard::new(content, self.core.head.as_ref())))
             }
-            FileKind::Bucket(b) => Resident::Bucket(
-                DirectoryBucket::from_bytes(&bytes, b, self.manifest.directory.len())
-                    .map_err(|e| BundleError::content(path, e))?,
-            ),
+            FileKind::Bucket(b) => {
+                let shard_items: Vec<usize> = self.manifest.gnn_shards.iter().map(|s| s.items).collect();
+                let (buckets, n) = (self.manifest.directory.len(), self.manifest.model.n_items);
+                Resident::Bucket(
+                    DirectoryBucket::from_bytes(&bytes, b, buckets, n, &shard_items)
+                        .map_err(|e| BundleError::content(path, e))?,
+                )
+            }
         };
         self.unavailable.remove(path);
         self.cache.insert(path.to_string(), resident);
@@ -212,10 +209,10 @@ impl ShardedRanker {
 impl ShardedRanker {
     /// Reads a v2 bundle directory's manifest and core files.
     pub fn read_dir(dir: &std::path::Path) -> Result<Self, BundleError> {
-        let manifest = Self::parse_manifest(&crate::bundle::read_file(dir, file_names::MANIFEST)?)?;
+        let manifest = ShardedManifest::parse(&read_file(dir, file_names::MANIFEST)?)?;
         let mut files = HashMap::new();
-        for name in Core::required_files(&manifest) {
-            files.insert(name.to_string(), crate::bundle::read_file(dir, name)?);
+        for name in CoreContent::required_files(&manifest) {
+            files.insert(name.to_string(), read_file(dir, name)?);
         }
         Self::new(manifest, &files)
     }

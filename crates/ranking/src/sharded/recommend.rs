@@ -7,6 +7,21 @@ use crate::error::RankError;
 use crate::history::HistoryEvent;
 use crate::ranker::{Ranked, RankedItem, Why, ranked_item};
 
+/// Where a candidate's vector and metadata are.
+enum Source {
+    /// Row `row` of GNN shard `shard`.
+    Shard { shard: usize, row: usize },
+    /// Row `row` of the core's popular items.
+    Popular { row: usize },
+}
+
+/// An unseen item scored for the visitor.
+struct Candidate {
+    item: u32,
+    score: f32,
+    source: Source,
+}
+
 impl ShardedRanker {
     /// The `k` best unseen items for a history: the history's ids are looked up in the
     /// directory, their GNN shards give the fold-in vector, and the items of the `probe.gnn`
@@ -35,37 +50,44 @@ impl ShardedRanker {
         }
         self.note_unavailable(probed.iter().map(|&s| FileKind::Gnn(s)), "candidate", &mut visitor.notices);
         let shards: BTreeSet<usize> = probed.into_iter().chain(visitor.shards.iter().copied()).collect();
-        let mut candidates: Vec<(u32, f32, usize, usize)> = Vec::new();
+        let mut candidates: Vec<Candidate> = Vec::new();
         for &s in &shards {
             let Some(shard) = self.shard(s) else { continue };
             let scores = shard.scorer.score_all(&user, &shard.embeddings);
             let unseen =
                 shard.index.iter().zip(scores).enumerate().filter(|(_, (i, _))| !visitor.seen.contains(i));
-            candidates.extend(unseen.map(|(row, (&i, score))| (i, score, s, row)));
+            candidates.extend(unseen.map(|(row, (&item, score))| Candidate {
+                item,
+                score,
+                source: Source::Shard { shard: s, row },
+            }));
         }
-        // The core's popular items are candidates too (`usize::MAX` marks "from the core").
-        let in_shards: BTreeSet<u32> = candidates.iter().map(|c| c.0).collect();
+        // The core's popular items are candidates too.
+        let in_shards: BTreeSet<u32> = candidates.iter().map(|c| c.item).collect();
         let core = &self.core;
         let popular_scores = core.popular_scorer.score_all(&user, &core.popular_embeddings);
         for (row, (item, score)) in core.popular.iter().zip(popular_scores).enumerate() {
             if !visitor.seen.contains(&item.index) && !in_shards.contains(&item.index) {
-                candidates.push((item.index, score, usize::MAX, row));
+                candidates.push(Candidate { item: item.index, score, source: Source::Popular { row } });
             }
         }
-        candidates.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        candidates.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.item.cmp(&b.item)));
         candidates.truncate(k);
         let d = user.len();
         let results = candidates
             .into_iter()
-            .map(|(index, score, s, row)| {
-                if s == usize::MAX {
+            .filter_map(|Candidate { item, score, source }| match source {
+                Source::Popular { row } => {
                     let vector = &self.core.popular_embeddings[row * d..(row + 1) * d];
                     let because = self.closest_liked(&visitor, vector);
-                    return ranked_item(index, &self.core.popular[row].meta, score, because);
+                    Some(ranked_item(item, &self.core.popular[row].meta, score, because))
                 }
-                let shard = self.shard(s).expect("candidate shards are resident");
-                let because = self.closest_liked(&visitor, shard.row(row));
-                ranked_item(index, &shard.items[row], score, because)
+                Source::Shard { shard, row } => {
+                    // Candidate shards stay resident until the cache is trimmed below.
+                    let shard = self.shard(shard)?;
+                    let because = self.closest_liked(&visitor, shard.row(row));
+                    Some(ranked_item(item, &shard.items[row], score, because))
+                }
             })
             .collect();
         self.touch(shards.iter().map(|&s| FileKind::Gnn(s)));
@@ -76,7 +98,7 @@ impl ShardedRanker {
     /// GNN shards whose centroids score highest for `user` (within the byte budget).
     fn nearest_gnn_shards(&self, user: &[f32]) -> Vec<usize> {
         let scores = self.core.centroid_scorer.score_all(user, &self.core.gnn_centroids);
-        let nearest = gnnrec_eval::top_k_excluding(&scores, &[], self.manifest.probe.gnn);
+        let nearest = crate::top_k::top_k_excluding(&scores, &[], self.manifest.probe.gnn);
         let nearest = nearest.into_iter().map(|s| s as usize).collect();
         self.manifest.probe.within_budget(nearest, &self.manifest.gnn_shards)
     }

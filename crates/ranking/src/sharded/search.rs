@@ -6,8 +6,8 @@ use super::ranker::{FileKind, ShardedRanker, Step};
 use crate::error::RankError;
 use crate::history::HistoryEvent;
 use crate::ranker::{Ranked, Why, ranked_item, standardize};
-use crate::text_index::TextPoint;
-use crate::text_space::dot;
+use crate::top_k::top_k_excluding;
+use gnnrec_bundle::{TextPoint, dot};
 
 /// Items taken by text similarity from the probed shards (v1: the HNSW's `ef_search`).
 pub const TEXT_CANDIDATES: usize = 100;
@@ -44,12 +44,13 @@ impl ShardedRanker {
             return Err(RankError::ZeroK);
         }
         let text = self.core.text.as_ref().ok_or(RankError::NoTextIndex)?;
-        if query_embedding.len() != text.projection.mean.len() {
-            let expected = text.projection.mean.len();
+        let maps = &text.maps;
+        if query_embedding.len() != maps.projection.mean.len() {
+            let expected = maps.projection.mean.len();
             return Err(RankError::QueryWidth { expected, found: query_embedding.len() });
         }
-        let query = text.projection.project(query_embedding);
-        let tower_user = text.tower.apply(&query);
+        let query = maps.projection.project(query_embedding);
+        let tower_user = maps.tower.apply(&query);
         let mut visitor = match self.visitor(history) {
             Step::Done(visitor) => visitor,
             Step::Need(paths) => return Ok(Step::Need(paths)),
@@ -162,7 +163,7 @@ impl ShardedRanker {
         let Some(text) = &self.core.text else { return Vec::new() };
         let k = query.len().max(1);
         let scores: Vec<f32> = text.centroids.chunks_exact(k).map(|c| dot(c, query)).collect();
-        let probed = gnnrec_eval::top_k_excluding(&scores, &[], self.manifest.probe.text);
+        let probed = top_k_excluding(&scores, &[], self.manifest.probe.text);
         let probed = probed.into_iter().map(|s| s as usize).collect();
         self.manifest.probe.within_budget(probed, &self.manifest.text_shards)
     }

@@ -3,8 +3,9 @@
 
 use std::collections::{BTreeSet, HashMap};
 
+use gnnrec_bundle::{Location, bucket_of, dot};
+
 use super::cache::Resident;
-use super::directory::{Location, bucket_of};
 use super::ranker::{FileKind, ShardedRanker, Step};
 use crate::fold_in::fold_in;
 use crate::history::{HistoryEvent, ResolvedHistory};
@@ -137,7 +138,7 @@ impl ShardedRanker {
         let norm = |v: &[f32]| v.iter().map(|x| x * x).sum::<f32>().sqrt().max(f32::MIN_POSITIVE);
         let cosine = |j: usize| {
             let row = &visitor.rows[j * d..(j + 1) * d];
-            crate::text_space::dot(row, vector) / norm(row)
+            dot(row, vector) / norm(row)
         };
         let best = (0..visitor.liked.len())
             .max_by(|&a, &b| cosine(a).total_cmp(&cosine(b)).then(b.cmp(&a)))

@@ -9,7 +9,7 @@ use instant_distance::{Builder, HnswMap, Point, Search};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
-use crate::quantized::Int8Matrix;
+use crate::int8::Int8Matrix;
 
 /// A serialized index that is corrupt or does not match the bundle's items.
 #[derive(Debug, Error)]
@@ -94,7 +94,7 @@ impl TextPoint {
     }
 
     /// A point from int8 values (the norm is recomputed).
-    pub(crate) fn from_int8(values: Vec<i8>) -> Self {
+    pub fn from_int8(values: Vec<i8>) -> Self {
         let norm = (values.iter().map(|&v| i32::from(v) * i32::from(v)).sum::<i32>() as f32).sqrt();
         Self { values, inv_norm: if norm > 0.0 { 1.0 / norm } else { 0.0 } }
     }
@@ -218,8 +218,11 @@ impl TextIndex {
 
     /// Exact nearest `k` items by brute force (for recall measurements).
     pub fn exact_search(&self, query: &TextPoint, k: usize) -> Vec<(u32, f32)> {
-        let scores: Vec<f32> = (0..self.len() as u32).map(|item| self.cosine(query, item)).collect();
-        gnnrec_eval::top_k_excluding(&scores, &[], k).into_iter().map(|i| (i, scores[i as usize])).collect()
+        let mut scored: Vec<(u32, f32)> =
+            (0..self.len() as u32).map(|i| (i, self.cosine(query, i))).collect();
+        scored.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        scored.truncate(k);
+        scored
     }
 
     /// Cosine between `query` and an item's text vector.

@@ -1,7 +1,7 @@
 //! HNSW (instant-distance, as shipped in bundles) against exact search, on a 100,000-vector
 //! set: build time, recall@10 and time per query. Prints a table.
 //!
-//! `cargo bench -p gnnrec-ranking --bench hnsw [-- --vectors N --queries Q]`
+//! `cargo bench -p gnnrec-bundle --bench hnsw [-- --vectors N --queries Q]`
 //!
 //! The vectors are synthetic and stated as such: a mixture of 1,000 Gaussian clusters in
 //! the bundle's 128-d text space (unit-normalised, int8 like bundle points), because no
@@ -10,7 +10,7 @@
 
 use std::time::Instant;
 
-use gnnrec_ranking::{TextIndex, TextPoint};
+use gnnrec_bundle::{TextIndex, TextPoint};
 
 const DIM: usize = 128;
 const CLUSTERS: usize = 1000;

@@ -2,7 +2,7 @@
 //!
 //! One pass over the catalogue takes a [`Survey`] (a sample of item directions in each
 //! space, every item's popularity, the first items for size estimates). A catalogue of more
-//! than [`crate::ShardConfig::part_items`] items is then cut, in each space, into that many
+//! than [`super::ShardConfig::part_items`] items is then cut, in each space, into that many
 //! parts by k-means on the sample, and a second pass writes each item into the catalogue
 //! files of its part (in a work folder). Each part is later loaded and sharded on its own,
 //! so memory follows the largest part, not the catalogue.
@@ -10,11 +10,11 @@
 use std::path::Path;
 use std::rc::Rc;
 
-use crate::catalogue::{Catalogue, ItemRow, ItemSource};
-use crate::catalogue_files::CatalogueWriter;
+use super::catalogue::{Catalogue, ItemRow, ItemSource};
+use super::catalogue_files::CatalogueWriter;
+use super::plan::{fit_centroids, nearest};
 use crate::error::ExportError;
-use crate::shard_plan::{fit_centroids, nearest};
-use crate::stages::unit;
+use crate::vectors::unit;
 
 /// Most sampled directions per space.
 const SAMPLE: usize = 20_000;

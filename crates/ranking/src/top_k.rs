@@ -6,8 +6,10 @@ use std::collections::BinaryHeap;
 /// The `k` highest-scoring item indices of `scores`, best first, never returning an
 /// item of `exclude` (e.g. the user's training items). Ties go to the lower index;
 /// NaN scores rank last. Memory is O(k + |exclude|), not O(|scores|): evaluations call
-/// this once per user over the whole catalogue.
+/// this once per user over the whole catalogue. A `k` above the number of scores is
+/// clamped to it (any `k` from a caller is safe).
 pub fn top_k_excluding(scores: &[f32], exclude: &[u32], k: usize) -> Vec<u32> {
+    let k = k.min(scores.len());
     if k == 0 {
         return Vec::new();
     }
@@ -92,6 +94,12 @@ mod tests {
         let mut all: Vec<u32> = (0..5_000).filter(|i| !exclude.contains(i)).collect();
         all.sort_by(|&a, &b| compare(scores[b as usize], scores[a as usize]).then(a.cmp(&b)));
         assert_eq!(top_k_excluding(&scores, &exclude, 40), all[..40]);
+    }
+
+    #[test]
+    fn a_huge_k_is_clamped_to_the_catalogue() {
+        assert_eq!(top_k_excluding(&[0.5, 1.0, 0.2], &[2], usize::MAX), [1, 0]);
+        assert_eq!(top_k_excluding(&[], &[], 1_000_000_000), Vec::<u32>::new());
     }
 
     #[test]

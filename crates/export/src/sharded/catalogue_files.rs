@@ -6,10 +6,10 @@ use std::fs::File;
 use std::io::{BufRead, BufReader, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 
-use gnnrec_ranking::ItemMeta;
+use gnnrec_bundle::ItemMeta;
 use serde::{Deserialize, Serialize};
 
-use crate::catalogue::{ItemRow, ItemSource};
+use super::catalogue::{ItemRow, ItemSource};
 use crate::error::ExportError;
 
 /// `format` of `catalogue.json`.

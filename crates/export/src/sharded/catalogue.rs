@@ -2,12 +2,7 @@
 //! bundle held in memory ([`Catalogue`]) or from catalogue files on disk
 //! ([`crate::CatalogueFiles`]).
 
-use gnnrec_ranking::tensor_names as t;
-use std::collections::HashMap;
-
-use gnnrec_ranking::{
-    Bundle, BundleError, ContentError, Int8Matrix, ItemMeta, Manifest, Tensors, TextIndex, file_names,
-};
+use gnnrec_bundle::{Int8Matrix, ItemMeta, Manifest, V1Content};
 
 use crate::error::ExportError;
 
@@ -97,39 +92,21 @@ impl Catalogue {
         Ok(catalogue)
     }
 
-    /// The per-item arrays of a v1 bundle `(manifest, stored files)`, each file checked
-    /// against the manifest.
-    pub fn from_v1(manifest: &Manifest, files: &HashMap<String, Vec<u8>>) -> Result<Self, ExportError> {
-        let open = |name: &str| Bundle::open(manifest, files, name).map_err(ExportError::from);
-        let tensor_bytes = open(file_names::TENSORS)?;
-        let tensors = Tensors::parse(&tensor_bytes)
-            .map_err(|error| ExportError::Tensors { file: file_names::TENSORS, error })?;
-        let (n, d) = (manifest.model.n_items, manifest.model.dim);
-        let tensor = |error| ExportError::Tensors { file: file_names::TENSORS, error };
-        let items: Vec<ItemMeta> = serde_json::from_slice(&open(file_names::ITEMS)?)
-            .map_err(|e| ExportError::from(BundleError::content(file_names::ITEMS, ContentError::Json(e))))?;
-        let gnn = Int8Matrix {
-            rows: n,
-            dim: d,
-            values: tensors.i8(t::ITEM_VALUES, &[n, d]).map_err(tensor)?,
-            scales: tensors.f32(t::ITEM_SCALES, &[n]).map_err(tensor)?,
-        };
-        let text = match &manifest.text {
-            Some(info) => {
-                let index = TextIndex::from_bytes(&open(file_names::TEXT_INDEX)?, n, info.dim)
-                    .map_err(|e| ExportError::from(BundleError::content(file_names::TEXT_INDEX, e)))?;
-                Some((0..n as u32).flat_map(|i| index.point(i).values().to_vec()).collect())
-            }
-            None => None,
-        };
-        Ok(Self {
+    /// The per-item arrays of a decoded v1 bundle.
+    pub fn from_v1(manifest: &Manifest, content: &V1Content) -> Self {
+        let n = content.items.len();
+        let text = content
+            .text_index
+            .as_ref()
+            .map(|index| (0..n as u32).flat_map(|i| index.point(i).values().to_vec()).collect());
+        Self {
             index: (0..n as u32).collect(),
-            items,
-            gnn,
-            popularity: tensors.u32(t::POPULARITY, &[n]).map_err(tensor)?,
+            items: content.items.clone(),
+            gnn: content.embeddings.clone(),
+            popularity: content.popularity.clone(),
             text,
             text_dim: manifest.text.as_ref().map(|info| info.dim),
-        })
+        }
     }
 
     /// Row `row`.

@@ -10,7 +10,7 @@
 
 use linfa::prelude::*;
 use linfa_clustering::KMeans;
-use ndarray::Array2;
+use linfa_ndarray::Array2;
 use rand_xoshiro::Xoshiro256Plus;
 use rand_xoshiro::rand_core::SeedableRng;
 

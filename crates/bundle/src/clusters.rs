@@ -1,4 +1,5 @@
-//! The cluster index over the items' GNN embeddings.
+//! The cluster index over the items' GNN embeddings (format v1): its stored tensors and the
+//! member lists a reader rebuilds from them.
 
 use thiserror::Error;
 
@@ -41,6 +42,32 @@ pub enum ClusterError {
         /// The first such item.
         item: u32,
     },
+}
+
+/// The clusters in their stored form (`clusters.*` tensors, labels in the manifest).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClusterTensors {
+    /// Row-major `[k, dim]`.
+    pub centroids: Vec<f32>,
+    /// Cluster of each item.
+    pub assignment: Vec<u32>,
+    /// All items grouped by cluster, each group closest to its centroid first.
+    pub order: Vec<u32>,
+    /// A short label per cluster.
+    pub labels: Vec<String>,
+}
+
+impl ClusterTensors {
+    /// The member lists, checked (every item in exactly one existing cluster).
+    pub fn index(&self, dim: usize) -> Result<ClusterIndex, ClusterError> {
+        ClusterIndex::from_assignment(
+            self.centroids.clone(),
+            dim,
+            &self.assignment,
+            &self.order,
+            self.labels.clone(),
+        )
+    }
 }
 
 /// k-means clusters of the item embeddings: centroids, members, and a short label each.

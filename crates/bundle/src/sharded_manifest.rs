@@ -4,7 +4,9 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::manifest::{FileEntry, ModelInfo, RankingConfig, TextInfo};
+use crate::error::BundleError;
+use crate::manifest::{FileEntry, ModelInfo, RankingConfig, TextInfo, file_names, parse_versioned};
+use crate::stored::{BundleDir, store};
 
 /// The sharded bundle format version.
 pub const SHARDED_VERSION: u32 = 2;
@@ -15,18 +17,6 @@ pub mod core_files {
     pub const TENSORS: &str = "core/tensors.safetensors.gz";
     /// The most popular items (recommendations without history), JSON.
     pub const POPULAR: &str = "core/popular.json.gz";
-}
-
-/// Tensor names of `core/tensors.safetensors` besides the v1 model tensors.
-pub mod core_tensors {
-    /// Centroid of each GNN shard `[gnn_shards, d]` (mean of its items' vectors).
-    pub const GNN_CENTROIDS: &str = "shards.gnn.centroids";
-    /// int8 GNN vectors of the items of `core/popular.json`, in its order `[popular, d]`.
-    pub const POPULAR_VALUES: &str = "popular.values";
-    /// Their per-item scales `[popular]`.
-    pub const POPULAR_SCALES: &str = "popular.scales";
-    /// Centroid of each text shard `[text_shards, k]` (unit mean of its items' text vectors).
-    pub const TEXT_CENTROIDS: &str = "shards.text.centroids";
 }
 
 /// The manifest of a sharded bundle.
@@ -72,6 +62,22 @@ pub struct ProbeConfig {
     /// always probed): bounds the bytes a request in a new region fetches. Absent: no bound.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_bytes: Option<u64>,
+}
+
+impl ShardedManifest {
+    /// Parses and checks a v2 `manifest.json`.
+    pub fn parse(bytes: &[u8]) -> Result<Self, BundleError> {
+        parse_versioned(bytes, SHARDED_VERSION)
+    }
+
+    /// Writes `manifest.json` (after every other file) and a gzip copy beside it: a large
+    /// catalogue's manifest (one entry per shard) is about a megabyte of JSON, which a
+    /// static host can then send compressed.
+    pub fn write(&self, out: &mut BundleDir) -> Result<(), BundleError> {
+        let bytes = serde_json::to_vec_pretty(self).expect("a manifest serializes");
+        out.write(file_names::MANIFEST, &bytes).map_err(BundleError::write)?;
+        out.write(file_names::MANIFEST_GZ, &store(&bytes, true).0).map_err(BundleError::write)
+    }
 }
 
 impl ProbeConfig {

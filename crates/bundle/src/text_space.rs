@@ -52,12 +52,12 @@ impl AffineMap {
 }
 
 /// Dot product of equal-length slices.
-pub(crate) fn dot(a: &[f32], b: &[f32]) -> f32 {
+pub fn dot(a: &[f32], b: &[f32]) -> f32 {
     a.iter().zip(b).map(|(x, y)| x * y).sum()
 }
 
 /// Scales `v` to unit L2 norm in place (zero vectors stay zero).
-pub(crate) fn normalize(v: &mut [f32]) {
+pub fn normalize(v: &mut [f32]) {
     let norm = dot(v, v).sqrt();
     if norm > 0.0 {
         v.iter_mut().for_each(|x| *x /= norm);

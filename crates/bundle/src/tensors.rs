@@ -101,8 +101,40 @@ pub struct Tensors<'a> {
     inner: SafeTensors<'a>,
 }
 
-/// A tensor to write: name, shape, dtype and little-endian bytes.
-pub type TensorBytes = (String, Vec<usize>, Dtype, Vec<u8>);
+/// One tensor as stored: name, shape, dtype and little-endian bytes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TensorData {
+    /// Name in the file.
+    pub name: String,
+    /// Shape (empty for a scalar).
+    pub shape: Vec<usize>,
+    /// Element type.
+    pub dtype: Dtype,
+    /// Little-endian element bytes, row-major.
+    pub bytes: Vec<u8>,
+}
+
+impl TensorData {
+    /// An f32 tensor.
+    pub fn f32(name: &str, shape: Vec<usize>, values: &[f32]) -> Self {
+        Self { name: name.into(), shape, dtype: Dtype::F32, bytes: f32_bytes(values) }
+    }
+
+    /// A 1-d u32 tensor.
+    pub fn u32(name: &str, values: &[u32]) -> Self {
+        Self { name: name.into(), shape: vec![values.len()], dtype: Dtype::U32, bytes: u32_bytes(values) }
+    }
+
+    /// An i8 tensor.
+    pub fn i8(name: &str, shape: Vec<usize>, values: &[i8]) -> Self {
+        Self { name: name.into(), shape, dtype: Dtype::I8, bytes: values.iter().map(|&v| v as u8).collect() }
+    }
+
+    /// A 1-d u8 tensor.
+    pub fn u8(name: &str, values: Vec<u8>) -> Self {
+        Self { name: name.into(), shape: vec![values.len()], dtype: Dtype::U8, bytes: values }
+    }
+}
 
 impl<'a> Tensors<'a> {
     /// Parses the file.
@@ -166,24 +198,27 @@ impl<'a> Tensors<'a> {
     }
 
     /// Every tensor of the file, copied, in name order.
-    pub fn entries(&self) -> Vec<TensorBytes> {
-        let mut entries: Vec<TensorBytes> = self
+    pub fn entries(&self) -> Vec<TensorData> {
+        let mut entries: Vec<TensorData> = self
             .inner
             .tensors()
             .into_iter()
-            .map(|(name, view)| (name, view.shape().to_vec(), view.dtype(), view.data().to_vec()))
+            .map(|(name, view)| TensorData {
+                name,
+                shape: view.shape().to_vec(),
+                dtype: view.dtype(),
+                bytes: view.data().to_vec(),
+            })
             .collect();
-        entries.sort_by(|a, b| a.0.cmp(&b.0));
+        entries.sort_by(|a, b| a.name.cmp(&b.name));
         entries
     }
 
     /// Serializes tensors into a safetensors file.
-    pub fn write(tensors: Vec<TensorBytes>) -> Result<Vec<u8>, TensorError> {
+    pub fn write(tensors: &[TensorData]) -> Result<Vec<u8>, TensorError> {
         let views: Vec<(String, TensorView<'_>)> = tensors
             .iter()
-            .map(|(name, shape, dtype, bytes)| {
-                TensorView::new(*dtype, shape.clone(), bytes).map(|v| (name.clone(), v))
-            })
+            .map(|t| TensorView::new(t.dtype, t.shape.clone(), &t.bytes).map(|v| (t.name.clone(), v)))
             .collect::<Result<_, _>>()
             .map_err(TensorError::Write)?;
         safetensors::serialize(views, None::<HashMap<String, String>>).map_err(TensorError::Write)
@@ -191,12 +226,12 @@ impl<'a> Tensors<'a> {
 }
 
 /// Little-endian bytes of f32 values.
-pub fn f32_bytes(values: &[f32]) -> Vec<u8> {
+pub(crate) fn f32_bytes(values: &[f32]) -> Vec<u8> {
     values.iter().flat_map(|v| v.to_le_bytes()).collect()
 }
 
 /// Little-endian bytes of u32 values.
-pub fn u32_bytes(values: &[u32]) -> Vec<u8> {
+pub(crate) fn u32_bytes(values: &[u32]) -> Vec<u8> {
     values.iter().flat_map(|v| v.to_le_bytes()).collect()
 }
 
@@ -205,10 +240,10 @@ mod tests {
     use super::*;
 
     fn file() -> Vec<u8> {
-        Tensors::write(vec![
-            ("a".into(), vec![2], Dtype::F32, f32_bytes(&[1.0, f32::NAN])),
-            ("b".into(), vec![3], Dtype::U32, u32_bytes(&[1, 2, 3])),
-            ("s".into(), vec![], Dtype::F32, f32_bytes(&[1.0])),
+        Tensors::write(&[
+            TensorData::f32("a", vec![2], &[1.0, f32::NAN]),
+            TensorData::u32("b", &[1, 2, 3]),
+            TensorData::f32("s", vec![], &[1.0]),
         ])
         .unwrap()
     }
@@ -230,7 +265,7 @@ mod tests {
         assert!(matches!(tensors.f32("b", &[3]), Err(TensorError::Shape { dtype: Dtype::F32, .. })));
         assert!(matches!(tensors.f32("a", &[2]), Err(TensorError::NonFinite { name, at: 1 }) if name == "a"));
         assert!(matches!(tensors.vector_len("s"), Err(TensorError::Scalar { name }) if name == "s"));
-        let short = Tensors::write(vec![("x".into(), vec![2], Dtype::F32, f32_bytes(&[1.0]))]);
+        let short = Tensors::write(&[TensorData::f32("x", vec![2], &[1.0])]);
         assert!(matches!(short, Err(TensorError::Write(_))));
     }
 }
