@@ -87,9 +87,11 @@ export function serve({ root, port = 0, host = '127.0.0.1' }) {
   })));
 }
 
+// node scripts/serve.mjs [--root=DIR] [--port=8080] [--open=PATH]: prints the URL of PATH
+// (by default, with the repository as the root, the demo page web/demo/index.html).
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const args = Object.fromEntries(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=')));
   const root = args.root ?? join(dirname(fileURLToPath(import.meta.url)), '..');
   const { url } = await serve({ root, port: Number(args.port ?? 8080) });
-  console.log(`serving ${resolve(root)} at ${url}/${args.open ?? ''}`);
+  console.log(`serving ${resolve(root)} at ${url}/${args.open ?? (args.root ? '' : 'web/demo/index.html')}`);
 }

@@ -8,7 +8,7 @@ import { cosine, nativeEmbeddings, nativeQuery, reference, serveRoot } from './h
 import { ENGINES, SCRIPT_TIMEOUT_MS, openSession } from './webdriver.mjs';
 
 const texts = reference().map((item) => item.text);
-const demoPath = '/web/index.html?bundle=/out/test-bundle/&backend=auto';
+const demoPath = '/web/demo/index.html?bundle=/out/test-bundle/&backend=auto';
 
 /** Runs `fn(shadowRoot, ...args)` on the widget's shadow root (null before it exists). */
 const inWidget = (session, fn, ...args) => session.evaluate(
@@ -89,7 +89,7 @@ for (const engine of Object.keys(ENGINES)) {
     });
 
     test('encoder: auto falls back to the CPU; int8 output equals train-cli encode --quantized, token ids equal', async (t) => {
-      const { rows, ids } = await encodeInEngine(session, `${server.url}/web/encoder.html?backend=auto`, texts, t);
+      const { rows, ids } = await encodeInEngine(session, `${server.url}/web/demo/encoder.html?backend=auto`, texts, t);
       const native = nativeEmbeddings(texts, { quantized: true });
       rows.forEach((row, i) => {
         assert.equal(row.length, 384);

@@ -51,12 +51,12 @@ export function cosine(a, b) {
   return dot / Math.sqrt(na * nb);
 }
 
-/** Opens web/encoder.html with `query` options and waits for the encoder (or its error). */
+/** Opens web/demo/encoder.html with `query` options and waits for the encoder (or its error). */
 export async function openEncoderPage(browser, url, query) {
   const page = await browser.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(`${url}/web/encoder.html?${new URLSearchParams(query)}`);
+  await page.goto(`${url}/web/demo/encoder.html?${new URLSearchParams(query)}`);
   const state = await page.evaluate(() => window.gnnrecEncoder.then(
     (e) => ({ backend: e.backend, fallbackReason: e.fallbackReason ?? null }),
     (e) => ({ error: e.message }),

@@ -1,4 +1,4 @@
-// The widget as a visitor sees it, on the demo page (web/index.html): no raw model scores
+// The widget as a visitor sees it, on the demo page (web/demo/index.html): no raw model scores
 // unless `debug` is set, no serious or critical accessibility violations (axe-core) when
 // loaded, searched, after a like and on error, search / like / clear with the keyboard
 // alone, and a screenshot of each state. Screenshots go to out/screenshots/ (git-ignored);
@@ -18,7 +18,7 @@ let server, browser;
 before(async () => { server = await serveRoot(); browser = await launch(); });
 after(async () => { await browser.close(); server.close(); });
 
-const demo = (query = '') => `${server.url}/web/index.html?bundle=/out/test-bundle/&backend=cpu${query}`;
+const demo = (query = '') => `${server.url}/web/demo/index.html?bundle=/out/test-bundle/&backend=cpu${query}`;
 
 /** Evaluates `fn(shadowRoot, arg)` in the page, on the widget's shadow root. */
 const inWidget = (page, fn, arg) => page.evaluate(
@@ -78,7 +78,7 @@ describe('<gnn-recommender> as a visitor sees it', () => {
     await waitFor(page, (s) => s.querySelector('#results button.like[aria-pressed="true"]'));
     await state('liked');
 
-    await page.goto(`${server.url}/web/index.html?bundle=/no-such-bundle/&backend=cpu`);
+    await page.goto(`${server.url}/web/demo/index.html?bundle=/no-such-bundle/&backend=cpu`);
     await waitFor(page, (s) => s.getElementById('error')?.hidden === false);
     assert.equal(await page.textContent('#error'),
       'Could not load the recommender: /no-such-bundle/manifest.json: HTTP 404', 'the error text is the same on every run');

@@ -1,4 +1,4 @@
-// gnnrec's main-thread API: everything runs in a dedicated Web Worker (web/recommender-worker.js);
+// gnnrec's main-thread API: everything runs in a dedicated Web Worker (recommender-worker.js);
 // every method returns a promise. Nothing leaves the device.
 //
 //   const r = await RecommenderClient.load('bundles/movielens/', { backend: 'auto', onProgress });
