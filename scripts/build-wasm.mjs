@@ -77,11 +77,10 @@ for (const file of [...jsModules, ...jsTypes]) copyFileSync(join(root, file), jo
 
 const tsc = join(root, 'node_modules/.bin/tsc');
 if (!existsSync(tsc)) throw new Error(`${tsc} is missing: run npm ci`);
-// The copies in the package are compiled, so the declarations sit beside them; --checkJs
-// --strict makes a JSDoc type error fail the build instead of shipping a wrong .d.ts.
+// --checkJs --strict: a JSDoc type error fails the build instead of shipping a wrong .d.ts.
 run(tsc, ['--allowJs', '--checkJs', '--strict', '--declaration', '--emitDeclarationOnly', '--skipLibCheck',
   '--target', 'es2022', '--module', 'es2022', '--moduleResolution', 'bundler', '--lib', 'es2022,dom',
-  '--outDir', out, ...jsDeclarations.map((m) => join(out, basename(m)))]);
+  '--rootDir', dirname(join(root, jsDeclarations[0])), '--outDir', out, ...jsDeclarations.map((m) => join(root, m))]);
 
 const entry = basename(jsModules[0]);
 const dts = (module) => module.replace(/\.js$/, '.d.ts');

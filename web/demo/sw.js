@@ -11,7 +11,7 @@ const SHARD_PATH = /\/(shards|directory)\/[^/]+$/;
 const PACKAGE = '../../pkg/';
 const SHELL = [
   './index.html', './demo.js', './manifest.webmanifest', './icon.svg',
-  ...['recommender-element.js', 'worker-client.js', 'recommender-worker.js',
+  ...['recommender-element.js', 'strings.js', 'links.js', 'worker-client.js', 'recommender-worker.js',
     'wasm-loader.js', 'sharded-bundle.js', 'history-store.js', 'gnnrec_wasm.js'].map((file) => PACKAGE + file),
 ];
 

@@ -7,11 +7,15 @@
 /** @typedef {{id: string, timestampMs: number}} HistoryEvent A like, with its time. */
 /**
  * @typedef {{kind: 'liked', id: string, title: string} | {kind: 'cluster', label: string}
- *   | {kind: 'text'} | {kind: 'popular'}} Why Why an item was suggested.
+ *   | {kind: 'text'} | {kind: 'popular'}} Why Why an item was suggested: close to the liked
+ *   item `title`, popular in the group `label`, matching the query text, or popular.
  */
 /**
  * @typedef {{index: number, id: string, title: string, subtitle: string, url?: string,
- *   score: number, why: string, because: Why}} RankedItem One result.
+ *   score: number, why: string, because: Why}} RankedItem One result: `url` is the item's link
+ *   when the catalogue has one (as the catalogue wrote it: see `safeHref` in `gnnrec/widget`),
+ *   `why` the reason in English, `because` the same reason as data (the widget renders it
+ *   with its own, replaceable texts).
  */
 /**
  * @typedef {{results: RankedItem[], ignoredHistory: string[], notices?: string[]}} Ranked Results of a
