@@ -7,7 +7,7 @@
 // modules, types, package.json and variants are (re)written (no cargo, no wasm-bindgen).
 import { execFile, execFileSync } from 'node:child_process';
 import { promisify } from 'node:util';
-import { copyFileSync, existsSync, readFileSync, writeFileSync, statSync, mkdirSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { ENCODED, precompress } from './precompress.mjs';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -112,7 +112,8 @@ writeFileSync(join(out, 'package.json'), JSON.stringify(pkg, null, 2) + '\n');
 
 // Brotli and gzip variants for hosts that serve precompressed files (scripts/serve.mjs does);
 // a file whose variants are newer than itself is left alone (the wasm modules take a while).
-for (const name of pkg.files.filter((f) => /\.(wasm|js)$/.test(f))) {
+const snippets = readdirSync(join(out, 'snippets'), { recursive: true }).map((f) => join('snippets', f));
+for (const name of [...pkg.files, ...snippets].filter((f) => /\.(wasm|js)$/.test(f))) {
   const file = join(out, name);
   if (ENCODED.every((suffix) => mtime(`${file}${suffix}`) >= mtime(file))) continue;
   const sizes = precompress(file);
