@@ -273,7 +273,7 @@ export class RecommenderElement extends HTMLElement {
     else this.#say('status', 'ready', { count: r.itemCount });
     this.#el('query').disabled = false;
     this.#el('offline').hidden = !r.sharded;
-    this.#liked = new Set((await r.history()).map((h) => h.id));
+    await this.#with('updateFailed', async () => { this.#liked = new Set((await r.history()).map((h) => h.id)); });
     await this.#refresh();
     if (load !== this.#loads) return;
     this.dispatchEvent(new CustomEvent('gnnrec-ready', {
@@ -332,45 +332,59 @@ export class RecommenderElement extends HTMLElement {
     ]);
   }
 
-  async #search() {
+  /** Runs `work(r)` on the current recommender. A failure is shown with the text `failure`,
+   *  unless the recommender was replaced or closed meanwhile: its answers no longer matter. */
+  async #with(failure, work) {
     const r = this.#recommender;
-    const query = this.#el('query').value;
-    const ticket = ++this.#query;
     if (!r) return;
-    if (!query.trim()) { this.#render('results', []); return; }
     try {
-      const { results, notices } = await r.search(query, { k: this.k });
-      if (ticket === this.#query && r === this.#recommender) { this.#render('results', results); this.#show(null); this.#notices(notices); }
+      await work(r);
     } catch (error) {
-      if (r === this.#recommender) this.#show('searchFailed', { message: error.message });
+      if (r === this.#recommender) this.#show(failure, { message: error.message });
     }
   }
 
-  async #recommend() {
-    const r = this.#recommender;
-    const { results, notices } = await r.recommend({ k: this.k });
-    if (r !== this.#recommender) return;
-    this.#render('recommended', results);
-    this.#notices(notices);
+  #search() {
+    const query = this.#el('query').value;
+    const ticket = ++this.#query;
+    if (!query.trim()) { this.#render('results', []); return; }
+    return this.#with('searchFailed', async (r) => {
+      const { results, notices } = await r.search(query, { k: this.k });
+      if (ticket !== this.#query || r !== this.#recommender) return;
+      this.#render('results', results);
+      this.#show(null);
+      this.#notices(notices);
+    });
+  }
+
+  #recommend() {
+    return this.#with('updateFailed', async (r) => {
+      const { results, notices } = await r.recommend({ k: this.k });
+      if (r !== this.#recommender) return;
+      this.#render('recommended', results);
+      this.#notices(notices);
+    });
   }
 
   /** Likes or unlikes `id`, unless a `gnnrec-like` listener cancels it. */
-  async #toggle(id) {
-    const r = this.#recommender;
+  #toggle(id) {
     const liked = !this.#liked.has(id);
-    if (!r || !this.dispatchEvent(new CustomEvent('gnnrec-like', { ...CANCELABLE, detail: { id, liked } }))) return;
-    const history = liked ? await r.like(id) : await r.unlike(id);
-    if (r !== this.#recommender) return;
-    this.#liked = new Set(history.map((h) => h.id));
-    await this.#refresh();
+    if (!this.dispatchEvent(new CustomEvent('gnnrec-like', { ...CANCELABLE, detail: { id, liked } }))) return;
+    return this.#with('updateFailed', async (r) => {
+      const history = liked ? await r.like(id) : await r.unlike(id);
+      if (r !== this.#recommender) return;
+      this.#liked = new Set(history.map((h) => h.id));
+      await this.#refresh();
+    });
   }
 
-  async #clear() {
-    const r = this.#recommender;
-    if (!r) return;
-    await r.clearHistory();
-    this.#liked.clear();
-    await this.#refresh();
+  #clear() {
+    return this.#with('updateFailed', async (r) => {
+      await r.clearHistory();
+      if (r !== this.#recommender) return;
+      this.#liked.clear();
+      await this.#refresh();
+    });
   }
 
   /** A plain click on a result's link: `gnnrec-select`, and no navigation if it is cancelled.

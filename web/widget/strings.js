@@ -31,6 +31,8 @@
  * @property {string} loadFailed the error shown when the bundle could not load: {message}
  * @property {string} bundleMissing the {message} of `loadFailed` without a `bundle` attribute
  * @property {string} searchFailed the error shown when a search failed: {message}
+ * @property {string} updateFailed the error shown when recommending, liking or clearing the
+ *   likes failed: {message}
  * @property {string} shardsLoading sharded bundles: {loaded} of {pending} parts fetched
  * @property {string} partialResults sharded bundles: some parts could not be had
  * @property {string} searchLabel the search box's label
@@ -73,6 +75,7 @@ export const DEFAULT_STRINGS = Object.freeze({
   loadFailed: 'Could not load the recommender: {message}',
   bundleMissing: 'the bundle attribute is missing',
   searchFailed: 'Search failed: {message}',
+  updateFailed: 'Could not update the recommendations: {message}',
   shardsLoading: 'Loading part of the catalogue ({loaded} of {pending})…',
   partialResults: 'Part of the catalogue could not be loaded (offline or unavailable): these results come from the rest.',
   searchLabel: 'Search',

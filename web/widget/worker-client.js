@@ -36,6 +36,7 @@ export class RecommenderClient {
   #pending = new Map();
   #next = 0;
   #onProgress;
+  #closed = false;
   /** @type {'webgpu' | 'cpu' | 'none' | null} Where the query encoder runs. */
   backend = null;
   /** @type {string | null} Why WebGPU is not used although it was asked for. */
@@ -73,6 +74,7 @@ export class RecommenderClient {
    * @returns {Promise<any>}
    */
   #call(method, args) {
+    if (this.#closed) return Promise.reject(new Error('this recommender is closed'));
     const id = this.#next++;
     return new Promise((resolve, reject) => {
       this.#pending.set(id, { resolve, reject });
@@ -166,6 +168,12 @@ export class RecommenderClient {
    */
   fetchedUrls() { return this.#call('fetchedUrls'); }
 
-  /** Stops the worker. */
-  close() { this.#worker.terminate(); }
+  /** Stops the worker; calls still waiting, and any later call, reject. */
+  close() {
+    this.#closed = true;
+    this.#worker.terminate();
+    const error = new Error('this recommender is closed');
+    for (const { reject } of this.#pending.values()) reject(error);
+    this.#pending.clear();
+  }
 }
