@@ -76,7 +76,7 @@ import { DEFAULT_STRINGS, safeHref, type RecommenderElement, type SelectDetail, 
 import init, { Recommender } from 'gnnrec/wasm';
 
 const client = await RecommenderClient.load('/bundles/movielens/', {
-  backend: 'cpu', storeName: 'site-likes', onProgress: ({ stage, loaded }) => console.log(stage, loaded),
+  backend: 'cpu', storeName: 'site-likes', workerUrl: '/gnnrec-worker.js', onProgress: ({ stage, loaded }) => console.log(stage, loaded),
 });
 const count: number = client.itemCount;
 const found = await client.search('animated film for kids', { k: 5 });

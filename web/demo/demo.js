@@ -8,6 +8,8 @@ const params = new URLSearchParams(location.search);
 const widget = document.createElement('gnn-recommender');
 widget.setAttribute('bundle', params.get('bundle') ?? '../../bundles/movielens/');
 widget.setAttribute('backend', params.get('backend') ?? 'auto');
+// The package's worker, started from this folder so that the service worker controls it.
+widget.setAttribute('worker', 'recommender-worker.js');
 if (params.has('debug')) widget.setAttribute('debug', '');
 document.getElementById('demo').append(widget);
 

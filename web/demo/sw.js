@@ -10,7 +10,7 @@ const SHARD_CACHE = 'gnnrec-shards';
 const SHARD_PATH = /\/(shards|directory)\/[^/]+$/;
 const PACKAGE = '../../pkg/';
 const SHELL = [
-  './index.html', './demo.js', './manifest.webmanifest', './icon.svg',
+  './index.html', './demo.js', './recommender-worker.js', './manifest.webmanifest', './icon.svg',
   ...['recommender-element.js', 'strings.js', 'links.js', 'worker-client.js', 'recommender-worker.js',
     'wasm-loader.js', 'sharded-bundle.js', 'history-store.js', 'gnnrec_wasm.js'].map((file) => PACKAGE + file),
 ];

@@ -28,6 +28,9 @@ export interface RecommenderAttributes {
   k?: `${number}`;
   /** Name of the IndexedDB database that keeps the visitor's likes (default `gnnrec-history`). */
   store?: string;
+  /** URL of the worker module to start instead of the package's recommender-worker.js: a
+   *  module in the site's service-worker scope that imports it (see `LoadOptions.workerUrl`). */
+  worker?: string;
   /** Present: show the raw model scores on the cards. */
   debug?: '';
   /** Which parts to show (default `both`). */
@@ -94,6 +97,8 @@ export declare class RecommenderElement extends HTMLElement {
   backend: Backend;
   /** Reflects the `store` attribute (`gnnrec-history` when absent). */
   store: string;
+  /** Reflects the `worker` attribute (`''` when absent: the package's worker). */
+  worker: string;
   /** Reflects the `k` attribute (10 when absent or not a positive integer). */
   k: number;
   /** Reflects the `layout` attribute (`both` when absent or unknown). */

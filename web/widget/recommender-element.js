@@ -148,6 +148,8 @@ export class RecommenderElement extends HTMLElement {
   set backend(backend) { this.setAttribute('backend', backend); }
   get store() { return this.getAttribute('store') ?? 'gnnrec-history'; }
   set store(name) { this.setAttribute('store', name); }
+  get worker() { return this.getAttribute('worker') ?? ''; }
+  set worker(url) { this.setAttribute('worker', String(url)); }
   /** Results per list: the `k` attribute when it is a positive integer, else 10. */
   get k() {
     const k = Number(this.getAttribute('k'));
@@ -164,7 +166,7 @@ export class RecommenderElement extends HTMLElement {
 
   #build() {
     // A property set before the element was defined shadows its accessor: set it again.
-    for (const property of ['strings', 'bundle', 'backend', 'store', 'k', 'layout', 'debug']) {
+    for (const property of ['strings', 'bundle', 'backend', 'store', 'worker', 'k', 'layout', 'debug']) {
       if (!Object.hasOwn(this, property)) continue;
       const value = this[property];
       delete this[property];
@@ -252,6 +254,7 @@ export class RecommenderElement extends HTMLElement {
       r = await RecommenderClient.load(this.bundle, {
         backend: this.backend,
         storeName: this.store,
+        workerUrl: this.getAttribute('worker') || undefined,
         onProgress: (progress) => { if (load === this.#loads) this.#progress(progress); },
       });
     } catch (error) {

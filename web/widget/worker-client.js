@@ -28,7 +28,11 @@
  */
 /**
  * @typedef {{backend?: 'auto' | 'measure' | 'webgpu' | 'cpu', onProgress?: (progress: Progress) => void,
- *   storeName?: string}} LoadOptions Options of `RecommenderClient.load`.
+ *   storeName?: string, workerUrl?: string | URL}} LoadOptions Options of `RecommenderClient.load`.
+ *   `workerUrl`: the worker module to start instead of the package's recommender-worker.js. A
+ *   service worker controls a worker only when the worker's URL is in its scope, so a site whose
+ *   service worker does not cover the package's folder (and wants it offline) serves a module
+ *   in its scope that only does `import '<package>/recommender-worker.js'`, and names it here.
  */
 
 export class RecommenderClient {
@@ -85,13 +89,18 @@ export class RecommenderClient {
   /**
    * Starts the worker and loads the bundle at `bundleUrl`; `backend` is 'auto' | 'webgpu' |
    * 'cpu'; `onProgress({stage, loaded, total})` reports bytes downloaded, then 'start'.
-   * Likes are kept in the IndexedDB database `storeName`.
+   * Likes are kept in the IndexedDB database `storeName`. Relative URLs are resolved against
+   * the page.
    * @param {string | URL} bundleUrl
    * @param {LoadOptions} [options]
    * @returns {Promise<RecommenderClient>}
    */
-  static async load(bundleUrl, { backend = 'auto', onProgress = () => {}, storeName = 'gnnrec-history' } = {}) {
-    const worker = new Worker(new URL('./recommender-worker.js', import.meta.url), { type: 'module' });
+  static async load(bundleUrl, { backend = 'auto', onProgress = () => {}, storeName = 'gnnrec-history', workerUrl } = {}) {
+    // The package's worker as a literal path resolved against import.meta.url: the form
+    // bundlers recognise to bundle a worker.
+    const worker = workerUrl
+      ? new Worker(new URL(workerUrl, location.href), { type: 'module' })
+      : new Worker(new URL('./recommender-worker.js', import.meta.url), { type: 'module' });
     const recommender = new RecommenderClient(worker, onProgress);
     try {
       const info = await recommender.#call('load', {
