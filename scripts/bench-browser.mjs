@@ -16,7 +16,7 @@ async function measure(browser, url, backend, weights, warmup, queries) {
   const page = await browser.newPage();
   const cdp = await page.context().newCDPSession(page);
   await cdp.send('Performance.enable');
-  await page.goto(`${url}/web/encoder.html?backend=${backend}&weights=${weights}`);
+  await page.goto(`${url}/web/demo/encoder.html?backend=${backend}&weights=${weights}`);
   const result = await page.evaluate(async ({ QUERY, warmup, queries }) => {
     const encoder = await window.gnnrecEncoder;
     await encoder.encode(QUERY);

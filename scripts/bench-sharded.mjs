@@ -39,7 +39,7 @@ async function measure(browser, server, bundle, queries) {
   });
   const isShard = (r) => /\/(shards|directory)\//.test(r.path);
   const sum = (list) => list.reduce((s, r) => s + r.length, 0);
-  await page.goto(`${server.url}/web/index.html?bundle=${bundle}&backend=cpu`);
+  await page.goto(`${server.url}/web/demo/index.html?bundle=${bundle}&backend=cpu`);
   const first = await page.evaluate(async (query) => {
     const w = await new Promise((ok) => {
       const poll = () => { const e = document.querySelector('gnn-recommender'); if (e?.recommender) ok(e); else setTimeout(poll, 5); };

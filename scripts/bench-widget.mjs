@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Browser benchmark of the whole widget (web/index.html: Web Worker, wasm runtime, bundle) in
+// Browser benchmark of the whole widget (web/demo/index.html: Web Worker, wasm runtime, bundle) in
 // Debian's headless Chromium; prints a table. Per backend: cold start (navigation → first
 // search result) on the first visit and on a repeat visit (files in the service-worker cache),
 // warm query latency p50/p95 through the main-thread API (worker round trip, encoding, ranking),
@@ -39,7 +39,7 @@ async function measure(browser, server, backend, queries) {
     const length = Number(headers['content-length']);
     if (length > 0) transferred.set(new URL(response.url()).pathname, { length, encoding: headers['content-encoding'] ?? '–' });
   });
-  const url = `${server.url}/web/index.html?bundle=${bundle}&backend=${backend}`;
+  const url = `${server.url}/web/demo/index.html?bundle=${bundle}&backend=${backend}`;
   const coldMs = await firstResult(page, url);
   const firstVisit = new Map(transferred);
   const repeatMs = await firstResult(page, url);

@@ -20,4 +20,4 @@ printf '\n== a search and a recommendation with the bundle (the browser runs the
 "$cli" query --bundle bundles/movielens --history 1,588 --k 5
 
 printf '\n== serving the demo (Ctrl-C to stop)\n' >&2
-exec node scripts/serve.mjs --port="${PORT:-8080}" --open=web/index.html
+exec node scripts/serve.mjs --port="${PORT:-8080}" --open=web/demo/index.html

@@ -13,6 +13,9 @@ const ENCODERS = {
   gz: (body) => gzipSync(body, { level: 9 }),
 };
 
+/** The suffixes of the variants `precompress` writes. */
+export const ENCODED = Object.keys(ENCODERS).map((suffix) => `.${suffix}`);
+
 /** Precompresses `file`; returns `{ file, bytes, br?, gz? }` with the sizes written. */
 export function precompress(file) {
   const body = readFileSync(file);

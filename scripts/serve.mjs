@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // Static file server for the demo, the browser tests and the benchmarks.
 // Serves a directory (default: the repository root) on 127.0.0.1 with the
-// right MIME types and the COOP/COEP headers that give the page cross-origin
-// isolation. Only GET/HEAD; paths cannot escape the root. Where a precompressed
+// right MIME types and nothing else a plain static host would not send: no COOP/COEP
+// (nothing in gnnrec needs cross-origin isolation: the wasm runs single-threaded, without
+// SharedArrayBuffer). Only GET/HEAD; paths cannot escape the root. Where a precompressed
 // sibling exists (`FILE.br`, `FILE.gz`, written by scripts/precompress.mjs) and the
 // client accepts its encoding, that is sent with `Content-Encoding`, as a static
 // host configured per the README's "Hosting" section would.
@@ -60,8 +61,6 @@ export function serve({ root, port = 0, host = '127.0.0.1' }) {
       const common = {
         etag,
         vary: 'accept-encoding',
-        'cross-origin-opener-policy': 'same-origin',
-        'cross-origin-embedder-policy': 'require-corp',
         // Sharded bundles' shard and directory files are named by their content hash.
         'cache-control': IMMUTABLE.test(path) ? 'public, max-age=31536000, immutable' : 'no-cache',
       };
@@ -87,9 +86,11 @@ export function serve({ root, port = 0, host = '127.0.0.1' }) {
   })));
 }
 
+// node scripts/serve.mjs [--root=DIR] [--port=8080] [--open=PATH]: prints the URL of PATH
+// (by default, with the repository as the root, the demo page web/demo/index.html).
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const args = Object.fromEntries(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=')));
   const root = args.root ?? join(dirname(fileURLToPath(import.meta.url)), '..');
   const { url } = await serve({ root, port: Number(args.port ?? 8080) });
-  console.log(`serving ${resolve(root)} at ${url}/${args.open ?? ''}`);
+  console.log(`serving ${resolve(root)} at ${url}/${args.open ?? (args.root ? '' : 'web/demo/index.html')}`);
 }

@@ -59,7 +59,7 @@ describe('wasm CPU backend', () => {
     const { page } = await openEncoderPage(browser, server.url, { backend: 'cpu' });
     const errors = await page.evaluate(async () => {
       const { Encoder, fetchBytes } = window.gnnrecModule;
-      const base = '../models/all-MiniLM-L6-v2/';
+      const base = '../../models/all-MiniLM-L6-v2/';
       const [config, weights, tokenizer] = await Promise.all(
         ['config.json', 'model.int8.safetensors', 'tokenizer.json'].map((f) => fetchBytes(base + f)));
       const attempt = (c, w, t, name = 'model.int8.safetensors') =>

@@ -4,11 +4,14 @@
 // WebGPU here, so `auto` falling back to the CPU is what is tested in both.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cosine, nativeEmbeddings, nativeQuery, reference, serveRoot } from './harness.mjs';
+import { cosine, itemUrl, nativeEmbeddings, nativeQuery, reference, serveRoot, writeUrlBundle } from './harness.mjs';
 import { ENGINES, SCRIPT_TIMEOUT_MS, openSession } from './webdriver.mjs';
 
 const texts = reference().map((item) => item.text);
-const demoPath = '/web/index.html?bundle=/out/test-bundle/&backend=auto';
+const demoPath = '/web/demo/index.html?bundle=/out/test-bundle/&backend=auto';
+/** Item index by id in the bundle with URLs (out/test-bundle-urls/), written once. */
+let indexOf;
+before(() => { indexOf = new Map(writeUrlBundle().map((item, index) => [item.id, index])); });
 
 /** Runs `fn(shadowRoot, ...args)` on the widget's shadow root (null before it exists). */
 const inWidget = (session, fn, ...args) => session.evaluate(
@@ -89,7 +92,7 @@ for (const engine of Object.keys(ENGINES)) {
     });
 
     test('encoder: auto falls back to the CPU; int8 output equals train-cli encode --quantized, token ids equal', async (t) => {
-      const { rows, ids } = await encodeInEngine(session, `${server.url}/web/encoder.html?backend=auto`, texts, t);
+      const { rows, ids } = await encodeInEngine(session, `${server.url}/web/demo/encoder.html?backend=auto`, texts, t);
       const native = nativeEmbeddings(texts, { quantized: true });
       rows.forEach((row, i) => {
         assert.equal(row.length, 384);
@@ -123,6 +126,49 @@ for (const engine of Object.keys(ENGINES)) {
       await widgetReady(session);
       await waitInWidget(session, (s) => s.querySelector('#recommended li .why')?.textContent.startsWith('because you liked'));
       await session.evaluate(() => document.querySelector('gnn-recommender').recommender.clearHistory());
+    });
+
+    test('widget: result links (Tab and Enter reach them, a cancelled gnnrec-select stays, a click navigates); a javascript: URL is text', async () => {
+      const page = `${server.url}/web/demo/index.html?bundle=/out/test-bundle-urls/&backend=cpu`;
+      await session.navigate(page);
+      await widgetReady(session);
+      const input = await session.element(() => document.querySelector('gnn-recommender').shadowRoot.getElementById('query'));
+      await session.sendKeys(input, 'Toy Story');
+      await waitInWidget(session, (s) => s.querySelectorAll('#results li').length === 10);
+      const shown = await inWidget(session, (s) => [...s.querySelectorAll('#results li')]
+        .map((li) => ({ id: li.dataset.id, href: li.querySelector('a')?.getAttribute('href') ?? null })));
+      assert.ok(shown.some((c) => c.id === '1'), 'Toy Story (a javascript: URL) is among the results');
+      for (const { id, href } of shown) {
+        assert.equal(href, id === '1' ? null : new URL(itemUrl(indexOf.get(id), id), page).href, `item ${id}`);
+      }
+
+      await session.evaluate(() => {
+        window.selected = [];
+        window.cancel = true;
+        document.addEventListener('gnnrec-select', (event) => {
+          window.selected.push(event.detail);
+          if (window.cancel) event.preventDefault();
+        });
+      });
+      const active = () => session.element(() => document.querySelector('gnn-recommender').shadowRoot.activeElement);
+      let part = null;
+      for (let i = 0; i < 6 && part !== 'result-link'; i++) {
+        await session.sendKeys(await active(), '\uE004'); // Tab
+        part = await inWidget(session, (s) => s.activeElement?.getAttribute('part'));
+      }
+      assert.equal(part, 'result-link', 'Tab reaches a result link');
+      const focusedHref = await inWidget(session, (s) => s.activeElement.href);
+      await session.sendKeys(await active(), '\uE007'); // Enter
+      await session.waitFor(() => window.selected.length === 1);
+      assert.deepEqual(await session.evaluate(() => [window.selected[0].url, window.selected[0].source, location.href]),
+        [focusedHref, 'search', page]);
+
+      const local = shown.find((c) => c.href?.startsWith(server.url));
+      const link = await session.element((id) => document.querySelector('gnn-recommender').shadowRoot
+        .querySelector(`#results li[data-id="${id}"] a`), local.id);
+      await session.evaluate(() => { window.cancel = false; });
+      await session.click(link);
+      await session.waitFor((href) => location.href === href, [local.href], { what: `navigation to ${local.href}` });
     });
 
     test('offline: after one visit the demo opens again and answers with the server stopped', async () => {

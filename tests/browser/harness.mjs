@@ -1,9 +1,11 @@
 // Shared set-up of the browser tests: the static server, Debian's Chromium and
 // native reference outputs from `train-cli`.
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { chromium } from 'playwright-core';
 import { serve } from '../../scripts/serve.mjs';
 
@@ -12,6 +14,34 @@ export const modelDir = join(root, 'models/all-MiniLM-L6-v2');
 export const trainCli = join(root, 'target/release/train-cli');
 /** The demo bundle `scripts/test.sh` exports for the browser tests. */
 export const testBundle = join(root, 'out/test-bundle');
+/** The test bundle with item URLs (`writeUrlBundle`), served as /out/test-bundle-urls/. */
+export const urlBundle = join(root, 'out/test-bundle-urls');
+
+/** The URL `writeUrlBundle` gives the item at `index`: a `javascript:` URL for item 0 (Toy
+ *  Story), a root-relative link to the tests' blank page for the other even ones, an absolute
+ *  https URL on a host that does not exist (tests answer it with request routing) for odd ones. */
+export function itemUrl(index, id) {
+  if (index === 0) return '  JavaScript:window.injected = 1';
+  return index % 2 === 0 ? `/tests/browser/page.html?item=${encodeURIComponent(id)}` : `https://movies.example/items/${encodeURIComponent(id)}`;
+}
+
+/** Writes a copy of the test bundle whose items have URLs (`itemUrl`; the exporter writes no
+ *  URL for MovieLens), with its manifest's size and SHA-256 of items.json.gz to match;
+ *  returns the items. */
+export function writeUrlBundle() {
+  rmSync(urlBundle, { recursive: true, force: true });
+  cpSync(testBundle, urlBundle, { recursive: true });
+  const items = JSON.parse(gunzipSync(readFileSync(join(testBundle, 'items.json.gz'))));
+  items.forEach((item, index) => { item.url = itemUrl(index, item.id); });
+  const stored = gzipSync(Buffer.from(JSON.stringify(items)));
+  writeFileSync(join(urlBundle, 'items.json.gz'), stored);
+  const manifest = JSON.parse(readFileSync(join(urlBundle, 'manifest.json'), 'utf8'));
+  manifest.files['items.json.gz'] = {
+    ...manifest.files['items.json.gz'], bytes: stored.length, sha256: createHash('sha256').update(stored).digest('hex'),
+  };
+  writeFileSync(join(urlBundle, 'manifest.json'), JSON.stringify(manifest, null, 2));
+  return items;
+}
 
 /** Chromium flags for a headless, sandbox-less, offline-quiet browser (we run as root). */
 const BASE_ARGS = [
@@ -51,12 +81,12 @@ export function cosine(a, b) {
   return dot / Math.sqrt(na * nb);
 }
 
-/** Opens web/encoder.html with `query` options and waits for the encoder (or its error). */
+/** Opens web/demo/encoder.html with `query` options and waits for the encoder (or its error). */
 export async function openEncoderPage(browser, url, query) {
   const page = await browser.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(`${url}/web/encoder.html?${new URLSearchParams(query)}`);
+  await page.goto(`${url}/web/demo/encoder.html?${new URLSearchParams(query)}`);
   const state = await page.evaluate(() => window.gnnrecEncoder.then(
     (e) => ({ backend: e.backend, fallbackReason: e.fallbackReason ?? null }),
     (e) => ({ error: e.message }),

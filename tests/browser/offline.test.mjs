@@ -20,7 +20,7 @@ test('after one visit the demo loads and answers queries with no network at all'
   const server = await serveRoot();
   const context = await browser.newContext();
   const page = await context.newPage();
-  const url = `${server.url}/web/index.html?bundle=/out/test-bundle/&backend=cpu`;
+  const url = `${server.url}/web/demo/index.html?bundle=/out/test-bundle/&backend=cpu`;
   await page.goto(url);
   await waitReady(page);
   // The widget starts before the service worker controls the page; the page then hands the
@@ -33,7 +33,7 @@ test('after one visit the demo loads and answers queries with no network at all'
   });
   assert.equal(manifest.display, 'standalone');
   assert.equal(await page.evaluate(() => Boolean(navigator.serviceWorker.controller)), true, 'the service worker controls the page');
-  const cached = await page.evaluate(async () => (await (await caches.open('gnnrec-demo-v3')).keys()).map((r) => r.url));
+  const cached = await page.evaluate(async () => (await (await caches.open('gnnrec-demo-v4')).keys()).map((r) => r.url));
   for (const file of ['gnnrec_wasm_bg.wasm', 'recommender-worker.js', 'manifest.json', 'tensors.safetensors.gz', 'model.int8.safetensors.gz']) {
     assert.ok(cached.some((u) => u.endsWith(file)), `${file} cached: ${cached.join(', ')}`);
   }

@@ -18,7 +18,7 @@ async function openPage() {
   const page = await browser.newPage();
   await page.goto(`${server.url}/tests/browser/page.html`);
   await page.evaluate(async () => {
-    const { loadWasmRecommender } = await import('/web/wasm-loader.js');
+    const { loadWasmRecommender } = await import('/pkg/wasm-loader.js');
     window.load = (url, options) => loadWasmRecommender(url, options);
   });
   return page;
@@ -102,7 +102,7 @@ describe('Recommender in the browser (CPU backend)', () => {
   });
 });
 
-describe('<gnn-recommender> on the demo page (web/index.html)', () => {
+describe('<gnn-recommender> on the demo page (web/demo/index.html)', () => {
   const ready = (page) => page.waitForFunction(
     () => document.querySelector('gnn-recommender')?.shadowRoot?.getElementById('status')?.textContent.startsWith('Ready'),
     null, { timeout: 60000 });
@@ -111,7 +111,7 @@ describe('<gnn-recommender> on the demo page (web/index.html)', () => {
     const page = await browser.newPage();
     const errors = [];
     page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(`${server.url}/web/index.html?bundle=/out/test-bundle/&backend=cpu`);
+    await page.goto(`${server.url}/web/demo/index.html?bundle=/out/test-bundle/&backend=cpu`);
     await ready(page);
     assert.match(await page.textContent('#status'), /Ready: 9125 items/);
     assert.equal(await page.textContent('#backend'), 'CPU');
@@ -153,7 +153,7 @@ describe('<gnn-recommender> on the demo page (web/index.html)', () => {
       await page.route('**/out/test-bundle/items.json.gz', (r) => r.fulfill({ body: stored }));
       await route.fulfill({ response, body: JSON.stringify(manifest) });
     });
-    await page.goto(`${server.url}/web/index.html?bundle=/out/test-bundle/&backend=cpu`);
+    await page.goto(`${server.url}/web/demo/index.html?bundle=/out/test-bundle/&backend=cpu`);
     await ready(page);
     const requests = [];
     page.on('request', (r) => requests.push(r.url()));
@@ -189,7 +189,7 @@ describe('<gnn-recommender> on the demo page (web/index.html)', () => {
     const context = await browser.newContext({ serviceWorkers: 'block' });
     const page = await context.newPage();
     const errorText = async () => {
-      await page.goto(`${server.url}/web/index.html?bundle=/out/test-bundle/&backend=cpu`);
+      await page.goto(`${server.url}/web/demo/index.html?bundle=/out/test-bundle/&backend=cpu`);
       await page.waitForFunction(() => document.querySelector('gnn-recommender')?.shadowRoot?.getElementById('error')?.hidden === false, null, { timeout: 60000 });
       return page.textContent('#error');
     };
@@ -211,7 +211,7 @@ describe('<gnn-recommender> on the demo page (web/index.html)', () => {
 
   test('a bundle that is not there shows a clear error in the widget', async () => {
     const page = await browser.newPage();
-    await page.goto(`${server.url}/web/index.html?bundle=/no-such-bundle/&backend=cpu`);
+    await page.goto(`${server.url}/web/demo/index.html?bundle=/no-such-bundle/&backend=cpu`);
     await page.waitForFunction(() => document.querySelector('gnn-recommender')?.shadowRoot?.getElementById('error')?.hidden === false, null, { timeout: 30000 });
     assert.match(await page.textContent('#error'), /Could not load the recommender: .*manifest\.json: HTTP 404/);
     await page.close();

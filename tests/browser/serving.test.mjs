@@ -1,7 +1,7 @@
 // Precompressed serving: scripts/serve.mjs sends `FILE.br` / `FILE.gz` (written by
 // scripts/precompress.mjs, which the wasm build runs on the package) with Content-Encoding
 // when the client accepts that encoding, and Chromium runs the encoder from the brotli wasm;
-// content-hashed shard files are sent as immutable.
+// content-hashed shard files are sent as immutable; no COOP/COEP, as on a plain static host.
 import { mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync, existsSync } from 'node:fs';
 import { get } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -68,6 +68,9 @@ describe('precompressed files', () => {
       assert.equal(headers['content-encoding'], expected, `Accept-Encoding: ${accept}`);
       assert.equal(headers['content-type'], 'application/wasm');
       assert.equal(headers.vary, 'accept-encoding');
+      // What a plain static host sends: no cross-origin isolation headers (nothing needs them).
+      assert.equal(headers['cross-origin-embedder-policy'], undefined);
+      assert.equal(headers['cross-origin-opener-policy'], undefined);
       assert.equal(Number(headers['content-length']), body.length);
       assert.deepEqual(expected ? DECODE[expected](body) : body, original, `Accept-Encoding: ${accept}`);
     }

@@ -17,7 +17,7 @@ before(async () => {
 });
 after(async () => { await browser.close(); server.close(); });
 
-const demo = () => `${server.url}/web/index.html?bundle=/out/test-bundle-v2/&backend=cpu`;
+const demo = () => `${server.url}/web/demo/index.html?bundle=/out/test-bundle-v2/&backend=cpu`;
 
 const waitFor = (page, fn, arg, timeout = 90000) => page.waitForFunction(
   ([source, arg]) => {

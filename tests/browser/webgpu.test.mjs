@@ -23,7 +23,7 @@ test('on WebGPU, search returns the same top-10 as train-cli query', async (t) =
     { query: 'a gritty crime thriller', history: [{ id: '1', timestampMs: 0 }, { id: '588', timestampMs: 86400000 }] },
   ];
   const inBrowser = await page.evaluate(async ([url, cases]) => {
-    const { loadWasmRecommender } = await import('/web/wasm-loader.js');
+    const { loadWasmRecommender } = await import('/pkg/wasm-loader.js');
     const r = await loadWasmRecommender(url, { backend: 'webgpu' });
     const out = [];
     for (const { query, history } of cases) out.push((await r.search(query, history, 10)).results.map((x) => x.id));
@@ -45,7 +45,7 @@ async function choice(browser, backend) {
   const page = await browser.newPage();
   await page.goto(`${server.url}/tests/browser/page.html`);
   return page.evaluate(async ([url, backend]) => {
-    const { loadWasmRecommender } = await import('/web/wasm-loader.js');
+    const { loadWasmRecommender } = await import('/pkg/wasm-loader.js');
     const r = await loadWasmRecommender(url, { backend });
     const webgpuModule = performance.getEntriesByType('resource').some((e) => e.name.endsWith('/gnnrec_webgpu_bg.wasm'));
     return { backend: r.backend, fallbackReason: r.fallbackReason ?? null, webgpuModule };
@@ -73,7 +73,7 @@ test('without WebGPU the widget falls back to the CPU and says so', async (t) =>
   const page = await browser.newPage();
   const requests = [];
   page.on('request', (r) => requests.push(new URL(r.url()).pathname));
-  await page.goto(`${server.url}/web/index.html?bundle=${bundleUrl}&backend=webgpu`);
+  await page.goto(`${server.url}/web/demo/index.html?bundle=${bundleUrl}&backend=webgpu`);
   await page.waitForFunction(() => document.querySelector('gnn-recommender')?.shadowRoot
     ?.getElementById('status')?.textContent.startsWith('Ready'), null, { timeout: 90000 });
   assert.equal(await page.textContent('#backend'), 'CPU');

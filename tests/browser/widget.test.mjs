@@ -1,6 +1,6 @@
-// The widget as a visitor sees it, on the demo page (web/index.html): no raw model scores
+// The widget as a visitor sees it, on the demo page (web/demo/index.html): no raw model scores
 // unless `debug` is set, no serious or critical accessibility violations (axe-core) when
-// loaded, searched, after a like and on error, search / like / clear with the keyboard
+// loaded, searched, after a like, on error and in dark mode, search / like / clear with the keyboard
 // alone, and a screenshot of each state. Screenshots go to out/screenshots/ (git-ignored);
 // with UPDATE_SCREENSHOTS=1 they replace the committed ones in docs/screenshots/, with the
 // axe-core summary (axe-summary.json) the README table is written from.
@@ -18,7 +18,7 @@ let server, browser;
 before(async () => { server = await serveRoot(); browser = await launch(); });
 after(async () => { await browser.close(); server.close(); });
 
-const demo = (query = '') => `${server.url}/web/index.html?bundle=/out/test-bundle/&backend=cpu${query}`;
+const demo = (query = '') => `${server.url}/web/demo/index.html?bundle=/out/test-bundle/&backend=cpu${query}`;
 
 /** Evaluates `fn(shadowRoot, arg)` in the page, on the widget's shadow root. */
 const inWidget = (page, fn, arg) => page.evaluate(
@@ -78,7 +78,7 @@ describe('<gnn-recommender> as a visitor sees it', () => {
     await waitFor(page, (s) => s.querySelector('#results button.like[aria-pressed="true"]'));
     await state('liked');
 
-    await page.goto(`${server.url}/web/index.html?bundle=/no-such-bundle/&backend=cpu`);
+    await page.goto(`${server.url}/web/demo/index.html?bundle=/no-such-bundle/&backend=cpu`);
     await waitFor(page, (s) => s.getElementById('error')?.hidden === false);
     assert.equal(await page.textContent('#error'),
       'Could not load the recommender: /no-such-bundle/manifest.json: HTTP 404', 'the error text is the same on every run');
@@ -107,6 +107,27 @@ describe('<gnn-recommender> as a visitor sees it', () => {
     await page.evaluate(() => document.querySelector('gnn-recommender').setAttribute('debug', ''));
     assert.ok(await inWidget(page, (s) => s.querySelectorAll('#recommended .score').length) > 0);
     await page.close();
+  });
+
+  test('dark mode: dark defaults from prefers-color-scheme, the custom properties still win, no serious or critical axe violations', async () => {
+    const context = await browser.newContext({ colorScheme: 'dark' });
+    const page = await context.newPage();
+    await page.goto(demo());
+    await ready(page);
+    await page.fill('#query', 'animated film for kids');
+    await resultCount(page, 10);
+    const colours = () => inWidget(page, (s) => ({
+      text: getComputedStyle(s.host).color, background: getComputedStyle(s.host).backgroundColor,
+      card: getComputedStyle(s.querySelector('#results li')).backgroundColor,
+    }));
+    assert.deepEqual(await colours(), { text: 'rgb(232, 232, 234)', background: 'rgb(29, 29, 31)', card: 'rgb(44, 44, 48)' });
+    const blocking = (await audit(page)).violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+    assert.deepEqual(blocking, [], 'serious or critical accessibility violations in dark mode');
+    await page.evaluate(() => document.querySelector('gnn-recommender').style.setProperty('--gnnrec-text', 'rgb(1, 2, 3)'));
+    assert.equal((await colours()).text, 'rgb(1, 2, 3)', 'a custom property wins over the dark default');
+    await page.emulateMedia({ colorScheme: 'light' });
+    assert.deepEqual(await colours(), { text: 'rgb(1, 2, 3)', background: 'rgba(0, 0, 0, 0)', card: 'rgb(244, 244, 246)' });
+    await context.close();
   });
 
   test('search, like and clear with the keyboard alone', async () => {

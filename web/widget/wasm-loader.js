@@ -3,7 +3,7 @@
 // the runtime, which checks sizes and SHA-256 against the manifest before using anything.
 // A v1 bundle is loaded whole (`Recommender`); a sharded v2 bundle loads its core
 // (`ShardedRecommender`) and fetches shards on demand (`ShardedBundle`).
-import init, { Recommender, ShardedRecommender } from '../pkg/gnnrec_wasm.js';
+import init, { Recommender, ShardedRecommender } from './gnnrec_wasm.js';
 import { ShardedBundle } from './sharded-bundle.js';
 
 let wasmReady;

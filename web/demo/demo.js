@@ -1,12 +1,15 @@
 // The demo page: an installable PWA (manifest + service worker, offline after one visit)
-// with one <gnn-recommender> on the MovieLens bundle; `?bundle=` and `?backend=` override
-// its attributes, and `?debug` shows the raw model scores.
-import './recommender-element.js';
+// with one <gnn-recommender> on the MovieLens bundle, loaded from the built npm package (pkg/)
+// as a site owner would load it; `?bundle=` and `?backend=` override its attributes, and
+// `?debug` shows the raw model scores.
+import '../../pkg/recommender-element.js';
 
 const params = new URLSearchParams(location.search);
 const widget = document.createElement('gnn-recommender');
-widget.setAttribute('bundle', params.get('bundle') ?? '../bundles/movielens/');
+widget.setAttribute('bundle', params.get('bundle') ?? '../../bundles/movielens/');
 widget.setAttribute('backend', params.get('backend') ?? 'auto');
+// The package's worker, started from this folder so that the service worker controls it.
+widget.setAttribute('worker', 'recommender-worker.js');
 if (params.has('debug')) widget.setAttribute('debug', '');
 document.getElementById('demo').append(widget);
 

@@ -1,11 +1,11 @@
 // Loads the wasm encoder and exposes it as `window.gnnrecEncoder` (a promise) for
 // the page's form, the browser tests and the benchmarks.
-import init, { Encoder } from '../pkg/gnnrec_wasm.js';
+import init, { Encoder } from '../../pkg/gnnrec_wasm.js';
 
 const params = new URLSearchParams(location.search);
 const backend = params.get('backend') ?? 'auto';
 const weights = params.get('weights') ?? 'model.int8.safetensors';
-const modelBase = new URL(params.get('model') ?? '../models/all-MiniLM-L6-v2/', location.href);
+const modelBase = new URL(params.get('model') ?? '../../models/all-MiniLM-L6-v2/', location.href);
 const status = document.getElementById('status');
 
 /** Fetches a file as bytes; an HTTP error names the URL. */

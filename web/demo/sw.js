@@ -1,16 +1,18 @@
 // Service worker of the demo PWA: every same-origin GET goes to the network first and its
-// response is kept in the cache, so after one visit the page, the wasm runtime, the worker
-// and the bundle all load offline. Network first (not cache first) so that a re-exported
-// bundle, whose file names do not change, is never mixed with stale cached files. The shards
-// and directory files of a sharded bundle are left to the worker (`sharded-bundle.js`): their
-// names are content hashes, so it keeps them cache-first in its own store, `gnnrec-shards`.
-const CACHE = 'gnnrec-demo-v3';
+// response is kept in the cache, so after one visit the page, the package (../../pkg/: the
+// widget, the worker, the wasm runtime) and the bundle all load offline. Network first (not
+// cache first) so that a re-exported bundle, whose file names do not change, is never mixed
+// with stale cached files. The shards and directory files of a sharded bundle are left to the
+// worker (`sharded-bundle.js`): their names are content hashes, so it keeps them cache-first
+// in its own store, `gnnrec-shards`.
+const CACHE = 'gnnrec-demo-v4';
 const SHARD_CACHE = 'gnnrec-shards';
 const SHARD_PATH = /\/(shards|directory)\/[^/]+$/;
+const PACKAGE = '../../pkg/';
 const SHELL = [
-  './index.html', './demo.js', './manifest.webmanifest', './icon.svg', './recommender-element.js',
-  './worker-client.js', './recommender-worker.js', './wasm-loader.js', './sharded-bundle.js', './history-store.js',
-  '../pkg/gnnrec_wasm.js',
+  './index.html', './demo.js', './recommender-worker.js', './manifest.webmanifest', './icon.svg',
+  ...['recommender-element.js', 'strings.js', 'links.js', 'worker-client.js', 'recommender-worker.js',
+    'wasm-loader.js', 'sharded-bundle.js', 'history-store.js', 'gnnrec_wasm.js'].map((file) => PACKAGE + file),
 ];
 
 self.addEventListener('install', (event) => {

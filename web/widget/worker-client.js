@@ -1,4 +1,4 @@
-// gnnrec's main-thread API: everything runs in a dedicated Web Worker (web/recommender-worker.js);
+// gnnrec's main-thread API: everything runs in a dedicated Web Worker (recommender-worker.js);
 // every method returns a promise. Nothing leaves the device.
 //
 //   const r = await RecommenderClient.load('bundles/movielens/', { backend: 'auto', onProgress });
@@ -7,11 +7,15 @@
 /** @typedef {{id: string, timestampMs: number}} HistoryEvent A like, with its time. */
 /**
  * @typedef {{kind: 'liked', id: string, title: string} | {kind: 'cluster', label: string}
- *   | {kind: 'text'} | {kind: 'popular'}} Why Why an item was suggested.
+ *   | {kind: 'text'} | {kind: 'popular'}} Why Why an item was suggested: close to the liked
+ *   item `title`, popular in the group `label`, matching the query text, or popular.
  */
 /**
  * @typedef {{index: number, id: string, title: string, subtitle: string, url?: string,
- *   score: number, why: string, because: Why}} RankedItem One result.
+ *   score: number, why: string, because: Why}} RankedItem One result: `url` is the item's link
+ *   when the catalogue has one (as the catalogue wrote it: see `safeHref` in `gnnrec/widget`),
+ *   `why` the reason in English, `because` the same reason as data (the widget renders it
+ *   with its own, replaceable texts).
  */
 /**
  * @typedef {{results: RankedItem[], ignoredHistory: string[], notices?: string[]}} Ranked Results of a
@@ -24,7 +28,11 @@
  */
 /**
  * @typedef {{backend?: 'auto' | 'measure' | 'webgpu' | 'cpu', onProgress?: (progress: Progress) => void,
- *   storeName?: string}} LoadOptions Options of `RecommenderClient.load`.
+ *   storeName?: string, workerUrl?: string | URL}} LoadOptions Options of `RecommenderClient.load`.
+ *   `workerUrl`: the worker module to start instead of the package's recommender-worker.js. A
+ *   service worker controls a worker only when the worker's URL is in its scope, so a site whose
+ *   service worker does not cover the package's folder (and wants it offline) serves a module
+ *   in its scope that only does `import '<package>/recommender-worker.js'`, and names it here.
  */
 
 export class RecommenderClient {
@@ -32,6 +40,7 @@ export class RecommenderClient {
   #pending = new Map();
   #next = 0;
   #onProgress;
+  #closed = false;
   /** @type {'webgpu' | 'cpu' | 'none' | null} Where the query encoder runs. */
   backend = null;
   /** @type {string | null} Why WebGPU is not used although it was asked for. */
@@ -69,6 +78,7 @@ export class RecommenderClient {
    * @returns {Promise<any>}
    */
   #call(method, args) {
+    if (this.#closed) return Promise.reject(new Error('this recommender is closed'));
     const id = this.#next++;
     return new Promise((resolve, reject) => {
       this.#pending.set(id, { resolve, reject });
@@ -79,13 +89,18 @@ export class RecommenderClient {
   /**
    * Starts the worker and loads the bundle at `bundleUrl`; `backend` is 'auto' | 'webgpu' |
    * 'cpu'; `onProgress({stage, loaded, total})` reports bytes downloaded, then 'start'.
-   * Likes are kept in the IndexedDB database `storeName`.
+   * Likes are kept in the IndexedDB database `storeName`. Relative URLs are resolved against
+   * the page.
    * @param {string | URL} bundleUrl
    * @param {LoadOptions} [options]
    * @returns {Promise<RecommenderClient>}
    */
-  static async load(bundleUrl, { backend = 'auto', onProgress = () => {}, storeName = 'gnnrec-history' } = {}) {
-    const worker = new Worker(new URL('./recommender-worker.js', import.meta.url), { type: 'module' });
+  static async load(bundleUrl, { backend = 'auto', onProgress = () => {}, storeName = 'gnnrec-history', workerUrl } = {}) {
+    // The package's worker as a literal path resolved against import.meta.url: the form
+    // bundlers recognise to bundle a worker.
+    const worker = workerUrl
+      ? new Worker(new URL(workerUrl, location.href), { type: 'module' })
+      : new Worker(new URL('./recommender-worker.js', import.meta.url), { type: 'module' });
     const recommender = new RecommenderClient(worker, onProgress);
     try {
       const info = await recommender.#call('load', {
@@ -162,6 +177,12 @@ export class RecommenderClient {
    */
   fetchedUrls() { return this.#call('fetchedUrls'); }
 
-  /** Stops the worker. */
-  close() { this.#worker.terminate(); }
+  /** Stops the worker; calls still waiting, and any later call, reject. */
+  close() {
+    this.#closed = true;
+    this.#worker.terminate();
+    const error = new Error('this recommender is closed');
+    for (const { reject } of this.#pending.values()) reject(error);
+    this.#pending.clear();
+  }
 }

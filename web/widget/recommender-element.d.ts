@@ -1,0 +1,115 @@
+// Types of `gnnrec/widget`: the <gnn-recommender> custom element (recommender-element.js),
+// written by hand; the client's and the texts' types are generated from their JSDoc.
+import type { RecommenderClient } from './worker-client.js';
+import type { Strings } from './strings.js';
+
+export { DEFAULT_STRINGS } from './strings.js';
+export type { Strings } from './strings.js';
+export { safeHref } from './links.js';
+export type { RankedItem, Why } from './worker-client.js';
+
+/** Where the query encoder should run: see the `backend` attribute. */
+export type Backend = 'auto' | 'measure' | 'webgpu' | 'cpu';
+
+/** Which parts the widget shows. */
+export type Layout = 'search' | 'recommendations' | 'both';
+
+/** The list a result was shown in. */
+export type ResultSource = 'search' | 'recommendations';
+
+/** The element's HTML attributes (attribute values are strings). */
+export interface RecommenderAttributes {
+  /** URL of the bundle directory (required); changing it loads the new bundle. */
+  bundle: string;
+  /** `auto` (default): the CPU on a software WebGPU adapter, otherwise the faster of WebGPU and
+   *  the CPU, timed at load; `measure`: that timing on any adapter; `webgpu`; `cpu`. */
+  backend?: Backend;
+  /** Results per list, a positive integer (default 10); changing it runs the lists again. */
+  k?: `${number}`;
+  /** Name of the IndexedDB database that keeps the visitor's likes (default `gnnrec-history`). */
+  store?: string;
+  /** URL of the worker module to start instead of the package's recommender-worker.js: a
+   *  module in the site's service-worker scope that imports it (see `LoadOptions.workerUrl`). */
+  worker?: string;
+  /** Present: show the raw model scores on the cards. */
+  debug?: '';
+  /** Which parts to show (default `both`). */
+  layout?: Layout;
+  /** JSON object of texts merged over the English defaults (see `Strings`). */
+  strings?: string;
+}
+
+/** `detail` of `gnnrec-ready`: where the query encoder runs, and why not on WebGPU if asked. */
+export interface ReadyDetail {
+  backend: 'webgpu' | 'cpu' | 'none';
+  fallbackReason: string | null;
+}
+
+/** `detail` of `gnnrec-select`: the result whose link was activated. */
+export interface SelectDetail {
+  /** Catalogue id of the item. */
+  id: string;
+  /** The absolute http(s) URL the link points at. */
+  url: string;
+  /** The item's title. */
+  title: string;
+  /** The list it was in. */
+  source: ResultSource;
+}
+
+/** `detail` of `gnnrec-like`: the item and its new state. */
+export interface LikeDetail {
+  /** Catalogue id of the item. */
+  id: string;
+  /** `true`: it is being liked; `false`: its like is being removed. */
+  liked: boolean;
+}
+
+/** The element's events. All bubble and are composed (they cross shadow roots). */
+export interface RecommenderEventMap {
+  /** The bundle is loaded and the first lists are shown. */
+  'gnnrec-ready': CustomEvent<ReadyDetail>;
+  /** The bundle could not be loaded; `detail` is the message. */
+  'gnnrec-error': CustomEvent<string>;
+  /** A plain click (or Enter) on a result's link. Cancelable: `preventDefault()` keeps the page
+   *  where it is, for a site that routes the URL itself. Clicks with a modifier key are left
+   *  to the browser and fire nothing. */
+  'gnnrec-select': CustomEvent<SelectDetail>;
+  /** A like button was pressed. Cancelable: `preventDefault()` leaves the like as it was. */
+  'gnnrec-like': CustomEvent<LikeDetail>;
+}
+
+/**
+ * `<gnn-recommender>`: semantic search and recommendations computed in the visitor's browser.
+ * Importing `gnnrec/widget` defines it.
+ */
+export declare class RecommenderElement extends HTMLElement {
+  static readonly observedAttributes: string[];
+  /** The main-thread API of the loaded recommender (`null` while loading or after an error). */
+  readonly recommender: RecommenderClient | null;
+  /** The texts in use. Setting a partial object of texts merges it over the English
+   *  defaults, replacing earlier overrides (as the `strings` attribute does). */
+  get strings(): Readonly<Strings>;
+  set strings(overrides: Partial<Strings> | null);
+  /** Reflects the `bundle` attribute. */
+  bundle: string;
+  /** Reflects the `backend` attribute (`auto` when absent). */
+  backend: Backend;
+  /** Reflects the `store` attribute (`gnnrec-history` when absent). */
+  store: string;
+  /** Reflects the `worker` attribute (`''` when absent: the package's worker). */
+  worker: string;
+  /** Reflects the `k` attribute (10 when absent or not a positive integer). */
+  k: number;
+  /** Reflects the `layout` attribute (`both` when absent or unknown). */
+  layout: Layout;
+  /** Reflects the `debug` attribute. */
+  debug: boolean;
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'gnn-recommender': RecommenderElement;
+  }
+  interface HTMLElementEventMap extends RecommenderEventMap {}
+}

@@ -1,0 +1,456 @@
+// <gnn-recommender bundle="bundles/movielens/" backend="auto" k="10" layout="both">: search box
+// with results as you type, like buttons, "recommended for you", load progress, backend badge
+// and "clear my data" — all computed on this device in a Web Worker. Catalogue strings are
+// only ever set as text, and a result's `url` becomes a link only when it is http(s)
+// (`safeHref`). Raw model scores are shown only with the `debug` attribute (they are always in
+// the API results). Every text is replaceable (`strings`), every visible piece has a `part`
+// name, and the colours are CSS custom properties with light and dark defaults. Its types
+// (attributes, properties, events) are in recommender-element.d.ts.
+import { RecommenderClient } from './worker-client.js';
+import { DEFAULT_STRINGS, format, reasonText, resolveStrings } from './strings.js';
+import { safeHref } from './links.js';
+
+export { DEFAULT_STRINGS } from './strings.js';
+export { safeHref } from './links.js';
+
+// Colours come from the private --_* properties, which take the public --gnnrec-* ones first,
+// then the light or the dark defaults.
+const STYLE = `
+  :host {
+    --_text: var(--gnnrec-text, #1d1d1f); --_muted: var(--gnnrec-muted, #555);
+    --_accent: var(--gnnrec-accent, #0b57d0); --_on-accent: var(--gnnrec-on-accent, #fff);
+    --_background: var(--gnnrec-background, transparent); --_card: var(--gnnrec-card-background, #f4f4f6);
+    --_error: var(--gnnrec-error, #b3261e);
+    color-scheme: light;
+    display: block; font: var(--gnnrec-font, 16px/1.5 system-ui, sans-serif);
+    color: var(--_text); background: var(--_background);
+  }
+  @media (prefers-color-scheme: dark) {
+    :host {
+      --_text: var(--gnnrec-text, #e8e8ea); --_muted: var(--gnnrec-muted, #b4b4bc);
+      --_accent: var(--gnnrec-accent, #a8c7fa); --_on-accent: var(--gnnrec-on-accent, #062e6f);
+      --_background: var(--gnnrec-background, #1d1d1f); --_card: var(--gnnrec-card-background, #2c2c30);
+      --_error: var(--gnnrec-error, #f2b8b5);
+      color-scheme: dark;
+    }
+  }
+  :host([hidden]), [hidden] { display: none; }
+  header { display: flex; gap: .75rem; align-items: center; flex-wrap: wrap; }
+  .badge { border: 1px solid var(--_muted); border-radius: 999px; padding: 0 .6rem; font-size: .8em; }
+  progress { width: 100%; accent-color: var(--_accent); }
+  input { font: inherit; width: 100%; box-sizing: border-box; padding: .4rem .6rem; }
+  ol { list-style: none; padding: 0; display: grid; gap: .5rem; }
+  li { background: var(--_card); border-radius: var(--gnnrec-radius, 8px); padding: .5rem .75rem; }
+  .title { font-weight: 600; }
+  a { color: var(--_accent); }
+  .subtitle, .why, .score { color: var(--_muted); font-size: .875em; }
+  button { font: inherit; cursor: pointer; }
+  button.like[aria-pressed="true"] { background: var(--_accent); color: var(--_on-accent); }
+  button.like[aria-pressed="true"]::before { content: "✓ "; }
+  [role="alert"] { color: var(--_error); }
+`;
+
+// No text here: every text is set from the strings in use (#say).
+const TEMPLATE = `
+  <header part="header">
+    <span class="badge" id="backend" part="badge"></span>
+    <button type="button" id="clear" part="clear-button"></button>
+    <button type="button" id="offline" part="offline-button" hidden></button>
+  </header>
+  <div id="offline-progress" hidden>
+    <progress id="offline-bar" part="offline-progress" max="1" value="0"></progress>
+    <p id="offline-status" part="offline-status" role="status" aria-live="polite"></p>
+  </div>
+  <div id="loading">
+    <progress id="progress" part="progress" max="1" value="0"></progress>
+    <p id="status" part="status" role="status" aria-live="polite"></p>
+  </div>
+  <p id="error" part="error" role="alert" hidden></p>
+  <p id="shards" class="why" part="notice" role="status" aria-live="polite" hidden></p>
+  <p id="notice" class="why" part="notice" role="status" hidden></p>
+  <section id="search" part="search">
+    <label for="query" id="query-label" part="search-label"></label>
+    <input id="query" part="search-input" type="search" autocomplete="off" disabled>
+    <h2 id="results-heading" part="results-heading"></h2>
+    <ol id="results" part="results" aria-labelledby="results-heading" aria-live="polite"></ol>
+  </section>
+  <section id="recommendations" part="recommendations">
+    <h2 id="recommended-heading" part="recommended-heading"></h2>
+    <ol id="recommended" part="recommended" aria-labelledby="recommended-heading" aria-live="polite"></ol>
+  </section>
+`;
+
+/** The texts that do not change with the state: [element id, where, strings key]. */
+const FIXED_TEXTS = [
+  ['clear', 'text', 'clearData'], ['offline', 'text', 'storeOffline'],
+  ['offline-bar', 'aria-label', 'storeOfflineLabel'], ['progress', 'aria-label', 'loadingLabel'],
+  ['query-label', 'text', 'searchLabel'], ['query', 'placeholder', 'searchPlaceholder'],
+  ['results-heading', 'text', 'resultsHeading'], ['recommended-heading', 'text', 'recommendedHeading'],
+];
+
+const LAYOUTS = ['both', 'search', 'recommendations'];
+/** Events a site may cancel: they bubble out of the element (and out of shadow roots). */
+const CANCELABLE = { bubbles: true, composed: true, cancelable: true };
+const megabytes = (bytes) => (bytes / 1e6).toFixed(1);
+
+export class RecommenderElement extends HTMLElement {
+  #root = this.attachShadow({ mode: 'open' });
+  /** @type {RecommenderClient | null} */
+  #recommender = null;
+  #liked = new Set();
+  #timer = 0;
+  #query = 0;
+  /** Counts loads: a load that is no longer the latest drops its recommender. */
+  #loads = 0;
+  /** The results each list shows, to render again when `debug` or the texts change. */
+  #shown = new Map();
+  /** What each text shows, as {id, where, key, values}, to set again when the texts change. */
+  #texts = new Map();
+  #strings = DEFAULT_STRINGS;
+
+  static get observedAttributes() { return ['bundle', 'k', 'layout', 'debug', 'strings']; }
+
+  connectedCallback() {
+    if (!this.#root.childElementCount) this.#build();
+    this.#load();
+  }
+
+  disconnectedCallback() {
+    this.#loads += 1;
+    this.#recommender?.close();
+    this.#recommender = null;
+  }
+
+  attributeChangedCallback(name, previous, value) {
+    if (previous === value) return;
+    if (name === 'strings') {
+      this.#useStrings(this.#parseStrings(value));
+      return;
+    }
+    if (!this.#root.childElementCount) return; // set up when connected
+    if (name === 'debug') this.#renderAll();
+    else if (name === 'layout') { this.#applyLayout(); this.#refresh(); }
+    else if (name === 'k') this.#refresh();
+    else if (name === 'bundle' && this.isConnected) this.#load();
+  }
+
+  /** The main-thread API of the loaded recommender (`null` while loading). */
+  get recommender() { return this.#recommender; }
+
+  /** The texts in use (the defaults with the overrides merged over them). Setting it to a
+   *  partial object of texts replaces the overrides (as the `strings` attribute does). */
+  get strings() { return this.#strings; }
+  set strings(overrides) { this.#useStrings(overrides); }
+
+  get bundle() { return this.getAttribute('bundle') ?? ''; }
+  set bundle(url) { this.setAttribute('bundle', String(url)); }
+  get backend() { return this.getAttribute('backend') ?? 'auto'; }
+  set backend(backend) { this.setAttribute('backend', backend); }
+  get store() { return this.getAttribute('store') ?? 'gnnrec-history'; }
+  set store(name) { this.setAttribute('store', name); }
+  get worker() { return this.getAttribute('worker') ?? ''; }
+  set worker(url) { this.setAttribute('worker', String(url)); }
+  /** Results per list: the `k` attribute when it is a positive integer, else 10. */
+  get k() {
+    const k = Number(this.getAttribute('k'));
+    return Number.isInteger(k) && k > 0 ? k : 10;
+  }
+  set k(k) { this.setAttribute('k', String(k)); }
+  get layout() {
+    const layout = this.getAttribute('layout');
+    return LAYOUTS.includes(layout) ? layout : 'both';
+  }
+  set layout(layout) { this.setAttribute('layout', layout); }
+  get debug() { return this.hasAttribute('debug'); }
+  set debug(on) { this.toggleAttribute('debug', Boolean(on)); }
+
+  #build() {
+    // A property set before the element was defined shadows its accessor: set it again.
+    for (const property of ['strings', 'bundle', 'backend', 'store', 'worker', 'k', 'layout', 'debug']) {
+      if (!Object.hasOwn(this, property)) continue;
+      const value = this[property];
+      delete this[property];
+      this[property] = value;
+    }
+    this.#root.innerHTML = `<style>${STYLE}</style>${TEMPLATE}`;
+    for (const [id, where, key] of FIXED_TEXTS) this.#say(id, key, {}, where);
+    this.#el('query').addEventListener('input', () => {
+      clearTimeout(this.#timer);
+      this.#timer = setTimeout(() => this.#search(), 200);
+    });
+    this.#el('clear').addEventListener('click', () => this.#clear());
+    this.#el('offline').addEventListener('click', () => this.#downloadAll());
+    this.#applyLayout();
+  }
+
+  #el(id) { return this.#root.getElementById(id); }
+
+  /** Shows the text `key` of the strings in use, filled with `values` (a function value is
+   *  called each time: a text made from another one), as the text (or the attribute `where`)
+   *  of element `id`, and remembers it for when the texts change. */
+  #say(id, key, values = {}, where = 'text') {
+    const text = { id, where, key, values };
+    this.#texts.set(`${id} ${where}`, text);
+    this.#write(text);
+  }
+
+  #write({ id, where, key, values }) {
+    const filled = Object.fromEntries(Object.entries(values).map(([name, value]) =>
+      [name, typeof value === 'function' ? value() : value]));
+    const text = format(this.#strings[key], filled);
+    if (where === 'text') this.#el(id).textContent = text;
+    else this.#el(id).setAttribute(where, text);
+  }
+
+  /** Empties the text of element `id`. */
+  #unsay(id) {
+    this.#texts.delete(`${id} text`);
+    this.#el(id).textContent = '';
+  }
+
+  #parseStrings(json) {
+    if (json === null) return null;
+    try {
+      return JSON.parse(json);
+    } catch (error) {
+      console.warn(`<gnn-recommender>: the strings attribute is not JSON (${error.message}); using the default texts`);
+      return null;
+    }
+  }
+
+  #useStrings(overrides) {
+    const { strings, ignored } = resolveStrings(overrides);
+    if (ignored.length) console.warn(`<gnn-recommender>: strings ignored (unknown key or not a string): ${ignored.join(', ')}`);
+    this.#strings = strings;
+    if (!this.#root.childElementCount) return;
+    for (const text of this.#texts.values()) this.#write(text);
+    this.#renderAll();
+  }
+
+  #applyLayout() {
+    this.#el('search').hidden = this.layout === 'recommendations';
+    this.#el('recommendations').hidden = this.layout === 'search';
+  }
+
+  /** Resets the widget and loads the bundle; a newer load or a disconnection supersedes it. */
+  async #load() {
+    const load = ++this.#loads;
+    this.#recommender?.close();
+    this.#recommender = null;
+    this.#el('loading').hidden = false;
+    this.#el('progress').value = 0;
+    this.#say('status', 'loading');
+    this.#say('backend', 'badgeLoading');
+    this.#say('backend', 'badgeTitle', {}, 'title');
+    this.#el('query').disabled = true;
+    this.#el('offline').hidden = true;
+    this.#show(null);
+    this.#notices(null);
+    this.#render('results', []);
+    this.#render('recommended', []);
+    let r;
+    try {
+      if (!this.getAttribute('bundle')) throw new Error(this.#strings.bundleMissing);
+      r = await RecommenderClient.load(this.bundle, {
+        backend: this.backend,
+        storeName: this.store,
+        workerUrl: this.getAttribute('worker') || undefined,
+        onProgress: (progress) => { if (load === this.#loads) this.#progress(progress); },
+      });
+    } catch (error) {
+      if (load !== this.#loads) return;
+      this.#el('loading').hidden = true;
+      this.#show('loadFailed', { message: error.message });
+      this.#say('backend', 'badgeFailed');
+      this.dispatchEvent(new CustomEvent('gnnrec-error', { detail: error.message, bubbles: true, composed: true }));
+      return;
+    }
+    if (load !== this.#loads) { r.close(); return; }
+    this.#recommender = r;
+    this.#el('loading').hidden = true;
+    const badge = r.backend === 'webgpu' ? 'badgeWebgpu' : 'badgeCpu';
+    this.#say('backend', badge);
+    if (r.fallbackReason) this.#say('backend', 'badgeTitleFallback', { reason: r.fallbackReason }, 'title');
+    else this.#say('backend', 'badgeTitleReady', { backend: () => this.#strings[badge] }, 'title');
+    if (r.fallbackReason) this.#say('status', 'readyFallback', { count: r.itemCount, reason: r.fallbackReason });
+    else this.#say('status', 'ready', { count: r.itemCount });
+    this.#el('query').disabled = false;
+    this.#el('offline').hidden = !r.sharded;
+    await this.#with('updateFailed', async () => { this.#liked = new Set((await r.history()).map((h) => h.id)); });
+    await this.#refresh();
+    if (load !== this.#loads) return;
+    this.dispatchEvent(new CustomEvent('gnnrec-ready', {
+      detail: { backend: r.backend, fallbackReason: r.fallbackReason }, bubbles: true, composed: true,
+    }));
+  }
+
+  /** Load progress: the start files, shards a request is waiting for, the offline download. */
+  #progress({ stage, loaded, total, pending }) {
+    if (stage === 'shards') {
+      this.#el('shards').hidden = loaded >= pending;
+      this.#say('shards', 'shardsLoading', { loaded, pending });
+    } else if (stage === 'offline') {
+      this.#el('offline-bar').value = total ? loaded / total : 0;
+      this.#say('offline-status', 'storeOfflineProgress', { loaded, total });
+    } else {
+      this.#el('progress').value = total ? loaded / total : 0;
+      if (stage === 'download') this.#say('status', 'downloading', { loaded: megabytes(loaded), total: megabytes(total) });
+      else this.#say('status', 'starting');
+    }
+  }
+
+  async #downloadAll() {
+    this.#el('offline').disabled = true;
+    this.#el('offline-progress').hidden = false;
+    try {
+      const { files, bytes } = await this.#recommender.downloadAll();
+      this.#say('offline-status', 'storeOfflineDone', { files, megabytes: megabytes(bytes) });
+    } catch (error) {
+      this.#say('offline-status', 'storeOfflineFailed', { message: error.message });
+      this.#el('offline').disabled = false;
+    }
+  }
+
+  /** Says when an answer left part of the catalogue out (offline, or a file that failed). */
+  #notices(notices) {
+    this.#el('notice').hidden = !notices?.length;
+    if (notices?.length) this.#say('notice', 'partialResults');
+    else this.#unsay('notice');
+    this.#el('notice').title = notices?.join('\n') ?? '';
+  }
+
+  /** Shows the error text `key` filled with `values`, or hides the error (`null`). */
+  #show(key, values) {
+    this.#el('error').hidden = !key;
+    if (key) this.#say('error', key, values);
+    else this.#unsay('error');
+  }
+
+  /** Runs what the layout shows again (after a like, a new `k` or layout). */
+  async #refresh() {
+    if (!this.#recommender) return;
+    await Promise.all([
+      this.layout !== 'search' && this.#recommend(),
+      this.layout !== 'recommendations' && this.#search(),
+    ]);
+  }
+
+  /** Runs `work(r)` on the current recommender. A failure is shown with the text `failure`,
+   *  unless the recommender was replaced or closed meanwhile: its answers no longer matter. */
+  async #with(failure, work) {
+    const r = this.#recommender;
+    if (!r) return;
+    try {
+      await work(r);
+    } catch (error) {
+      if (r === this.#recommender) this.#show(failure, { message: error.message });
+    }
+  }
+
+  #search() {
+    const query = this.#el('query').value;
+    const ticket = ++this.#query;
+    if (!query.trim()) { this.#render('results', []); return; }
+    return this.#with('searchFailed', async (r) => {
+      const { results, notices } = await r.search(query, { k: this.k });
+      if (ticket !== this.#query || r !== this.#recommender) return;
+      this.#render('results', results);
+      this.#show(null);
+      this.#notices(notices);
+    });
+  }
+
+  #recommend() {
+    return this.#with('updateFailed', async (r) => {
+      const { results, notices } = await r.recommend({ k: this.k });
+      if (r !== this.#recommender) return;
+      this.#render('recommended', results);
+      this.#notices(notices);
+    });
+  }
+
+  /** Likes or unlikes `id`, unless a `gnnrec-like` listener cancels it. */
+  #toggle(id) {
+    const liked = !this.#liked.has(id);
+    if (!this.dispatchEvent(new CustomEvent('gnnrec-like', { ...CANCELABLE, detail: { id, liked } }))) return;
+    return this.#with('updateFailed', async (r) => {
+      const history = liked ? await r.like(id) : await r.unlike(id);
+      if (r !== this.#recommender) return;
+      this.#liked = new Set(history.map((h) => h.id));
+      await this.#refresh();
+    });
+  }
+
+  #clear() {
+    return this.#with('updateFailed', async (r) => {
+      await r.clearHistory();
+      if (r !== this.#recommender) return;
+      this.#liked.clear();
+      await this.#refresh();
+    });
+  }
+
+  /** A plain click on a result's link: `gnnrec-select`, and no navigation if it is cancelled.
+   *  Clicks with a modifier key (new tab, new window…) are left to the browser. */
+  #select(event, item, url, source) {
+    if (event.button !== 0 || event.ctrlKey || event.metaKey || event.shiftKey || event.altKey) return;
+    const detail = { id: item.id, url, title: item.title, source };
+    if (!this.dispatchEvent(new CustomEvent('gnnrec-select', { ...CANCELABLE, detail }))) event.preventDefault();
+  }
+
+  #renderAll() {
+    for (const [listId, results] of this.#shown) this.#render(listId, results);
+  }
+
+  #render(listId, results) {
+    this.#shown.set(listId, results);
+    const source = listId === 'results' ? 'search' : 'recommendations';
+    const strings = this.#strings;
+    // Keep the keyboard focus on a result's link or like button when its list is drawn again.
+    const focused = this.#root.activeElement;
+    const refocus = focused && this.#el(listId).contains(focused)
+      ? { id: focused.closest('li').dataset.id, part: focused.getAttribute('part').split(' ')[0] } : null;
+    this.#el(listId).replaceChildren(...results.map((r) => {
+      const card = this.#part('li', 'result');
+      card.dataset.id = r.id;
+      const title = this.#part('div', 'result-title', 'title');
+      const href = safeHref(r.url, document.baseURI);
+      if (href) {
+        const link = this.#part('a', 'result-link', '', r.title);
+        link.href = href;
+        link.addEventListener('click', (event) => this.#select(event, r, href, source));
+        title.append(link);
+      } else {
+        title.textContent = r.title;
+      }
+      card.append(title, this.#part('div', 'result-subtitle', 'subtitle', r.subtitle),
+        this.#part('div', 'result-reason', 'why', reasonText(r.because, strings)));
+      if (this.debug) card.append(this.#part('span', 'result-score', 'score', `${format(strings.score, { score: r.score.toFixed(3) })} `));
+      const liked = this.#liked.has(r.id);
+      // The visible text is the start of the accessible name ("Like <title>"), which does not
+      // change with the state: aria-pressed (and the filled, ticked style) says it is on.
+      const like = this.#part('button', liked ? 'like-button liked' : 'like-button', 'like', strings.like);
+      like.type = 'button';
+      like.setAttribute('aria-pressed', String(liked));
+      like.setAttribute('aria-label', format(strings.likeLabel, { title: r.title }));
+      like.addEventListener('click', () => this.#toggle(r.id));
+      card.append(like);
+      return card;
+    }));
+    if (refocus) {
+      [...this.#el(listId).children].find((card) => card.dataset.id === refocus.id)
+        ?.querySelector(`[part~="${refocus.part}"]`)?.focus();
+    }
+  }
+
+  /** A new `tag` element with the part name(s) `part`, the class `className` and the text `text`. */
+  #part(tag, part, className = '', text = '') {
+    const element = document.createElement(tag);
+    element.setAttribute('part', part);
+    if (className) element.className = className;
+    if (text) element.textContent = text;
+    return element;
+  }
+}
+
+customElements.define('gnn-recommender', RecommenderElement);
