@@ -5,7 +5,8 @@ use std::collections::{BTreeMap, HashMap};
 use gnnrec_text_encoder::{EncoderFiles, NamedBytes};
 
 use crate::error::BundleError;
-use crate::manifest::{FileEntry, file_names};
+use crate::names::file_names;
+use crate::stored::FileEntry;
 use crate::stored::{BundleDir, open_listed};
 
 /// The encoder's three files, checked and decompressed, ready for the encoder.

@@ -6,8 +6,8 @@
 use thiserror::Error;
 
 use crate::clusters::ClusterError;
-use crate::head::HeadError;
-use crate::manifest::FORMAT_NAME;
+use crate::head::{HeadError, HeadReadError};
+use crate::names::FORMAT_NAME;
 use crate::tensors::TensorError;
 use crate::text_index::IndexError;
 
@@ -169,4 +169,13 @@ pub enum ContentError {
     /// The decoded parts disagree with each other (a reader's check after the format's).
     #[error("{0}")]
     Inconsistent(String),
+}
+
+impl From<HeadReadError> for ContentError {
+    fn from(error: HeadReadError) -> Self {
+        match error {
+            HeadReadError::Tensor(e) => ContentError::Tensor(e),
+            HeadReadError::Head(e) => ContentError::Head(e),
+        }
+    }
 }

@@ -9,7 +9,6 @@
 
 use thiserror::Error;
 
-use crate::error::ContentError;
 use crate::tensors::{TensorData, TensorError, Tensors, tensor_names as t};
 
 /// An MLP head whose parameter shapes disagree with each other.
@@ -163,14 +162,6 @@ pub enum HeadReadError {
     Head(#[from] HeadError),
 }
 
-impl From<HeadReadError> for ContentError {
-    fn from(error: HeadReadError) -> Self {
-        match error {
-            HeadReadError::Tensor(e) => ContentError::Tensor(e),
-            HeadReadError::Head(e) => ContentError::Head(e),
-        }
-    }
-}
 
 /// Reads `head.{0,1,2}.{weight,bias}`: `[2d, h1]`, `[h1]`, `[h1, h2]`, `[h2]`, `[h2, 1]`, `[1]`.
 fn read_legacy(tensors: &Tensors<'_>, dim: usize) -> Result<MlpHead, HeadReadError> {

@@ -24,6 +24,7 @@ mod int8;
 mod items;
 mod manifest;
 mod model;
+mod names;
 mod shard;
 mod sharded_manifest;
 pub mod stored;
@@ -40,14 +41,12 @@ pub use error::{BundleError, ContentError, ManifestError};
 pub use head::{HeadError, HeadReadError, MlpHead};
 pub use int8::Int8Matrix;
 pub use items::{ItemMeta, PopularItem};
-pub use manifest::{
-    FORMAT_NAME, FORMAT_VERSION, FileEntry, FoldInBlock, FoldInConfig, Manifest, ModelInfo, RankingConfig,
-    TextInfo, file_names, parse_manifest,
-};
+pub use manifest::{FoldInBlock, FoldInConfig, Manifest, ModelInfo, RankingConfig, TextInfo, parse_manifest};
 pub use model::{ModelTensors, TextMaps};
+pub use names::{FORMAT_NAME, FORMAT_VERSION, file_names};
 pub use shard::ShardContent;
 pub use sharded_manifest::{ProbeConfig, SHARDED_VERSION, ShardEntry, ShardedManifest, core_files};
-pub use stored::{BundleDir, read_file, sha256_hex, verify_file};
+pub use stored::{BundleDir, FileEntry, read_file, sha256_hex, verify_file};
 pub use tensors::{TensorData, TensorError, Tensors, tensor_names};
 pub use text_index::{IndexError, TextIndex, TextPoint};
 pub use text_space::{AffineMap, TextProjection, dot, normalize};

@@ -5,31 +5,8 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{BundleError, ManifestError};
-
-/// Value of the manifest's `format` field.
-pub const FORMAT_NAME: &str = "gnnrec-bundle";
-/// The bundle format version this crate reads and writes.
-pub const FORMAT_VERSION: u32 = 1;
-
-/// File names inside a bundle directory.
-pub mod file_names {
-    /// The manifest (plain JSON, not compressed).
-    pub const MANIFEST: &str = "manifest.json";
-    /// A gzip copy of a v2 manifest, for hosts that serve precompressed files.
-    pub const MANIFEST_GZ: &str = "manifest.json.gz";
-    /// Item display metadata, JSON array in item-index order.
-    pub const ITEMS: &str = "items.json.gz";
-    /// All numeric tensors (safetensors).
-    pub const TENSORS: &str = "tensors.safetensors.gz";
-    /// The HNSW text index.
-    pub const TEXT_INDEX: &str = "text-index.bin.gz";
-    /// MiniLM config.
-    pub const ENCODER_CONFIG: &str = "encoder/config.json";
-    /// MiniLM tokenizer.
-    pub const ENCODER_TOKENIZER: &str = "encoder/tokenizer.json.gz";
-    /// MiniLM int8 weights (`docs/int8-weights.md`).
-    pub const ENCODER_WEIGHTS: &str = "encoder/model.int8.safetensors.gz";
-}
+use crate::names::{FORMAT_NAME, FORMAT_VERSION, file_names};
+use crate::stored::{BundleDir, FileEntry};
 
 /// The manifest.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -116,16 +93,6 @@ impl RankingConfig {
     }
 }
 
-/// Size, checksum and encoding of one stored file.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct FileEntry {
-    /// Stored size in bytes.
-    pub bytes: u64,
-    /// Lower-case hex SHA-256 of the stored bytes.
-    pub sha256: String,
-    /// `identity` or `gzip` (then the content is the gunzipped bytes).
-    pub encoding: String,
-}
 
 /// Fold-in settings (stored in the manifest): how a visitor's history becomes a user
 /// vector (`gnnrec-ranking`'s fold-in).
@@ -205,7 +172,7 @@ impl FoldInConfig {
 impl Manifest {
     /// Writes `manifest.json` (after every other file); returns its size. A gzip copy left
     /// by a v2 export in the same folder is removed (it would be stale).
-    pub fn write(&self, out: &mut crate::stored::BundleDir) -> Result<u64, BundleError> {
+    pub fn write(&self, out: &mut BundleDir) -> Result<u64, BundleError> {
         let bytes = serde_json::to_vec_pretty(self).expect("a manifest serializes");
         out.write(file_names::MANIFEST, &bytes).map_err(BundleError::write)?;
         out.remove(file_names::MANIFEST_GZ).map_err(BundleError::write)?;

@@ -5,8 +5,9 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::error::BundleError;
-use crate::manifest::{FileEntry, ModelInfo, RankingConfig, TextInfo, file_names, parse_versioned};
-use crate::stored::{BundleDir, store};
+use crate::manifest::{ModelInfo, RankingConfig, TextInfo, parse_versioned};
+use crate::names::file_names;
+use crate::stored::{BundleDir, FileEntry, store};
 
 /// The sharded bundle format version.
 pub const SHARDED_VERSION: u32 = 2;
@@ -116,7 +117,7 @@ pub struct ShardEntry {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::manifest::FileEntry;
+    use crate::stored::FileEntry;
 
     #[test]
     fn the_budget_keeps_the_nearest_shards_that_fit_and_always_one() {

@@ -8,8 +8,21 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
+use serde::{Deserialize, Serialize};
+
 use crate::error::{BundleError, ContentError, ManifestError};
-use crate::manifest::{FileEntry, file_names};
+use crate::names::file_names;
+
+/// Size, checksum and encoding of one stored file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileEntry {
+    /// Stored size in bytes.
+    pub bytes: u64,
+    /// Lower-case hex SHA-256 of the stored bytes.
+    pub sha256: String,
+    /// `identity` or `gzip` (then the content is the gunzipped bytes).
+    pub encoding: String,
+}
 
 /// Largest size a gzip file may expand to (guards against decompression bombs).
 const MAX_INFLATED_BYTES: u64 = 1 << 30;

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use csv::StringRecord;
 
-use crate::table::{ColumnNames, Records};
+use crate::records::{ColumnNames, Records};
 use crate::{Field, IngestError};
 
 /// Reads CSV-like text with a one-byte delimiter; a row whose field count differs from

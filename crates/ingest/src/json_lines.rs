@@ -7,7 +7,7 @@ use std::path::Path;
 use serde_json::{Map, Value};
 
 use crate::IngestError;
-use crate::table::{ColumnNames, Records};
+use crate::records::{ColumnNames, Records};
 
 /// Reads every non-empty line as a JSON object. A line that is not one is a
 /// [`IngestError::Json`]; a key missing on a line reads as an empty value.

@@ -15,6 +15,7 @@ mod filters;
 mod json_lines;
 mod lightgcn;
 mod ratings;
+mod records;
 mod split;
 mod table;
 

@@ -3,6 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::records::{ColumnNames, Records};
 use crate::{Column, Field, IngestError, delimited, json_lines};
 
 /// How a file's lines become fields.
@@ -40,20 +41,6 @@ impl Default for TableFormat {
         Self { syntax: Syntax::Delimited { delimiter: b',', header: true }, encoding: "utf-8".into() }
     }
 }
-
-/// What the columns of a file are called.
-#[derive(Debug, Clone)]
-pub(crate) enum ColumnNames {
-    /// The header line's names.
-    Header(Vec<String>),
-    /// The keys found in a JSON Lines file (sorted).
-    Keys(Vec<String>),
-    /// No header line: columns only have indexes.
-    Unnamed,
-}
-
-/// Records, each with its 1-based line number in the file.
-pub(crate) type Records = Vec<(usize, csv::StringRecord)>;
 
 /// Column names plus records, each with its 1-based line number in the file. Every
 /// record has the same number of fields (JSON Lines: an empty value for a missing key).
