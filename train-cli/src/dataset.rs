@@ -72,16 +72,23 @@ impl Source {
             Source::Config(path) => DatasetConfig::from_file(path)?,
         };
         let mut config = config;
-        let defaults = gnnrec_ingest::FilterConfig::default();
-        if min_rating.is_some() || k_core.is_some() {
-            config.set_filters(
-                min_rating.or(defaults.min_rating),
-                k_core.unwrap_or(defaults.min_user_interactions),
-            );
+        if let Some(min_rating) = min_rating {
+            config.set_min_rating(Some(min_rating));
+        }
+        if let Some(k_core) = k_core {
+            config.set_k_core(k_core);
         }
         config.set_split_seed(seed);
+        anyhow::ensure!(
+            config.has_interactions(),
+            "{} has no interactions ([ratings]): the models learn from them; `train-cli site` serves a catalogue of items alone",
+            self.describe()
+        );
         let data = config.load().with_context(|| format!("loading {}", self.describe()))?;
         eprintln!("{}", data.report);
+        for warning in &data.warnings {
+            eprintln!("warning: {warning}");
+        }
         Ok(TrainingData {
             interactions: Interactions::new(
                 data.users.len(),

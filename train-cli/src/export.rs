@@ -124,7 +124,7 @@ pub fn run(args: &ExportArgs) -> anyhow::Result<()> {
 fn item_meta(item: &Item) -> ItemMeta {
     let subtitle =
         item.fields.first().map(|(_, v)| v.chars().take(SUBTITLE_CHARS).collect()).unwrap_or_default();
-    ItemMeta { id: item.id.clone(), title: item.title.clone(), subtitle, url: None }
+    ItemMeta { id: item.id.clone(), title: item.title.clone(), subtitle, url: item.url.clone() }
 }
 
 /// Items of a split folder have ids only.

@@ -5,6 +5,7 @@ use std::path::Path;
 
 use serde::Deserialize;
 
+use crate::link::{LinkProblem, checked_link};
 use crate::{Column, IngestError, Table, TableFormat, TextColumn};
 
 /// Which columns of an items file hold what.
@@ -20,6 +21,8 @@ pub struct ItemColumns {
     pub list_separator: Option<String>,
     /// 0/1 columns whose names make one more text field (after `text`).
     pub flags: Option<FlagColumns>,
+    /// The column of each item's link (an `http(s)` or relative URL), if any.
+    pub url: Option<Column>,
 }
 
 /// 0/1 columns (such as MovieLens 100K's 19 genre columns) turned into one text field
@@ -51,6 +54,8 @@ pub struct Item {
     pub title: String,
     /// Named text fields (empty values omitted).
     pub fields: Vec<(String, String)>,
+    /// Link to the item's page (`http(s)` or relative), if the catalogue has one.
+    pub url: Option<String>,
 }
 
 impl Item {
@@ -64,17 +69,40 @@ impl Item {
     }
 }
 
+/// A link that was left out (the item is kept, without it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SkippedLink {
+    /// The line of the items file.
+    pub line: usize,
+    /// The value as written.
+    pub url: String,
+    /// Why it is not a link.
+    pub problem: LinkProblem,
+}
+
+/// The items of an items file and the links that were left out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ItemsFile {
+    /// The items, in file order.
+    pub items: Vec<Item>,
+    /// Values of the link column that are not `http(s)` or relative URLs.
+    pub skipped_links: Vec<SkippedLink>,
+}
+
 /// Reads the items file. A repeated item id is an error naming both lines, and so is a
 /// flag value other than 0 or 1; missing titles or text values are allowed (empty text
-/// fields are left out).
+/// fields are left out). A link that is not an `http(s)` or relative URL is left out and
+/// counted (the item is kept).
 pub fn read_items(
     path: &Path,
     format: &TableFormat,
     columns: &ItemColumns,
-) -> Result<Vec<Item>, IngestError> {
+) -> Result<ItemsFile, IngestError> {
     let table = Table::read(path, format)?;
     let id = table.column(&columns.id)?;
     let title = table.column(&columns.title)?;
+    let url = columns.url.as_ref().map(|c| table.column(c)).transpose()?;
+    let mut skipped_links = Vec::new();
     let text: Vec<(String, usize)> =
         columns.text.iter().map(|c| named_column(&table, c)).collect::<Result<_, _>>()?;
     let flags = match &columns.flags {
@@ -119,9 +147,17 @@ pub fn read_items(
                 fields.push(((*name).to_owned(), raised.join(", ")));
             }
         }
-        items.push(Item { id: item_id.to_owned(), title: field(title).to_owned(), fields });
+        let link = match url.map(|index| (field(index), checked_link(field(index)))) {
+            None | Some((_, Ok(None))) => None,
+            Some((_, Ok(Some(link)))) => Some(link),
+            Some((raw, Err(problem))) => {
+                skipped_links.push(SkippedLink { line, url: raw.to_owned(), problem });
+                None
+            }
+        };
+        items.push(Item { id: item_id.to_owned(), title: field(title).to_owned(), fields, url: link });
     }
-    Ok(items)
+    Ok(ItemsFile { items, skipped_links })
 }
 
 /// The name and position of a text or flag column: its own name, else its header name
@@ -198,6 +234,7 @@ mod tests {
             text: vec!["genres".into()],
             list_separator: Some("|".into()),
             flags: None,
+            url: None,
         }
     }
 
@@ -207,7 +244,7 @@ mod tests {
             "movies.csv",
             "movieId,title,genres\n1,\"American President, The (1995)\",Comedy|Drama|Romance\n2,Nothing,(no genres listed)\n",
         );
-        let items = read_items(&path, &TableFormat::default(), &movie_columns()).unwrap();
+        let items = read_items(&path, &TableFormat::default(), &movie_columns()).unwrap().items;
         assert_eq!(items[0].text(), "American President, The (1995). genres: Comedy, Drama, Romance");
         assert_eq!(items[1].text(), "Nothing");
     }
@@ -217,6 +254,21 @@ mod tests {
         let (_d, path) = write("movies.csv", "movieId,title,genres\n1,A,Comedy\n1,B,Drama\n");
         let err = read_items(&path, &TableFormat::default(), &movie_columns()).unwrap_err().to_string();
         assert!(err.ends_with("movies.csv:3: field 1: item id \"1\" already defined on line 2"), "{err}");
+    }
+
+    #[test]
+    fn links_are_kept_or_left_out_and_counted() {
+        let (_d, path) =
+            write("items.csv", "id,title,url\n1,A,https://a.org/1\n2,B,javascript:alert(1)\n3,C,/c\n4,D,\n");
+        let columns = ItemColumns { url: Some("url".into()), ..movie_columns() };
+        let columns = ItemColumns { id: "id".into(), text: Vec::new(), list_separator: None, ..columns };
+        let file = read_items(&path, &TableFormat::default(), &columns).unwrap();
+        let links: Vec<Option<&str>> = file.items.iter().map(|i| i.url.as_deref()).collect();
+        assert_eq!(links, [Some("https://a.org/1"), None, Some("/c"), None]);
+        assert_eq!(file.skipped_links.len(), 1);
+        let skipped = &file.skipped_links[0];
+        assert_eq!((skipped.line, skipped.url.as_str()), (3, "javascript:alert(1)"));
+        assert_eq!(skipped.problem.to_string(), "scheme javascript: is not http(s) or relative");
     }
 
     #[test]
@@ -235,8 +287,9 @@ mod tests {
                     TextColumn { column: Column::Index(4), name: Some("drama".into()) },
                 ],
             }),
+            url: None,
         };
-        let items = read_items(&path, &TableFormat::default(), &columns).unwrap();
+        let items = read_items(&path, &TableFormat::default(), &columns).unwrap().items;
         assert_eq!(items[0].text(), "Heat. genres: Action, drama");
         assert_eq!(items[1].text(), "Up");
     }

@@ -1,14 +1,18 @@
-//! A catalogue data set described by a TOML file or a preset: ratings (+ items, + tags)
-//! → filters → dense ids → per-user random split.
+//! A catalogue data set described by a TOML file, a preset, or detected from its files'
+//! header lines: items (+ interactions, + tags) → filters → dense ids → per-user random
+//! split. A catalogue may have no interactions at all (items and their text only).
 
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+use crate::sections::{
+    FileFormat, FileSection, FiltersSection, ItemsSection, RatingsSection, SplitSection, TagsSection,
+};
 use crate::{
-    Column, Field, FilterConfig, FilterReport, FlagColumns, IdMap, IngestError, Item, ItemColumns,
-    RatingColumns, Split, StageStats, Syntax, TableFormat, TagColumns, TextColumn, apply_filters,
-    random_split, read_items, read_ratings, read_tags,
+    Field, FilterConfig, FilterReport, IdMap, IngestError, Item, ItemColumns, RatingColumns, Split,
+    StageStats, Syntax, TableFormat, TagColumns, apply_filters, random_split, read_items, read_ratings,
+    read_tags,
 };
 
 /// Built-in layouts, as TOML files relative to a data folder.
@@ -19,126 +23,46 @@ const PRESETS: [(&str, &str); 4] = [
     ("amazon-books", include_str!("../presets/amazon-books.toml")),
 ];
 
+/// A filter stage that removes more than this share of the interactions is warned about.
+const WARN_SHARE: f64 = 0.2;
+/// Rows named per kind of warning (the rest are counted).
+const NAMED_ROWS: usize = 3;
+
 /// Names of the built-in presets.
 pub fn preset_names() -> Vec<&'static str> {
     PRESETS.iter().map(|(name, _)| *name).collect()
-}
-
-/// What kind of text a file holds.
-#[derive(Debug, Clone, Copy, Default, Deserialize)]
-#[serde(rename_all = "lowercase")]
-enum FileFormat {
-    /// Fields separated by a delimiter.
-    #[default]
-    Delimited,
-    /// One JSON object per line.
-    Jsonl,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct FileSection {
-    file: PathBuf,
-    #[serde(default)]
-    format: FileFormat,
-    delimiter: Option<String>,
-    header: Option<bool>,
-    #[serde(default = "utf8")]
-    encoding: String,
-}
-
-fn utf8() -> String {
-    "utf-8".into()
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RatingsSection {
-    #[serde(flatten)]
-    file: FileSection,
-    user: Column,
-    item: Column,
-    rating: Option<Column>,
-    timestamp: Option<Column>,
-    #[serde(default)]
-    skip_missing_ids: bool,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ItemsSection {
-    #[serde(flatten)]
-    file: FileSection,
-    id: Column,
-    title: Column,
-    #[serde(default)]
-    text: Vec<TextColumn>,
-    list_separator: Option<String>,
-    flags: Option<FlagColumns>,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct TagsSection {
-    #[serde(flatten)]
-    file: FileSection,
-    item: Column,
-    tag: Column,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-struct FiltersSection {
-    min_rating: Option<f32>,
-    k_core: usize,
-}
-
-impl Default for FiltersSection {
-    fn default() -> Self {
-        Self { min_rating: Some(3.0), k_core: 5 }
-    }
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-struct SplitSection {
-    valid: f64,
-    test: f64,
-    seed: u64,
-}
-
-impl Default for SplitSection {
-    fn default() -> Self {
-        Self { valid: 0.1, test: 0.1, seed: 42 }
-    }
 }
 
 /// How to read a catalogue data set (see `docs/dataset-config.md`).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DatasetConfig {
-    ratings: RatingsSection,
-    items: Option<ItemsSection>,
-    tags: Option<TagsSection>,
+    #[serde(alias = "interactions")]
+    pub(crate) ratings: Option<RatingsSection>,
+    pub(crate) items: Option<ItemsSection>,
+    pub(crate) tags: Option<TagsSection>,
     #[serde(default)]
-    filters: FiltersSection,
+    pub(crate) filters: FiltersSection,
     #[serde(default)]
-    split: SplitSection,
+    pub(crate) split: SplitSection,
     #[serde(skip)]
-    base: PathBuf,
+    pub(crate) base: PathBuf,
 }
 
 /// A loaded data set: dense users and items, the split, and what filtering did.
 #[derive(Debug, Clone)]
 pub struct CatalogDataset {
-    /// External user ids by dense id.
+    /// External user ids by dense id (none for a catalogue without interactions).
     pub users: Vec<String>,
-    /// Catalogue items by dense id (all items of the items file, rated or not).
+    /// Catalogue items by dense id (all items of the items file, with interactions or not).
     pub items: Vec<Item>,
     /// Per-user train/valid/test items.
     pub split: Split,
-    /// Stage-by-stage statistics.
+    /// Stage-by-stage statistics (empty without interactions).
     pub report: FilterReport,
+    /// What was left out that a site owner should know about: stages that removed more than
+    /// a fifth of the interactions, links that are not web links.
+    pub warnings: Vec<String>,
 }
 
 impl DatasetConfig {
@@ -153,6 +77,10 @@ impl DatasetConfig {
                 message: e.message().to_owned(),
             }
         })?;
+        if config.ratings.is_none() && config.items.is_none() {
+            let message = "needs an [items] section, a [ratings] (or [interactions]) section, or both".into();
+            return Err(IngestError::InvalidSettings { path: origin.to_owned(), message });
+        }
         config.base = base.to_owned();
         Ok(config)
     }
@@ -172,14 +100,29 @@ impl DatasetConfig {
         Self::from_toml(text, Path::new(&format!("preset {name}")), dir)
     }
 
-    /// Overrides the filters (minimum rating; k-core threshold for users and items).
-    pub fn set_filters(&mut self, min_rating: Option<f32>, k_core: usize) {
-        self.filters = FiltersSection { min_rating, k_core };
+    /// Overrides the minimum rating (`None` keeps every rating).
+    pub fn set_min_rating(&mut self, min_rating: Option<f32>) {
+        self.filters.min_rating = min_rating;
+    }
+
+    /// Overrides the k-core threshold for users and items (1 keeps everything).
+    pub fn set_k_core(&mut self, k_core: usize) {
+        self.filters.k_core = k_core;
     }
 
     /// Overrides the split seed.
     pub fn set_split_seed(&mut self, seed: u64) {
         self.split.seed = seed;
+    }
+
+    /// Overrides the shares of each user's items held out for validation and test.
+    pub fn set_split_fractions(&mut self, valid: f64, test: f64) {
+        (self.split.valid, self.split.test) = (valid, test);
+    }
+
+    /// Whether the data set has interactions (else items and their text only).
+    pub fn has_interactions(&self) -> bool {
+        self.ratings.is_some()
     }
 
     /// The file's path and how to read it: a one-byte delimiter goes to the CSV reader
@@ -204,10 +147,70 @@ impl DatasetConfig {
         Ok((path, TableFormat { syntax, encoding: file.encoding.clone() }))
     }
 
+    /// The items of the items file (with tags), and warnings about left-out links.
+    fn read_catalogue(&self, warnings: &mut Vec<String>) -> Result<Option<Vec<Item>>, IngestError> {
+        let Some(section) = &self.items else { return Ok(None) };
+        let (path, format) = self.format(&section.file)?;
+        let columns = ItemColumns {
+            id: section.id.clone(),
+            title: section.title.clone(),
+            text: section.text.clone(),
+            list_separator: section.list_separator.clone(),
+            flags: section.flags.clone(),
+            url: section.url.clone(),
+        };
+        let file = read_items(&path, &format, &columns)?;
+        if !file.skipped_links.is_empty() {
+            let named: Vec<String> = file
+                .skipped_links
+                .iter()
+                .take(NAMED_ROWS)
+                .map(|s| format!("line {}: {:?}: {}", s.line, s.url, s.problem))
+                .collect();
+            warnings.push(format!(
+                "{}: {} link(s) left out (the items are kept, without a link): {}",
+                path.display(),
+                file.skipped_links.len(),
+                named.join("; ")
+            ));
+        }
+        let mut items = file.items;
+        if let Some(section) = &self.tags {
+            let (path, format) = self.format(&section.file)?;
+            let columns = TagColumns { item: section.item.clone(), tag: section.tag.clone() };
+            let tags = read_tags(&path, &format, &columns)?;
+            for item in &mut items {
+                if let Some(list) = tags.get(&item.id) {
+                    item.fields.push(("tags".into(), list.join(", ")));
+                }
+            }
+        }
+        Ok(Some(items))
+    }
+
     /// Reads, filters and splits the data set.
     pub fn load(&self) -> Result<CatalogDataset, IngestError> {
-        let r = &self.ratings;
+        let mut warnings = Vec::new();
+        let catalogue = self.read_catalogue(&mut warnings)?;
+        let Some(r) = &self.ratings else {
+            let items = catalogue.unwrap_or_default();
+            let split = Split { train: Vec::new(), valid: Vec::new(), test: Vec::new() };
+            return Ok(CatalogDataset {
+                users: Vec::new(),
+                items,
+                split,
+                report: FilterReport::default(),
+                warnings,
+            });
+        };
         let (path, format) = self.format(&r.file)?;
+        let mut min_rating = self.filters.min_rating;
+        if min_rating.is_some() && r.rating.is_none() {
+            // Implicit feedback: every row counts 1.0, so a minimum would only remove them all.
+            warnings
+                .push(format!("{}: no rating column, so filters.min_rating is not applied", path.display()));
+            min_rating = None;
+        }
         let columns = RatingColumns {
             user: r.user.clone(),
             item: r.item.clone(),
@@ -223,42 +226,31 @@ impl DatasetConfig {
         }
 
         let mut item_ids = IdMap::default();
-        let mut items = Vec::new();
-        if let Some(section) = &self.items {
-            let (path, format) = self.format(&section.file)?;
-            let columns = ItemColumns {
-                id: section.id.clone(),
-                title: section.title.clone(),
-                text: section.text.clone(),
-                list_separator: section.list_separator.clone(),
-                flags: section.flags.clone(),
-            };
-            items = read_items(&path, &format, &columns)?;
-            for item in &items {
+        if let Some(items) = &catalogue {
+            for item in items {
                 item_ids.intern(&item.id);
             }
             let before = ratings.len();
+            let unknown: Vec<String> = ratings
+                .iter()
+                .filter(|rating| item_ids.get(&rating.item).is_none())
+                .take(NAMED_ROWS)
+                .map(|rating| format!("line {}: {:?}", rating.line, rating.item))
+                .collect();
             ratings.retain(|rating| item_ids.get(&rating.item).is_some());
             if ratings.len() < before {
                 extra_stages.push(("ratings of unknown items", before - ratings.len()));
-            }
-        }
-        if let Some(section) = &self.tags {
-            let (path, format) = self.format(&section.file)?;
-            let tags = read_tags(
-                &path,
-                &format,
-                &TagColumns { item: section.item.clone(), tag: section.tag.clone() },
-            )?;
-            for item in &mut items {
-                if let Some(list) = tags.get(&item.id) {
-                    item.fields.push(("tags".into(), list.join(", ")));
-                }
+                warnings.push(format!(
+                    "{}: {} interaction(s) name an item the items file does not have, left out: {}",
+                    path.display(),
+                    before - ratings.len(),
+                    unknown.join("; ")
+                ));
             }
         }
 
         let filters = FilterConfig {
-            min_rating: self.filters.min_rating,
+            min_rating,
             min_user_interactions: self.filters.k_core,
             min_item_interactions: self.filters.k_core,
         };
@@ -269,16 +261,18 @@ impl DatasetConfig {
             stats.removed = removed;
             report.stages.insert(1 + at, stats);
         }
-        if self.items.is_none() {
-            for rating in &kept {
-                item_ids.intern(&rating.item);
+        warnings.extend(heavy_stages(&report, &path));
+        let items = match catalogue {
+            Some(items) => items,
+            None => {
+                for rating in &kept {
+                    item_ids.intern(&rating.item);
+                }
+                let id_only =
+                    |id: &String| Item { id: id.clone(), title: id.clone(), fields: Vec::new(), url: None };
+                item_ids.names().iter().map(id_only).collect()
             }
-            items = item_ids
-                .names()
-                .iter()
-                .map(|id| Item { id: id.clone(), title: id.clone(), fields: Vec::new() })
-                .collect();
-        }
+        };
         let mut user_ids = IdMap::default();
         let mut per_user: Vec<Vec<u32>> = Vec::new();
         for rating in &kept {
@@ -286,9 +280,33 @@ impl DatasetConfig {
             if per_user.len() <= user {
                 per_user.push(Vec::new());
             }
-            per_user[user].push(item_ids.get(&rating.item).expect("interned above"));
+            // Every kept rating names an interned item (unknown items were removed above).
+            if let Some(item) = item_ids.get(&rating.item) {
+                per_user[user].push(item);
+            }
         }
         let split = random_split(&per_user, self.split.valid, self.split.test, self.split.seed);
-        Ok(CatalogDataset { users: user_ids.names().to_vec(), items, split, report })
+        Ok(CatalogDataset { users: user_ids.names().to_vec(), items, split, report, warnings })
     }
+}
+
+/// A warning for each stage after the input that removed more than [`WARN_SHARE`] of the
+/// interactions the input had.
+fn heavy_stages(report: &FilterReport, path: &Path) -> Vec<String> {
+    let Some(input) = report.stages.first() else { return Vec::new() };
+    let total = input.interactions.max(1) as f64;
+    report.stages[1..]
+        .iter()
+        .filter(|s| s.removed as f64 / total > WARN_SHARE)
+        .map(|s| {
+            format!(
+                "{}: the stage \"{}\" removed {} of {} interactions ({:.0} %); see [filters] in docs/dataset-config.md",
+                path.display(),
+                s.stage,
+                s.removed,
+                input.interactions,
+                100.0 * s.removed as f64 / total
+            )
+        })
+        .collect()
 }

@@ -146,6 +146,18 @@ pub enum IngestError {
         /// The built-in presets.
         known: String,
     },
+    /// No column of a file has a name that says it holds what is needed.
+    #[error("{}: no {role} column: expected a column named one of {} (columns: {}); name one in a data-set file (--config, see docs/dataset-config.md)", path.display(), expected.join(", "), available.join(", "))]
+    UndetectedColumn {
+        /// The file.
+        path: PathBuf,
+        /// What the column would hold (`item id`, `user`, …).
+        role: &'static str,
+        /// The names that are recognised.
+        expected: Vec<&'static str>,
+        /// The file's column names.
+        available: Vec<String>,
+    },
     /// Filtering removed every interaction.
     #[error("no interactions left after filtering: {0}")]
     EmptyAfterFiltering(String),

@@ -16,9 +16,10 @@ pub struct FilterConfig {
     pub min_item_interactions: usize,
 }
 
+/// Keep every interaction (see `DatasetConfig`'s defaults).
 impl Default for FilterConfig {
     fn default() -> Self {
-        Self { min_rating: Some(3.0), min_user_interactions: 5, min_item_interactions: 5 }
+        Self { min_rating: None, min_user_interactions: 1, min_item_interactions: 1 }
     }
 }
 

@@ -10,21 +10,27 @@ mod catalog;
 mod column;
 mod dataset;
 mod delimited;
+mod detect;
 mod error;
 mod filters;
 mod json_lines;
 mod lightgcn;
+mod link;
 mod ratings;
 mod records;
+mod sections;
 mod split;
 mod table;
 
-pub use catalog::{FlagColumns, Item, ItemColumns, TagColumns, read_items, read_tags};
+pub use catalog::{
+    FlagColumns, Item, ItemColumns, ItemsFile, SkippedLink, TagColumns, read_items, read_tags,
+};
 pub use column::{Column, TextColumn};
 pub use dataset::{CatalogDataset, DatasetConfig, preset_names};
 pub use error::{Field, IngestError};
 pub use filters::{FilterConfig, FilterReport, StageStats, apply_filters};
 pub use lightgcn::{SPLIT_FILES, SplitDataset, read_lightgcn_split};
+pub use link::{LinkProblem, checked_link};
 pub use ratings::{IdMap, Rating, RatingColumns, RatingsFile, read_ratings};
 pub use split::{Split, random_split};
 pub use table::{Syntax, Table, TableFormat};

@@ -109,6 +109,14 @@ impl Table {
         }
     }
 
+    /// The header names or keys of the columns, in order (none without a header line).
+    pub fn column_names(&self) -> &[String] {
+        match &self.names {
+            ColumnNames::Header(names) | ColumnNames::Keys(names) => names,
+            ColumnNames::Unnamed => &[],
+        }
+    }
+
     /// `(line, record)` pairs in file order.
     pub fn records(&self) -> impl Iterator<Item = (usize, &csv::StringRecord)> {
         self.records.iter().map(|(line, record)| (*line, record))

@@ -83,6 +83,9 @@ fn toml_configs_read_tsv_latin1_and_implicit_feedback() {
     std::fs::write(dir.path().join("data.toml"), config).unwrap();
     let data = DatasetConfig::from_file(&dir.path().join("data.toml")).unwrap().load().unwrap();
     assert_eq!((data.users.len(), data.items.len()), (6, 7));
+    assert!(
+        data.warnings.iter().any(|w| w.contains("no rating column, so filters.min_rating is not applied"))
+    );
     assert_eq!(data.items[0].text(), "Book 0. author: José 0");
     // b6 has no ratings: it stays in the catalogue but in nobody's lists.
     assert!(data.split.train.iter().flatten().all(|&i| i != 6));
@@ -111,7 +114,8 @@ fn bad_configs_and_files_are_specific_errors() {
     let err = error("[ratings]\nfile = \"r.csv\"\nuser = \"u\"\nitem = \"i\"\ncolour = 1\n", dir.path());
     assert!(err.contains("data.toml:1") && err.contains("unknown field `colour`"), "{err}");
     // Everything is removed by a 5-core: a clear error with the stage table.
-    let err = error("[ratings]\nfile = \"r.csv\"\nuser = \"u\"\nitem = \"i\"\n", dir.path());
+    let err =
+        error("[ratings]\nfile = \"r.csv\"\nuser = \"u\"\nitem = \"i\"\n[filters]\nk_core = 5\n", dir.path());
     assert!(err.starts_with("no interactions left after filtering") && err.contains("5/5-core"), "{err}");
     let err = DatasetConfig::preset("netflix", dir.path()).unwrap_err();
     assert!(matches!(err, IngestError::UnknownPreset { .. }));

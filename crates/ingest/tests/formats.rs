@@ -13,7 +13,8 @@ fn fixture(name: &str) -> PathBuf {
 /// A preset over `dir` with every rating and every user and item kept.
 fn load_all(preset: &str, dir: &Path) -> Result<CatalogDataset, IngestError> {
     let mut config = DatasetConfig::preset(preset, dir)?;
-    config.set_filters(None, 0);
+    config.set_min_rating(None);
+    config.set_k_core(0);
     config.load()
 }
 
@@ -103,7 +104,8 @@ fn a_bad_flag_value_names_file_line_and_field() {
 fn write_config(dir: &Path, config: &str) -> Result<CatalogDataset, IngestError> {
     std::fs::write(dir.join("data.toml"), config).unwrap();
     let mut config = DatasetConfig::from_file(&dir.join("data.toml"))?;
-    config.set_filters(None, 0);
+    config.set_min_rating(None);
+    config.set_k_core(0);
     config.load()
 }
 
