@@ -162,7 +162,6 @@ pub enum HeadReadError {
     Head(#[from] HeadError),
 }
 
-
 /// Reads `head.{0,1,2}.{weight,bias}`: `[2d, h1]`, `[h1]`, `[h1, h2]`, `[h2]`, `[h2, 1]`, `[1]`.
 fn read_legacy(tensors: &Tensors<'_>, dim: usize) -> Result<MlpHead, HeadReadError> {
     let h1 = tensors.vector_len(&legacy_bias(0))?;

@@ -93,7 +93,6 @@ impl RankingConfig {
     }
 }
 
-
 /// Fold-in settings (stored in the manifest): how a visitor's history becomes a user
 /// vector (`gnnrec-ranking`'s fold-in).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use gnnrec_bundle::{FoldInConfig, ItemMeta, MlpHead, RankingConfig};
+use gnnrec_bundle::{AffineMap, FoldInConfig, ItemMeta, MlpHead, RankingConfig, TextProjection};
 
 /// The item text side of an export.
 pub struct TextInput<'a> {
@@ -10,6 +10,9 @@ pub struct TextInput<'a> {
     pub embeddings: &'a [Vec<f32>],
     /// Directory with `config.json`, `tokenizer.json` and `model.int8.safetensors`.
     pub encoder_dir: &'a Path,
+    /// The projection into the bundle's text space when the caller already has it (a model
+    /// built on the projected texts); `None`: the export fits it (PCA of `embeddings`).
+    pub projection: Option<&'a TextProjection>,
 }
 
 /// What a bundle is made from.
@@ -20,7 +23,8 @@ pub struct ExportInput<'a> {
     pub items: Vec<ItemMeta>,
     /// Final item embeddings, row-major `[n_items, dim]`.
     pub item_embeddings: &'a [f32],
-    /// Final user embeddings, row-major `[n_users, dim]`.
+    /// Final user embeddings, row-major `[n_users, dim]`; may be empty when the fold-in
+    /// and the query tower are given (a model without trained users).
     pub user_embeddings: &'a [f32],
     /// Embedding width.
     pub dim: usize,
@@ -35,6 +39,10 @@ pub struct ExportInput<'a> {
     /// for the blend. The fold-in is then exact and is not fitted. `None`: fit it (see
     /// [`crate::history_map`]).
     pub exact_fold_in: Option<FoldInConfig>,
+    /// The query tower (text space → user space) when the model defines it, e.g. the
+    /// identity for a model whose vectors are the projected texts; `None`: fit it on the
+    /// training users (see [`crate::tower`]).
+    pub tower: Option<AffineMap>,
 }
 
 /// Export settings.

@@ -5,7 +5,7 @@
 
 use std::time::Instant;
 
-use gnnrec_bundle::{AffineMap, ClusterTensors, TextIndex, TextInfo, TextMaps, TextProjection};
+use gnnrec_bundle::{ClusterTensors, TextIndex, TextInfo, TextMaps, TextProjection};
 use gnnrec_ranking::Scorer;
 use gnnrec_text_features::Pca;
 use serde_json::json;
@@ -16,7 +16,6 @@ use crate::error::ExportError;
 use crate::history_map::{FoldInFit, fit_history_map};
 use crate::input::{ExportConfig, ExportInput, TextInput};
 use crate::tower::fit_query_tower;
-use crate::vectors::unit;
 
 /// What a stage produced.
 pub(crate) struct Stage<T> {
@@ -26,10 +25,11 @@ pub(crate) struct Stage<T> {
     pub report: serde_json::Value,
 }
 
-/// The mean trained user vector (the MLP models' vector without history).
+/// The mean trained user vector (the MLP models' vector without history; zeros without
+/// trained users).
 pub(crate) fn mean_user(input: &ExportInput<'_>) -> Vec<f32> {
     let d = input.dim;
-    let n_users = input.user_embeddings.len() / d;
+    let n_users = (input.user_embeddings.len() / d).max(1);
     let mut mean_user = vec![0.0f32; d];
     for row in input.user_embeddings.chunks_exact(d) {
         mean_user.iter_mut().zip(row).for_each(|(m, v)| *m += v / n_users as f32);
@@ -89,10 +89,16 @@ pub(crate) fn text_stage(
     config: &ExportConfig,
 ) -> Result<Stage<TextSide>, ExportError> {
     let encoder_dim = text.embeddings.first().map_or(0, Vec::len);
-    let pca = Pca::fit(text.embeddings, config.text_dim.min(encoder_dim))?;
-    let text_dim = pca.components();
-    let projected: Vec<f32> = text.embeddings.iter().flat_map(|e| unit(pca.transform(e))).collect();
-    let projection = TextProjection { mean: pca.mean().to_vec(), components: pca.axes().concat() };
+    let (projection, explained) = match text.projection {
+        Some(projection) => (projection.clone(), serde_json::Value::Null),
+        None => {
+            let pca = Pca::fit(text.embeddings, config.text_dim.min(encoder_dim))?;
+            let projection = TextProjection { mean: pca.mean().to_vec(), components: pca.axes().concat() };
+            (projection, json!(pca.explained_variance()))
+        }
+    };
+    let text_dim = projection.dim();
+    let projected: Vec<f32> = text.embeddings.iter().flat_map(|e| projection.project(e)).collect();
 
     let started = Instant::now();
     let index = TextIndex::build(&projected, text_dim, config.ef_construction, config.ef_search, config.seed);
@@ -100,22 +106,19 @@ pub(crate) fn text_stage(
                       "build_seconds": started.elapsed().as_secs_f64()});
 
     let started = Instant::now();
-    let scorer = Scorer::new(input.head.clone(), input.item_embeddings);
-    let d = input.dim;
-    let fit = fit_query_tower(
-        &projected,
-        text_dim,
-        input.user_embeddings,
-        input.item_embeddings,
-        d,
-        input.train,
-        &scorer,
-    );
-    let tower: AffineMap = fit.tower;
+    let (tower, tower_report) = match &input.tower {
+        Some(tower) => (tower.clone(), json!({"given": true})),
+        None => {
+            let scorer = Scorer::new(input.head.clone(), input.item_embeddings);
+            let (users, items, d) = (input.user_embeddings, input.item_embeddings, input.dim);
+            let fit = fit_query_tower(&projected, text_dim, users, items, d, input.train, &scorer);
+            (fit.tower, fit.report)
+        }
+    };
     let report = json!({
-        "pca_explained_variance": pca.explained_variance(),
+        "pca_explained_variance": explained,
         "hnsw": hnsw,
-        "query_tower": fit.report,
+        "query_tower": tower_report,
         "query_tower_seconds": started.elapsed().as_secs_f64(),
     });
     let product = TextSide {

@@ -108,7 +108,9 @@ fn check_input(input: &ExportInput<'_>) -> Result<(), ExportError> {
         Some("no items or zero embedding width".to_string())
     } else if input.item_embeddings.len() != n * d {
         Some(format!("{} item embedding values for {n} items × {d}", input.item_embeddings.len()))
-    } else if input.user_embeddings.is_empty() || !input.user_embeddings.len().is_multiple_of(d) {
+    } else if input.user_embeddings.is_empty() && (input.exact_fold_in.is_none() || input.tower.is_none()) {
+        Some("no trained users: the fold-in and the query tower must then be given".to_string())
+    } else if !input.user_embeddings.len().is_multiple_of(d) {
         Some(format!("{} user embedding values are not rows of {d}", input.user_embeddings.len()))
     } else if input.train.len() * d != input.user_embeddings.len() {
         Some(format!("{} training lists for {} users", input.train.len(), input.user_embeddings.len() / d))

@@ -140,6 +140,7 @@ fn inconsistent_input_and_unwritable_output_are_refused() {
         train: &f.train,
         text: None,
         exact_fold_in: None,
+        tower: None,
     };
     let config = ExportConfig { clusters: Some(6), ..Default::default() };
     let inconsistent = write_bundle(&input, &config, &dir.path().join("bundle")).unwrap_err();
@@ -150,7 +151,8 @@ fn inconsistent_input_and_unwritable_output_are_refused() {
     std::fs::write(&file, "").unwrap();
     let unwritable = write_bundle(&input, &config, &file).unwrap_err();
     assert!(
-        matches!(&unwritable, ExportError::Bundle(BundleError::Write(_))) && unwritable.to_string().contains("a-file"),
+        matches!(&unwritable, ExportError::Bundle(BundleError::Write(_)))
+            && unwritable.to_string().contains("a-file"),
         "{unwritable}"
     );
 }

@@ -161,21 +161,8 @@ pub fn blend(
     let filter_valid_ndcg = candidates.iter().find(|c| c.weight == 0.0).map_or(0.0, |c| c.valid_ndcg);
     let e = config.exponents.iter().position(|&x| x == chosen.exponent).expect("a tried exponent");
     let learned_scale = learned_scales[e];
-
-    let (a, b) = (filter_scale.sqrt().recip(), (chosen.weight / learned_scale).sqrt());
-    let items = concatenate![Axis(1), filter_items.mapv(|v| v * a), learned_items.mapv(|v| v * b)];
-    let blocks = [(filter_items.ncols(), filter_exponent), (learned_items.ncols(), chosen.exponent)];
-    let users = concatenate![
-        Axis(1),
-        sums(&data.history, items.slice(s![.., ..blocks[0].0]), blocks[0].1),
-        sums(&data.history, items.slice(s![.., blocks[0].0..]), blocks[1].1)
-    ];
-    if users.iter().any(|v| !v.is_finite()) {
-        return Err(GraphFilterError::NonFinite {
-            what: "blended user vectors",
-            settings: format!("{chosen:?}"),
-        });
-    }
+    let (items, users, blocks) =
+        compose(filter_items, filter_exponent, learned_items, train, chosen, filter_scale, learned_scale)?;
     let report = BlendReport {
         chosen,
         filter_valid_ndcg,
@@ -186,6 +173,42 @@ pub fn blend(
         candidates,
     };
     Ok(Blend { items, users, blocks, report })
+}
+
+/// Blended vectors: items, training users (history sums block by block) and each block's
+/// `(width, history exponent)`.
+pub type Blended = (Array2<f32>, Array2<f32>, [(usize, f32); 2]);
+
+/// The blended vectors of a chosen blend (weight and exponent as in `chosen`, score scales
+/// as measured): items `[items_f / √σ_f, √(w/σ_l) · items_l]`, training users' history sums
+/// block by block, and the blocks' `(width, history exponent)`. Used by [`blend`] and to
+/// apply a blend chosen on one split to vectors refitted on all interactions.
+pub fn compose(
+    filter_items: ArrayView2<'_, f32>,
+    filter_exponent: f32,
+    learned_items: ArrayView2<'_, f32>,
+    train: &[Vec<u32>],
+    chosen: BlendCandidate,
+    filter_scale: f32,
+    learned_scale: f32,
+) -> Result<Blended, GraphFilterError> {
+    let data = TrainingMatrix::new(train, filter_items.nrows())?;
+    let (a, b) = (filter_scale.sqrt().recip(), (chosen.weight / learned_scale).sqrt());
+    let items = concatenate![Axis(1), filter_items.mapv(|v| v * a), learned_items.mapv(|v| v * b)];
+    let blocks = [(filter_items.ncols(), filter_exponent), (learned_items.ncols(), chosen.exponent)];
+    let sums = |items: ArrayView2<'_, f32>, e: f32| history_sums(&data.history, items, &data.item_degrees, e);
+    let users = concatenate![
+        Axis(1),
+        sums(items.slice(s![.., ..blocks[0].0]), blocks[0].1),
+        sums(items.slice(s![.., blocks[0].0..]), blocks[1].1)
+    ];
+    if users.iter().any(|v| !v.is_finite()) {
+        return Err(GraphFilterError::NonFinite {
+            what: "blended user vectors",
+            settings: format!("{chosen:?}"),
+        });
+    }
+    Ok((items, users, blocks))
 }
 
 /// Standard deviation of `users × itemsᵀ`; an error if it is zero or not finite (a part

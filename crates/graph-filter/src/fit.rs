@@ -119,6 +119,39 @@ pub fn fit(
     Ok(FittedFilter { settings, items, users, report })
 }
 
+/// The vectors of a filter with `settings`, fitted to `train` without a search: the SVD of
+/// the settings' normalisation at `svd_rank` (capped by the matrix's own rank), then item
+/// vectors `[n_items, rank]` and training-user vectors. For refitting on every interaction
+/// once the settings were chosen on a validation split.
+pub fn refit(
+    train: &[Vec<u32>],
+    n_items: usize,
+    settings: FilterSettings,
+    svd_rank: usize,
+    config: &GraphFilterConfig,
+) -> Result<(Array2<f32>, Array2<f32>), GraphFilterError> {
+    let data = TrainingMatrix::new(train, n_items)?;
+    let rank = data.rank(None, svd_rank)?;
+    let svd = SvdSettings {
+        rank,
+        oversampling: config.oversampling,
+        iterations: config.power_iterations,
+        seed: config.seed,
+    };
+    let normalised = data.normalised(settings.user_exponent, settings.item_exponent);
+    let spectrum = truncated_svd(&normalised, &normalised.transpose(), svd);
+    let settings = FilterSettings { rank: settings.rank.min(rank), ..settings };
+    let items = settings.item_vectors(&spectrum, &data.item_degrees);
+    let users = settings.user_vectors(&data.history, items.view(), &data.item_degrees);
+    if items.iter().chain(users.iter()).any(|v| !v.is_finite()) {
+        return Err(GraphFilterError::NonFinite {
+            what: "refitted vectors",
+            settings: format!("{settings:?}"),
+        });
+    }
+    Ok((items, users))
+}
+
 /// What the fit has spent and tried so far.
 #[derive(Default)]
 struct SearchLog {

@@ -31,11 +31,11 @@ mod search;
 mod spectral_init;
 mod svd;
 
-pub use blend::{Blend, BlendCandidate, BlendConfig, BlendReport, blend};
+pub use blend::{Blend, BlendCandidate, BlendConfig, BlendReport, Blended, blend, compose};
 pub use config::{GraphFilterConfig, MAX_DEFAULT_RANK, PROBE_RANK, RANK_BUDGET, SearchSpace, default_rank};
 pub use error::GraphFilterError;
 pub use filter::FilterSettings;
-pub use fit::{FitReport, FittedFilter, fit};
+pub use fit::{FitReport, FittedFilter, fit, refit};
 pub use rank::evaluate_rows;
 pub use search::Candidate;
 pub use spectral_init::{ENTRY_SCALE, spectral_embeddings};

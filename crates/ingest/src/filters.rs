@@ -92,15 +92,15 @@ pub fn apply_filters(
     let n = ratings.len();
     report.stages.push(stage("input", &ratings, n));
 
+    // Stages that cannot remove anything (no minimum rating, a 1-core) are not reported.
     let mut kept: Vec<Rating> = match config.min_rating {
-        Some(min) => ratings.into_iter().filter(|r| r.value >= min).collect(),
+        Some(min) => {
+            let kept: Vec<Rating> = ratings.into_iter().filter(|r| r.value >= min).collect();
+            report.stages.push(stage(&format!("rating >= {min}"), &kept, n));
+            kept
+        }
         None => ratings,
     };
-    report.stages.push(stage(
-        &format!("rating >= {}", config.min_rating.map_or("any".into(), |m| m.to_string())),
-        &kept,
-        n,
-    ));
 
     let before = kept.len();
     let mut best: HashMap<(String, String), Rating> = HashMap::with_capacity(kept.len());
@@ -140,9 +140,11 @@ pub fn apply_filters(
         kept.retain(|_| flags.next().unwrap_or(true));
         rounds += 1;
     }
-    let label =
-        format!("{}/{}-core ({rounds} rounds)", config.min_user_interactions, config.min_item_interactions);
-    report.stages.push(stage(&label, &kept, before));
+    if config.min_user_interactions > 1 || config.min_item_interactions > 1 {
+        let label =
+            format!("{}/{}-core ({rounds} rounds)", config.min_user_interactions, config.min_item_interactions);
+        report.stages.push(stage(&label, &kept, before));
+    }
 
     if kept.is_empty() {
         return Err(IngestError::EmptyAfterFiltering(report.to_string()));
@@ -171,8 +173,9 @@ mod tests {
             FilterConfig { min_rating: Some(3.0), min_user_interactions: 1, min_item_interactions: 1 };
         let (kept, report) = apply_filters(rows, &config).unwrap();
         assert_eq!(kept, vec![r("u", "a", 4.0, 2)]);
-        let removed: Vec<usize> = report.stages.iter().map(|s| s.removed).collect();
-        assert_eq!(removed, vec![0, 2, 1, 0]);
+        let removed: Vec<(&str, usize)> = report.stages.iter().map(|s| (s.stage.as_str(), s.removed)).collect();
+        // A 1-core cannot remove anything: it is not reported.
+        assert_eq!(removed, vec![("input", 0), ("rating >= 3", 2), ("duplicate pairs (keep max)", 1)]);
     }
 
     #[test]

@@ -268,16 +268,20 @@ impl Ranker {
     }
 
     /// The `k` best unseen items for the history: fold-in, then GNN scores over the whole
-    /// catalogue. With no known history item, the most popular items.
+    /// catalogue. With no known history item, the most popular items (none when the
+    /// catalogue had no interactions).
     pub fn recommend(&self, history: &[HistoryEvent], k: usize) -> Result<Ranked, RankError> {
         if k == 0 {
             return Err(RankError::ZeroK);
         }
         let resolved = self.resolve(history);
         let results = if resolved.is_empty() {
+            // The most popular items; none in a catalogue without interactions (nothing to
+            // go on until the visitor likes something).
             let popularity: Vec<f32> = self.parts.popularity.iter().map(|&p| p as f32).collect();
             let top = top_k_excluding(&popularity, &[], k);
-            top.into_iter().map(|i| self.result(i, popularity[i as usize], Why::Popular)).collect()
+            let popular = top.into_iter().filter(|&i| popularity[i as usize] > 0.0);
+            popular.map(|i| self.result(i, popularity[i as usize], Why::Popular)).collect()
         } else {
             let user = self.user_vector(&resolved);
             let scores = self.scores(&user);

@@ -92,8 +92,9 @@ pub fn export(out: &Path, head: Option<MlpHead>, exact_fold_in: Option<FoldInCon
         dim: DIM,
         head,
         train: &f.train,
-        text: Some(TextInput { embeddings: &f.text, encoder_dir: &encoder }),
+        text: Some(TextInput { embeddings: &f.text, encoder_dir: &encoder, projection: None }),
         exact_fold_in,
+        tower: None,
     };
     let config = ExportConfig {
         text_dim: 32,

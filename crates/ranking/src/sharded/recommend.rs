@@ -103,9 +103,9 @@ impl ShardedRanker {
         self.manifest.probe.within_budget(nearest, &self.manifest.gnn_shards)
     }
 
-    /// The `k` most popular items (from the core).
+    /// The `k` most popular items (from the core); none when the catalogue had no interactions.
     pub(super) fn popular(&self, k: usize) -> Vec<RankedItem> {
-        let popular = self.core.popular.iter().take(k);
+        let popular = self.core.popular.iter().filter(|p| p.popularity > 0).take(k);
         popular.map(|p| ranked_item(p.index, &p.meta, p.popularity as f32, Why::Popular)).collect()
     }
 }
