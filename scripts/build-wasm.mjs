@@ -47,7 +47,7 @@ async function runAsync(cmd, args) {
 
 /** wasm-bindgen, then wasm-opt, for the crate whose library is `lib` (skipped when up to date). */
 async function bindgen(lib) {
-  const wasm = join(root, 'target/wasm32-unknown-unknown', profile['cargo-profile'], `${lib}.wasm`);
+  const wasm = join(process.env.CARGO_TARGET_DIR ?? join(root, 'target'), 'wasm32-unknown-unknown', profile['cargo-profile'], `${lib}.wasm`);
   const bindgenWasm = join(out, `${lib}_bg.wasm`);
   if (mtime(bindgenWasm) > Math.max(mtime(wasm), mtime(join(root, 'wasm-pack.toml')), mtime(import.meta.filename))) {
     console.error(`${outDir}/ bindings are up to date with ${wasm}`);

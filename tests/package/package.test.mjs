@@ -86,6 +86,8 @@ if (first?.because.kind === 'liked') console.log(first.because.title.toUpperCase
 const history: HistoryEvent[] = await client.like('1');
 const when: number = history[0].timestampMs;
 const recommended = await client.recommend({ k: 3 });
+const similar = await client.related('1', { k: 3 });
+console.log(similar.results.length, similar.ignoredHistory);
 console.log(count, titles, when, recommended.ignoredHistory.length);
 // @ts-expect-error: a query is a string
 await client.search(42);
@@ -98,6 +100,9 @@ widget.setAttribute('bundle', '/bundles/movielens/');
 widget.setAttribute('layout', 'recommendations');
 widget.k = 5;
 widget.layout = 'search';
+widget.layout = 'related';
+widget.relatedTo = '1';
+widget.setAttribute('related-to', '2');
 widget.debug = true;
 // @ts-expect-error: not a layout
 widget.layout = 'sideways';
@@ -109,7 +114,7 @@ widget.strings = french;
 const like: string = widget.strings.like;
 widget.addEventListener('gnnrec-select', (event) => {
   const detail: SelectDetail = event.detail;
-  const where: 'search' | 'recommendations' = event.detail.source;
+  const where: 'search' | 'recommendations' | 'related' = event.detail.source;
   console.log(detail.id, detail.url.length, detail.title, where);
   event.preventDefault();
 });
@@ -122,7 +127,7 @@ widget.addEventListener('gnnrec-like', (event) => {
 widget.addEventListener('gnnrec-ready', (event) => console.log(event.detail.backend, event.detail.fallbackReason));
 widget.addEventListener('gnnrec-error', (event) => console.log(event.detail.toUpperCase()));
 document.querySelector('gnn-recommender')?.addEventListener('gnnrec-select', (event) => {
-  // @ts-expect-error: source is 'search' or 'recommendations'
+  // @ts-expect-error: source is 'search', 'recommendations' or 'related'
   if (event.detail.source === 'elsewhere') console.log(event.detail.url);
 });
 const found2: RecommenderElement | null = document.querySelector('gnn-recommender');

@@ -86,8 +86,13 @@ pub fn run(args: &ExportArgs) -> anyhow::Result<()> {
         dim: trained.dim,
         head: trained.head.clone(),
         train: &prepared.data.train,
-        text: text.as_ref().map(|embeddings| TextInput { embeddings, encoder_dir: &encoder_dir }),
+        text: text.as_ref().map(|embeddings| TextInput {
+            embeddings,
+            encoder_dir: &encoder_dir,
+            projection: None,
+        }),
         exact_fold_in: trained.fold_in.clone(),
+        tower: None,
     };
     let sharded = args.format == BundleFormat::V2;
     let mut config = ExportConfig {
@@ -121,7 +126,7 @@ pub fn run(args: &ExportArgs) -> anyhow::Result<()> {
 }
 
 /// Display metadata of a catalogue item: the first text field (genres, authors, …) is the subtitle.
-fn item_meta(item: &Item) -> ItemMeta {
+pub fn item_meta(item: &Item) -> ItemMeta {
     let subtitle =
         item.fields.first().map(|(_, v)| v.chars().take(SUBTITLE_CHARS).collect()).unwrap_or_default();
     ItemMeta { id: item.id.clone(), title: item.title.clone(), subtitle, url: item.url.clone() }

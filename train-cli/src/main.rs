@@ -12,6 +12,7 @@ mod query;
 mod run_files;
 mod run_spec;
 mod shard_bundle;
+mod site;
 mod synth_catalogue;
 mod train;
 
@@ -43,6 +44,8 @@ enum Command {
     ShardBundle(shard_bundle::ShardBundleArgs),
     /// Write a catalogue of any size grown from a bundle's items (benchmark data for `shard-bundle --catalogue`).
     SynthCatalogue(synth_catalogue::SynthArgs),
+    /// Build the folder a static site serves (bundle, widget, snippet) from a catalogue file and, if any, interactions.
+    Site(Box<site::SiteArgs>),
     /// Search (with a query) or recommend (without) from a bundle; prints JSON results.
     Query(query::QueryArgs),
     /// Measure a bundle against its run: fold-in and int8 quality, HNSW recall and speed.
@@ -57,6 +60,7 @@ fn main() -> std::process::ExitCode {
         Command::Export(args) => export::run(&args),
         Command::ShardBundle(args) => shard_bundle::run(&args),
         Command::SynthCatalogue(args) => synth_catalogue::run(&args),
+        Command::Site(args) => site::run(&args),
         Command::Query(args) => query::run(&args),
         Command::EvaluateBundle(args) => evaluate_bundle::run(&args),
     };

@@ -18,14 +18,19 @@ pub struct QuantizeArgs {
 
 /// Runs the command.
 pub fn run(args: &QuantizeArgs) -> anyhow::Result<()> {
-    let source = args.model_dir.join(F32_WEIGHTS);
+    quantize_dir(&args.model_dir)
+}
+
+/// Writes `model.int8.safetensors` beside the f32 weights in `model_dir`.
+pub fn quantize_dir(model_dir: &std::path::Path) -> anyhow::Result<()> {
+    let source = model_dir.join(F32_WEIGHTS);
     let bytes = std::fs::read(&source).with_context(|| format!("cannot read {}", source.display()))?;
-    let tokenizer = args.model_dir.join(TOKENIZER);
+    let tokenizer = model_dir.join(TOKENIZER);
     let tokenizer_json =
         std::fs::read(&tokenizer).with_context(|| format!("cannot read {}", tokenizer.display()))?;
     let unreachable = unreachable_token_ids(&tokenizer.display().to_string(), &tokenizer_json)?;
     let quantized = quantize_safetensors(&source.display().to_string(), &bytes, &unreachable)?;
-    let target = args.model_dir.join(INT8_WEIGHTS);
+    let target = model_dir.join(INT8_WEIGHTS);
     std::fs::write(&target, &quantized).with_context(|| format!("cannot write {}", target.display()))?;
     eprintln!(
         "{}: {} bytes (from {} bytes; {} word-table rows of tokens no text produces written as zeros)",

@@ -12,10 +12,10 @@ export type { RankedItem, Why } from './worker-client.js';
 export type Backend = 'auto' | 'measure' | 'webgpu' | 'cpu';
 
 /** Which parts the widget shows. */
-export type Layout = 'search' | 'recommendations' | 'both';
+export type Layout = 'search' | 'recommendations' | 'related' | 'both';
 
 /** The list a result was shown in. */
-export type ResultSource = 'search' | 'recommendations';
+export type ResultSource = 'search' | 'recommendations' | 'related';
 
 /** The element's HTML attributes (attribute values are strings). */
 export interface RecommenderAttributes {
@@ -33,8 +33,11 @@ export interface RecommenderAttributes {
   worker?: string;
   /** Present: show the raw model scores on the cards. */
   debug?: '';
-  /** Which parts to show (default `both`). */
+  /** Which parts to show (default `both`: search, recommendations and, with `related-to`,
+   *  "More like this"; `related`: only "More like this"). */
   layout?: Layout;
+  /** A catalogue id: show the items most like it ("More like this", for an item's own page). */
+  'related-to'?: string;
   /** JSON object of texts merged over the English defaults (see `Strings`). */
   strings?: string;
 }
@@ -103,6 +106,8 @@ export declare class RecommenderElement extends HTMLElement {
   k: number;
   /** Reflects the `layout` attribute (`both` when absent or unknown). */
   layout: Layout;
+  /** Reflects the `related-to` attribute (`''` when absent; setting `''` removes it). */
+  relatedTo: string;
   /** Reflects the `debug` attribute. */
   debug: boolean;
 }

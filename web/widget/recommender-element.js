@@ -1,6 +1,7 @@
 // <gnn-recommender bundle="bundles/movielens/" backend="auto" k="10" layout="both">: search box
-// with results as you type, like buttons, "recommended for you", load progress, backend badge
-// and "clear my data" — all computed on this device in a Web Worker. Catalogue strings are
+// with results as you type, like buttons, "recommended for you", "more like this" (with
+// `related-to`), load progress, backend badge and "clear my data" — all computed on this device
+// in a Web Worker. Catalogue strings are
 // only ever set as text, and a result's `url` becomes a link only when it is http(s)
 // (`safeHref`). Raw model scores are shown only with the `debug` attribute (they are always in
 // the API results). Every text is replaceable (`strings`), every visible piece has a `part`
@@ -76,7 +77,12 @@ const TEMPLATE = `
   </section>
   <section id="recommendations" part="recommendations">
     <h2 id="recommended-heading" part="recommended-heading"></h2>
+    <p id="recommended-empty" class="why" part="recommended-empty" hidden></p>
     <ol id="recommended" part="recommended" aria-labelledby="recommended-heading" aria-live="polite"></ol>
+  </section>
+  <section id="more" part="related-section" hidden>
+    <h2 id="related-heading" part="related-heading"></h2>
+    <ol id="related" part="related" aria-labelledby="related-heading" aria-live="polite"></ol>
   </section>
 `;
 
@@ -86,9 +92,12 @@ const FIXED_TEXTS = [
   ['offline-bar', 'aria-label', 'storeOfflineLabel'], ['progress', 'aria-label', 'loadingLabel'],
   ['query-label', 'text', 'searchLabel'], ['query', 'placeholder', 'searchPlaceholder'],
   ['results-heading', 'text', 'resultsHeading'], ['recommended-heading', 'text', 'recommendedHeading'],
+  ['recommended-empty', 'text', 'recommendedEmpty'], ['related-heading', 'text', 'relatedHeading'],
 ];
 
-const LAYOUTS = ['both', 'search', 'recommendations'];
+const LAYOUTS = ['both', 'search', 'recommendations', 'related'];
+/** The list each result list's `gnnrec-select` names. */
+const SOURCES = { results: 'search', recommended: 'recommendations', related: 'related' };
 /** Events a site may cancel: they bubble out of the element (and out of shadow roots). */
 const CANCELABLE = { bubbles: true, composed: true, cancelable: true };
 const megabytes = (bytes) => (bytes / 1e6).toFixed(1);
@@ -108,7 +117,7 @@ export class RecommenderElement extends HTMLElement {
   #texts = new Map();
   #strings = DEFAULT_STRINGS;
 
-  static get observedAttributes() { return ['bundle', 'k', 'layout', 'debug', 'strings']; }
+  static get observedAttributes() { return ['bundle', 'k', 'layout', 'debug', 'strings', 'related-to']; }
 
   connectedCallback() {
     if (!this.#root.childElementCount) this.#build();
@@ -129,7 +138,7 @@ export class RecommenderElement extends HTMLElement {
     }
     if (!this.#root.childElementCount) return; // set up when connected
     if (name === 'debug') this.#renderAll();
-    else if (name === 'layout') { this.#applyLayout(); this.#refresh(); }
+    else if (name === 'layout' || name === 'related-to') { this.#applyLayout(); this.#refresh(); }
     else if (name === 'k') this.#refresh();
     else if (name === 'bundle' && this.isConnected) this.#load();
   }
@@ -161,12 +170,18 @@ export class RecommenderElement extends HTMLElement {
     return LAYOUTS.includes(layout) ? layout : 'both';
   }
   set layout(layout) { this.setAttribute('layout', layout); }
+  /** The catalogue id whose similar items "More like this" shows (`related-to`; none: hidden). */
+  get relatedTo() { return this.getAttribute('related-to') ?? ''; }
+  set relatedTo(id) {
+    if (id) this.setAttribute('related-to', String(id));
+    else this.removeAttribute('related-to');
+  }
   get debug() { return this.hasAttribute('debug'); }
   set debug(on) { this.toggleAttribute('debug', Boolean(on)); }
 
   #build() {
     // A property set before the element was defined shadows its accessor: set it again.
-    for (const property of ['strings', 'bundle', 'backend', 'store', 'worker', 'k', 'layout', 'debug']) {
+    for (const property of ['strings', 'bundle', 'backend', 'store', 'worker', 'k', 'layout', 'debug', 'relatedTo']) {
       if (!Object.hasOwn(this, property)) continue;
       const value = this[property];
       delete this[property];
@@ -228,8 +243,10 @@ export class RecommenderElement extends HTMLElement {
   }
 
   #applyLayout() {
-    this.#el('search').hidden = this.layout === 'recommendations';
-    this.#el('recommendations').hidden = this.layout === 'search';
+    const layout = this.layout;
+    this.#el('search').hidden = !['both', 'search'].includes(layout);
+    this.#el('recommendations').hidden = !['both', 'recommendations'].includes(layout);
+    this.#el('more').hidden = !this.relatedTo || !['both', 'related'].includes(layout);
   }
 
   /** Resets the widget and loads the bundle; a newer load or a disconnection supersedes it. */
@@ -248,6 +265,8 @@ export class RecommenderElement extends HTMLElement {
     this.#notices(null);
     this.#render('results', []);
     this.#render('recommended', []);
+    this.#render('related', []);
+    this.#el('recommended-empty').hidden = true;
     let r;
     try {
       if (!this.getAttribute('bundle')) throw new Error(this.#strings.bundleMissing);
@@ -326,12 +345,13 @@ export class RecommenderElement extends HTMLElement {
     else this.#unsay('error');
   }
 
-  /** Runs what the layout shows again (after a like, a new `k` or layout). */
+  /** Runs what the layout shows again (after a like, a new `k`, layout or `related-to`). */
   async #refresh() {
     if (!this.#recommender) return;
     await Promise.all([
-      this.layout !== 'search' && this.#recommend(),
-      this.layout !== 'recommendations' && this.#search(),
+      !this.#el('recommendations').hidden && this.#recommend(),
+      !this.#el('search').hidden && this.#search(),
+      !this.#el('more').hidden && this.#related(),
     ]);
   }
 
@@ -365,6 +385,20 @@ export class RecommenderElement extends HTMLElement {
       const { results, notices } = await r.recommend({ k: this.k });
       if (r !== this.#recommender) return;
       this.#render('recommended', results);
+      this.#el('recommended-empty').hidden = results.length > 0;
+      this.#notices(notices);
+    });
+  }
+
+  /** "More like this": the items most like the `related-to` item (none if it is unknown). */
+  #related() {
+    const id = this.relatedTo;
+    return this.#with('updateFailed', async (r) => {
+      const { results, ignoredHistory, notices } = await r.related(id, { k: this.k });
+      if (r !== this.#recommender || id !== this.relatedTo) return;
+      const unknown = ignoredHistory.includes(id);
+      if (unknown) console.warn(`<gnn-recommender>: related-to="${id}" is not an item of this catalogue`);
+      this.#render('related', unknown ? [] : results);
       this.#notices(notices);
     });
   }
@@ -404,7 +438,7 @@ export class RecommenderElement extends HTMLElement {
 
   #render(listId, results) {
     this.#shown.set(listId, results);
-    const source = listId === 'results' ? 'search' : 'recommendations';
+    const source = SOURCES[listId];
     const strings = this.#strings;
     // Keep the keyboard focus on a result's link or like button when its list is drawn again.
     const focused = this.#root.activeElement;
@@ -424,7 +458,8 @@ export class RecommenderElement extends HTMLElement {
         title.textContent = r.title;
       }
       card.append(title, this.#part('div', 'result-subtitle', 'subtitle', r.subtitle),
-        this.#part('div', 'result-reason', 'why', reasonText(r.because, strings)));
+        // "More like this" needs no reason: each is there for the item of this page.
+        this.#part('div', 'result-reason', 'why', source === 'related' ? '' : reasonText(r.because, strings)));
       if (this.debug) card.append(this.#part('span', 'result-score', 'score', `${format(strings.score, { score: r.score.toFixed(3) })} `));
       const liked = this.#liked.has(r.id);
       // The visible text is the start of the accessible name ("Like <title>"), which does not

@@ -28,6 +28,8 @@ const methods = {
   },
   async search({ query, k }) { return ready().search(query, await store.all(), k); },
   async recommend({ k }) { return ready().recommend(await store.all(), k); },
+  /** The items most like item `id`: the recommendations of a history of that item alone. */
+  related: ({ id, k }) => ready().recommend([{ id: String(id), timestampMs: Date.now() }], k),
   async like({ id }) { await store.put(String(id)); return store.all(); },
   async unlike({ id }) { await store.delete(String(id)); return store.all(); },
   history: () => store.all(),

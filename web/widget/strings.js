@@ -39,6 +39,9 @@
  * @property {string} searchPlaceholder the search box's placeholder
  * @property {string} resultsHeading the heading of the search results
  * @property {string} recommendedHeading the heading of the recommendations
+ * @property {string} recommendedEmpty shown instead of recommendations while there are none (a
+ *   catalogue without interactions, before the visitor likes anything)
+ * @property {string} relatedHeading the heading of the items like the `related-to` item
  * @property {string} like the like button's text
  * @property {string} likeLabel the like button's accessible name: {title}
  * @property {string} score the raw model score shown in `debug` mode: {score}
@@ -82,6 +85,8 @@ export const DEFAULT_STRINGS = Object.freeze({
   searchPlaceholder: 'Describe what you are looking for',
   resultsHeading: 'Results',
   recommendedHeading: 'Recommended for you',
+  recommendedEmpty: 'Like a few items to see recommendations here.',
+  relatedHeading: 'More like this',
   like: 'Like',
   likeLabel: 'Like {title}',
   score: 'score {score}',

@@ -130,6 +130,15 @@ export class RecommenderClient {
   recommend({ k = 10 } = {}) { return this.#call('recommend', { k }); }
 
   /**
+   * `{results, ignoredHistory}`: the items most like item `id` ("more like this"), whatever
+   * the stored likes; `ignoredHistory` holds `id` when the catalogue does not have it.
+   * @param {string} id
+   * @param {{k?: number}} [options]
+   * @returns {Promise<Ranked>}
+   */
+  related(id, { k = 10 } = {}) { return this.#call('related', { id, k }); }
+
+  /**
    * Likes `id` (now); resolves to the history.
    * @param {string} id
    * @returns {Promise<HistoryEvent[]>}
