@@ -7,6 +7,7 @@ mod evaluate_bundle;
 mod evaluate_sharded;
 mod export;
 mod features;
+mod progress;
 mod quantize;
 mod query;
 mod run_files;

@@ -4,14 +4,15 @@
 //! winner is refitted on every interaction. All three are functions of a visitor's
 //! history, so the browser's fold-in is exact.
 
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use anyhow::Context;
 use gnnrec_bundle::{FoldInBlock, FoldInConfig};
 use gnnrec_graph_filter::{BlendConfig, GraphFilterConfig, blend, compose, evaluate_rows, fit, refit};
 use gnnrec_ingest::CatalogDataset;
-use indicatif::{ProgressBar, ProgressStyle};
 use ndarray::{Array2, ArrayView2};
+
+use crate::progress::spinning;
 
 /// The cut-off the candidates are compared at.
 const CUTOFF: usize = 20;
@@ -170,15 +171,4 @@ fn history_sums(items: &Array2<f32>, lists: &[Vec<u32>]) -> Array2<f32> {
         }
     }
     sums
-}
-
-/// Runs `work` under a spinner that says `what` and how long it has taken.
-fn spinning<T>(what: &str, work: impl FnOnce() -> T) -> T {
-    let bar = ProgressBar::new_spinner()
-        .with_style(ProgressStyle::with_template("{spinner} {msg} ({elapsed})").expect("a valid template"));
-    bar.set_message(what.to_owned());
-    bar.enable_steady_tick(Duration::from_millis(120));
-    let out = work();
-    bar.finish_and_clear();
-    out
 }

@@ -19,6 +19,7 @@ use gnnrec_text_features::Pca;
 
 use crate::export::item_meta;
 use crate::features::item_text_embeddings;
+use crate::progress::spinning;
 use crate::shard_bundle::{ShardArgs, reshard};
 
 /// Catalogues of more items are written as sharded (v2) bundles by default: below it the
@@ -201,7 +202,8 @@ fn write(
         tower: identity,
     };
     let config = ExportConfig { text_dim: projection.dim(), seed: args.seed, ..Default::default() };
-    let report = write_bundle(&input, &config, dir).with_context(|| format!("writing {}", dir.display()))?;
+    let report = spinning("clusters, text index and query tower", || write_bundle(&input, &config, dir))
+        .with_context(|| format!("writing {}", dir.display()))?;
     let sharded = match args.format {
         SiteFormat::V1 => false,
         SiteFormat::V2 => true,
@@ -209,7 +211,7 @@ fn write(
     };
     if sharded {
         let shard = ShardArgs { shard_bytes: None, probe_gnn: 12, probe_text: 8 };
-        reshard(dir, dir, &shard.config())?;
+        spinning("sharding", || reshard(dir, dir, &shard.config()))?;
     } else {
         eprintln!(
             "{}: {:.1} MB in {} files (format v1: the whole catalogue, fetched once)",
