@@ -86,11 +86,25 @@ export function serve({ root, port = 0, host = '127.0.0.1' }) {
   })));
 }
 
-// node scripts/serve.mjs [--root=DIR] [--port=8080] [--open=PATH]: prints the URL of PATH
-// (by default, with the repository as the root, the demo page web/demo/index.html).
+// node scripts/serve.mjs [--root=DIR] [--port=8080] [--open=PATH] [--check=PATH,PATH]: prints the
+// URL of PATH (by default, with the repository as the root, the demo page web/demo/index.html).
+// With --check, fetches each PATH once (on a free port), prints its status and size, and exits:
+// 0 when every one answered 200, 1 otherwise.
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const args = Object.fromEntries(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=')));
   const root = args.root ?? join(dirname(fileURLToPath(import.meta.url)), '..');
-  const { url } = await serve({ root, port: Number(args.port ?? 8080) });
-  console.log(`serving ${resolve(root)} at ${url}/${args.open ?? (args.root ? '' : 'web/demo/index.html')}`);
+  const checks = args.check ? args.check.split(',') : null;
+  const server = await serve({ root, port: checks ? 0 : Number(args.port ?? 8080) });
+  console.log(`serving ${resolve(root)} at ${server.url}/${args.open ?? (args.root ? '' : 'web/demo/index.html')}`);
+  if (checks) {
+    let failed = 0;
+    for (const path of checks) {
+      const response = await fetch(`${server.url}/${path}`);
+      const bytes = (await response.arrayBuffer()).byteLength;
+      console.log(`${response.status} ${path} (${bytes} bytes)`);
+      if (response.status !== 200) failed += 1;
+    }
+    await server.close();
+    process.exit(failed ? 1 : 0);
+  }
 }

@@ -1,21 +1,26 @@
 #!/usr/bin/env bash
-# The whole test suite: set up (idempotent), then native tests and browser tests.
-# Every artefact is built once (release profile) and shared by all tests.
+# The whole test suite: set up (idempotent), then lint, native tests, the quality tests, the
+# widget and package tests, the README's commands, and the browser tests. Every artefact is
+# built once (release profile) and shared by all tests.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
-printf '\n== lint: rustfmt --check\n' >&2
+printf '\n== lint: rustfmt --check, files importing each other\n' >&2
 cargo fmt --all --check
+node scripts/module-cycles.mjs
 # Clippy runs inside the builds: as the compiler wrapper of the workspace's own crates
-# (dependencies are unaffected), with -D warnings, so every target is linted while it is
-# built for the tests (native lib, bins, tests and benches; the wasm runtime for wasm32)
-# instead of being compiled a second time by `cargo clippy`.
-export RUSTC_WORKSPACE_WRAPPER=clippy-driver CLIPPY_ARGS='-D__CLIPPY_HACKERY__warnings'
-scripts/setup.sh
+# (dependencies are unaffected), so every target is linted with the workspace's [lints]
+# (warnings denied) while it is built for the tests, instead of being compiled a second time
+# by `cargo clippy`.
+export RUSTC_WORKSPACE_WRAPPER=clippy-driver
+scripts/setup-tests.sh
 cargo test --release --no-run --all-targets
 printf '\n== native tests (cargo test --release)\n' >&2
 cargo test --release
-printf '\n== widget unit tests and the npm package (npm pack, install, tsc --strict)\n' >&2 && node --test tests/widget/ tests/package/
+printf '\n== widget unit tests and the npm package (npm pack, install, tsc --strict)\n' >&2
+node --test tests/widget/ tests/package/
+printf "\n== the README's commands (the demo in check mode, the own-site example)\n" >&2
+node scripts/check-readme.mjs
 printf '\n== demo bundle for the browser tests (out/test-bundle: MovieLens, GraphSAGE, 2 epochs)\n' >&2
 target/release/train-cli train --preset movielens --data-dir data/movielens-small --model sage \
   --epochs 2 --eval-every 2 --out out/test-run

@@ -6,7 +6,7 @@ import '../../pkg/recommender-element.js';
 
 const params = new URLSearchParams(location.search);
 const widget = document.createElement('gnn-recommender');
-widget.setAttribute('bundle', params.get('bundle') ?? '../../bundles/movielens/');
+widget.setAttribute('bundle', params.get('bundle') ?? '../../bundles/movielens/bundle/');
 widget.setAttribute('backend', params.get('backend') ?? 'auto');
 // The package's worker, started from this folder so that the service worker controls it.
 widget.setAttribute('worker', 'recommender-worker.js');
