@@ -55,7 +55,10 @@ fn site(items: &[u8], interactions: Option<&[u8]>, package_dir: Option<&Path>) -
 fn a_missing_id_column_is_named_with_the_columns_there_are() {
     let (ok, stderr) = site(b"code,title\n1,A\n2,B\n", None, None);
     assert!(!ok);
-    assert!(stderr.contains("items.csv: no item id column: expected a column named one of id, itemid"), "{stderr}");
+    assert!(
+        stderr.contains("items.csv: no item id column: expected a column named one of id, itemid"),
+        "{stderr}"
+    );
     assert!(stderr.contains("(columns: code, title)"), "{stderr}");
 }
 
@@ -70,7 +73,10 @@ fn a_repeated_id_names_both_lines() {
 fn another_encoding_names_the_line_and_the_option() {
     let (ok, stderr) = site(b"id,title\n1,Caf\xe9\n2,B\n", None, None);
     assert!(!ok);
-    assert!(stderr.contains("items.csv:2: not valid UTF-8 (set the file's encoding, e.g. latin-1)"), "{stderr}");
+    assert!(
+        stderr.contains("items.csv:2: not valid UTF-8 (set the file's encoding, e.g. latin-1)"),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -85,5 +91,9 @@ fn an_unbuilt_package_says_how_to_build_it() {
     let dir = tempfile::tempdir().unwrap();
     let (ok, stderr) = site(b"id,title\n1,A\n2,B\n", None, Some(dir.path()));
     assert!(!ok);
-    assert!(stderr.contains("is not a built gnnrec widget package") && stderr.contains("node scripts/build-wasm.mjs"), "{stderr}");
+    assert!(
+        stderr.contains("is not a built gnnrec widget package")
+            && stderr.contains("node scripts/build-wasm.mjs"),
+        "{stderr}"
+    );
 }

@@ -141,8 +141,10 @@ pub fn apply_filters(
         rounds += 1;
     }
     if config.min_user_interactions > 1 || config.min_item_interactions > 1 {
-        let label =
-            format!("{}/{}-core ({rounds} rounds)", config.min_user_interactions, config.min_item_interactions);
+        let label = format!(
+            "{}/{}-core ({rounds} rounds)",
+            config.min_user_interactions, config.min_item_interactions
+        );
         report.stages.push(stage(&label, &kept, before));
     }
 
@@ -173,7 +175,8 @@ mod tests {
             FilterConfig { min_rating: Some(3.0), min_user_interactions: 1, min_item_interactions: 1 };
         let (kept, report) = apply_filters(rows, &config).unwrap();
         assert_eq!(kept, vec![r("u", "a", 4.0, 2)]);
-        let removed: Vec<(&str, usize)> = report.stages.iter().map(|s| (s.stage.as_str(), s.removed)).collect();
+        let removed: Vec<(&str, usize)> =
+            report.stages.iter().map(|s| (s.stage.as_str(), s.removed)).collect();
         // A 1-core cannot remove anything: it is not reported.
         assert_eq!(removed, vec![("input", 0), ("rating >= 3", 2), ("duplicate pairs (keep max)", 1)]);
     }
