@@ -19,6 +19,7 @@ mod model;
 pub mod quantize;
 mod token_table;
 mod tokenize;
+mod tokenizer_file;
 mod weights;
 
 pub use config::BertConfig;

@@ -49,6 +49,7 @@ impl SentenceTokenizer {
     /// Parses `tokenizer.json`; its own padding (fixed 128) and truncation (128) are replaced.
     pub fn from_bytes(file: &str, bytes: &[u8]) -> Result<Self> {
         let error = |message: String| EncoderError::Tokenizer { file: file.to_string(), message };
+        crate::tokenizer_file::check(file, bytes)?;
         let mut inner = Tokenizer::from_bytes(bytes).map_err(|e| error(e.to_string()))?;
         inner.with_padding(None);
         inner
