@@ -45,6 +45,7 @@ fn a_sharded_bundle_answers_as_written() {
         ranker.complete(|r| r.recommend(&history(), 5), |path| read_file(&dir, path)).unwrap();
     assert_eq!(ids(&ranked), ["m153", "m117", "m37", "m161", "m45"]);
     assert!(!fetched.is_empty() && ranked.notices.is_empty(), "{fetched:?} {:?}", ranked.notices);
-    let (found, _) = ranker.complete(|r| r.search(&topic_two(), &[], 5), |path| read_file(&dir, path)).unwrap();
+    let (found, _) =
+        ranker.complete(|r| r.search(&topic_two(), &[], 5), |path| read_file(&dir, path)).unwrap();
     assert!(found.results.iter().all(|r| r.subtitle == "topic 2"), "{:?}", ids(&found));
 }
