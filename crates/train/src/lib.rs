@@ -17,6 +17,8 @@ mod evaluate;
 mod interactions;
 mod loss;
 mod memory;
+mod outcome;
+mod run_options;
 mod sampler;
 mod trainer;
 
@@ -29,5 +31,7 @@ pub use evaluate::{evaluate_split, metric_map, mlp_head, rank_users};
 pub use interactions::Interactions;
 pub use loss::batch_loss;
 pub use memory::peak_rss_bytes;
+pub use outcome::{EpochRecord, TrainOutcome};
+pub use run_options::RunOptions;
 pub use sampler::{BprBatch, BprSampler};
-pub use trainer::{EpochRecord, RunOptions, TrainOutcome, train};
+pub use trainer::train;
