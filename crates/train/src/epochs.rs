@@ -128,7 +128,7 @@ where
         let start = std::time::Instant::now();
         let mut loss_sum = 0.0;
         for (step, batch) in batches.iter().enumerate() {
-            let loss = batch_loss(&model, self.graph, batch, self.data, self.config, self.device);
+            let loss = batch_loss(&model, self.graph, batch, self.config, self.device);
             let value: f32 = loss.clone().into_scalar().elem();
             if !value.is_finite() {
                 bar.abandon();

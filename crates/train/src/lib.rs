@@ -1,9 +1,9 @@
 //! Training and evaluating graph recommenders.
 //!
-//! [`train`] runs BPR with uniform and in-batch hard negatives, Adam, gradient
-//! clipping, ReduceLROnPlateau and early stopping on a validation metric; it saves the
-//! best model and a resumable last checkpoint, and stops with an error (keeping the
-//! last good checkpoint) on a non-finite loss. [`rank_users`] and [`evaluate_split`]
+//! [`train`] runs BPR with uniform negatives, Adam, gradient clipping, ReduceLROnPlateau
+//! and early stopping on a validation metric; it saves the best model and a resumable last
+//! checkpoint, and stops with an error (keeping the last good checkpoint) on a non-finite
+//! loss. [`rank_users`] and [`evaluate_split`]
 //! implement the full-ranking LightGCN protocol on top of `gnnrec-eval`.
 
 mod adam;
