@@ -15,6 +15,7 @@ scripts/setup.sh
 cargo test --release --no-run --all-targets
 printf '\n== native tests (cargo test --release)\n' >&2
 cargo test --release
+printf '\n== quality tests: the long training runs, #[ignore = "quality: …"] (cargo test --release -- --ignored)\n' >&2 && cargo test --release -- --ignored
 printf '\n== widget unit tests and the npm package (npm pack, install, tsc --strict)\n' >&2 && node --test tests/widget/ tests/package/
 printf '\n== demo bundle for the browser tests (out/test-bundle: MovieLens, GraphSAGE, 2 epochs)\n' >&2
 target/release/train-cli train --preset movielens --data-dir data/movielens-small --model sage \
