@@ -17,6 +17,8 @@ scripts/setup-tests.sh
 cargo test --release --no-run --all-targets
 printf '\n== native tests (cargo test --release)\n' >&2
 cargo test --release
+printf '\n== quality tests: the long training runs, #[ignore = "quality: …"] (cargo test --release -- --ignored)\n' >&2
+cargo test --release -- --ignored
 printf '\n== widget unit tests and the npm package (npm pack, install, tsc --strict)\n' >&2
 node --test tests/widget/ tests/package/
 printf "\n== the README's commands (the demo in check mode, the own-site example)\n" >&2

@@ -4,7 +4,7 @@ mod backend;
 mod dataset;
 mod encode;
 mod evaluate_bundle;
-mod evaluate_sharded;
+mod evaluate_tables;
 mod export;
 mod features;
 mod progress;

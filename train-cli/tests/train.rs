@@ -133,6 +133,7 @@ fn missing_split_and_unknown_model_are_reported() {
 /// The real demo catalogue with the real MiniLM weights: ingest (preset, filters, split),
 /// text features through the embedding cache and PCA, GraphSAGE, cold-start evaluation.
 #[test]
+#[ignore = "quality: the MovieLens demo end to end, MiniLM texts to search precision (minutes); scripts/test.sh runs it"]
 fn movielens_demo_trains_sage_on_text_features_and_ranks_cold_items() {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
     let dir = tempfile::tempdir().unwrap();

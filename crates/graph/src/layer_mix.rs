@@ -172,9 +172,7 @@ pub fn normalize_rows<B: Backend>(x: Tensor<B, 2>) -> Tensor<B, 2> {
 mod tests {
     use super::*;
     use burn::backend::{Autodiff, NdArray};
-    use burn::tensor::{Distribution, TensorData, TensorPrimitive};
-
-    use crate::{GraphBackend, SparseOperator};
+    use burn::tensor::{Distribution, TensorData};
 
     type Ad = Autodiff<NdArray>;
 
@@ -185,17 +183,15 @@ mod tests {
         Csr::from_triplets(7, 7, &triplets)
     }
 
-    /// Value and gradient of `Σ w ⊙ mix(x)` through the composed tensor operations.
-    fn composed(
-        x: &Tensor<Ad, 2>,
-        w: &Tensor<Ad, 2>,
-        op: &SparseOperator,
-        mix: LayerMix,
-    ) -> (Vec<f32>, Vec<f32>) {
+    /// Value and gradient of `Σ w ⊙ mix(x)` through the composed tensor operations, with
+    /// `op` as a dense matrix.
+    fn composed(x: &Tensor<Ad, 2>, w: &Tensor<Ad, 2>, op: &Csr, mix: LayerMix) -> (Vec<f32>, Vec<f32>) {
+        let dense = Tensor::<Ad, 2>::from_data(
+            TensorData::new(op.to_dense(), [op.n_rows(), op.n_cols()]),
+            &x.device(),
+        );
         let x = x.clone().require_grad();
-        let y = composed_forward(x.clone(), mix, |t| {
-            Tensor::from_primitive(TensorPrimitive::Float(Ad::spmm(op, t.into_primitive().tensor())))
-        });
+        let y = composed_forward(x.clone(), mix, |t| dense.clone().matmul(t));
         let grads = (y.clone() * w.clone()).sum().backward();
         (y.into_data().to_vec().unwrap(), x.grad(&grads).unwrap().into_data().to_vec().unwrap())
     }
@@ -210,7 +206,7 @@ mod tests {
     #[test]
     fn fused_passes_match_tensor_operations() {
         let device = Default::default();
-        let op = SparseOperator::new(graph());
+        let op = graph();
         let mut x = Tensor::<Ad, 2>::random([7, 3], Distribution::Normal(0.0, 1.0), &device);
         x = x.slice_assign([2..3, 0..3], Tensor::zeros([1, 3], &device)); // a zero row
         let w = Tensor::<Ad, 2>::random([7, 3], Distribution::Normal(0.0, 1.0), &device);
@@ -220,9 +216,9 @@ mod tests {
             for normalize_inputs in [false, true] {
                 let mix = LayerMix { layers, first: 0.3, rest: 0.7 / 3.0, normalize_inputs };
                 let (value, gradient) = composed(&x, &w, &op, mix);
-                let (fused, tape) = host_forward(op.matrix(), &host_x, 3, mix);
+                let (fused, tape) = host_forward(&op, &host_x, 3, mix);
                 assert_close(&fused, &value);
-                let fused_gradient = host_backward(op.transposed().matrix(), &tape, &host_w, 3, mix);
+                let fused_gradient = host_backward(&op.transpose(), &tape, &host_w, 3, mix);
                 assert_close(&fused_gradient, &gradient);
             }
         }
@@ -238,32 +234,5 @@ mod tests {
             .assert_approx_eq::<f32>(&TensorData::from([[0.0f32, 0.0], [0.6, 0.8]]), Default::default());
         let grad = x.grad(&y.sum().backward()).unwrap().into_data().to_vec::<f32>().unwrap();
         assert!(grad.iter().all(|g| g.is_finite()), "{grad:?}");
-    }
-
-    #[test]
-    fn the_backend_op_matches_tensor_operations() {
-        let device = Default::default();
-        let op = SparseOperator::new(graph());
-        let x = Tensor::<Ad, 2>::random([7, 4], Distribution::Normal(0.0, 1.0), &device);
-        let w = Tensor::<Ad, 2>::random([7, 4], Distribution::Normal(0.0, 1.0), &device);
-        let mix = LayerMix { layers: 3, first: 0.2, rest: 0.8 / 3.0, normalize_inputs: true };
-        let (value, gradient) = composed(&x, &w, &op, mix);
-        let tracked = x.clone().require_grad();
-        let y = Tensor::<Ad, 2>::from_primitive(TensorPrimitive::Float(Ad::mix_layers(
-            &op,
-            tracked.clone().into_primitive().tensor(),
-            mix,
-        )));
-        let grads = (y.clone() * w).sum().backward();
-        assert_close(&y.into_data().to_vec::<f32>().unwrap(), &value);
-        assert_close(&tracked.grad(&grads).unwrap().into_data().to_vec::<f32>().unwrap(), &gradient);
-        // Without autodiff the plain backend gives the same value.
-        let plain = Tensor::<NdArray, 2>::from_data(
-            TensorData::new(x.into_data().to_vec::<f32>().unwrap(), [7, 4]),
-            &device,
-        );
-        let y = NdArray::mix_layers(&op, plain.into_primitive().tensor(), mix);
-        let y = Tensor::<NdArray, 2>::from_primitive(TensorPrimitive::Float(y));
-        assert_close(&y.into_data().to_vec::<f32>().unwrap(), &value);
     }
 }

@@ -8,21 +8,25 @@
 //! host product for a device backend, or a dense matrix product on the device,
 //! whichever measures faster for the graph at hand.
 
+mod autodiff_backend;
 pub mod batch_mix;
 mod bipartite;
 mod csr;
 #[cfg(feature = "cubecl")]
 mod device_spmm;
+mod graph_backend;
 pub mod layer_mix;
+mod ndarray_backend;
 mod propagation;
 pub mod row_segments;
-mod sparse_op;
+mod sparse_operator;
 
 pub use bipartite::BipartiteGraph;
 pub use csr::Csr;
+pub use graph_backend::GraphBackend;
 pub use layer_mix::LayerMix;
 pub use propagation::{Choice, PropagationError, Propagator, Strategy};
-pub use sparse_op::{GraphBackend, SparseOperator};
+pub use sparse_operator::SparseOperator;
 
 /// A 1-d index tensor of node or row ids (for `select`).
 pub fn index_tensor<B: burn::tensor::backend::Backend>(

@@ -17,6 +17,7 @@ mod encoder;
 mod error;
 mod model;
 pub mod quantize;
+mod quantized_values;
 mod token_table;
 mod tokenize;
 mod tokenizer_file;

@@ -18,9 +18,13 @@ use safetensors::tensor::TensorView;
 use safetensors::{Dtype, SafeTensors};
 
 use crate::error::{EncoderError, Result};
-use crate::token_table::pack_values;
+use crate::quantized_values::pack_values;
 use crate::tokenize::{MAX_TOKENS, SentenceTokenizer};
 use crate::weights::{SCALE_LEVELS_SUFFIX, SCALE_SUFFIX, f32_from_le_bytes};
+
+// The number formats the writer stores, public with it (the bundle's item vectors use
+// `quantize_rows`).
+pub use crate::quantized_values::{quantize_groups, quantize_groups_log_scales, quantize_rows};
 
 /// Metadata key/value that marks a file written by this module.
 pub const FORMAT_TAG: (&str, &str) = ("format", "gnnrec-minilm-int8-v4");
@@ -130,153 +134,4 @@ fn zero_rows_of(values: &mut [f32], cols: usize, rows: &[usize], file: &str, ten
         slice.fill(0.0);
     }
     Ok(())
-}
-
-/// Symmetric per-row int8 quantization of a row-major matrix with `cols` columns
-/// (f32 scales, as the bundle's item vectors store them).
-pub fn quantize_rows(values: &[f32], cols: usize) -> (Vec<i8>, Vec<f32>) {
-    let mut q = Vec::with_capacity(values.len());
-    let mut scales = Vec::with_capacity(values.len() / cols.max(1));
-    for row in values.chunks_exact(cols) {
-        let scale = symmetric_scale(row, 127.0);
-        q.extend(row.iter().map(|v| (v / scale).round().clamp(-127.0, 127.0) as i8));
-        scales.push(scale);
-    }
-    (q, scales)
-}
-
-/// Symmetric `bits`-bit quantization (values in `±(2^(bits-1) - 1)`) with one scale per
-/// `group` consecutive values (the caller's matrix width is a multiple of `group`); the
-/// scales are rounded to f16, as they are stored.
-pub fn quantize_groups(values: &[f32], group: usize, bits: usize) -> (Vec<i8>, Vec<f32>) {
-    assert!(values.len().is_multiple_of(group) && (2..=8).contains(&bits), "{group} × {bits} bits");
-    let levels = ((1u32 << (bits - 1)) - 1) as f32;
-    let mut q = Vec::with_capacity(values.len());
-    let mut scales = Vec::with_capacity(values.len() / group);
-    for chunk in values.chunks_exact(group) {
-        let scale = match half::f16::from_f32(symmetric_scale(chunk, levels)).to_f32() {
-            0.0 => 1.0, // below f16's range: every value rounds to 0 at any scale
-            scale => scale,
-        };
-        q.extend(chunk.iter().map(|v| (v / scale).round().clamp(-levels, levels) as i8));
-        scales.push(scale);
-    }
-    (q, scales)
-}
-
-/// Like [`quantize_groups`], but each group's scale is one of 256 levels spaced evenly in
-/// log2 between the smallest and the largest scale of the matrix (about 1.6 % apart for the
-/// word table), stored as its U8 code: returns the values, the codes and the levels. A group
-/// is quantised with its level (the nearest in log2), so the levels are exactly what a reader
-/// multiplies by. All-zero groups get code 0 (their values are 0 at any scale).
-pub fn quantize_groups_log_scales(values: &[f32], group: usize, bits: usize) -> (Vec<i8>, Vec<u8>, Vec<f32>) {
-    assert!(values.len().is_multiple_of(group) && (2..=8).contains(&bits), "{group} × {bits} bits");
-    let max_q = ((1u32 << (bits - 1)) - 1) as f32;
-    let raw: Vec<f32> = values.chunks_exact(group).map(|chunk| max_abs(chunk) / max_q).collect();
-    let logs: Vec<f64> = raw.iter().filter(|&&s| s > 0.0).map(|&s| f64::from(s).log2()).collect();
-    let low = logs.iter().copied().fold(f64::INFINITY, f64::min);
-    let high = logs.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-    let (low, step) = if logs.is_empty() { (0.0, 0.0) } else { (low, (high - low) / 255.0) };
-    let levels: Vec<f32> = (0..256).map(|k| (low + k as f64 * step).exp2() as f32).collect();
-    let mut q = Vec::with_capacity(values.len());
-    let mut codes = Vec::with_capacity(raw.len());
-    for (chunk, &scale) in values.chunks_exact(group).zip(&raw) {
-        let code = if scale > 0.0 && step > 0.0 {
-            ((f64::from(scale).log2() - low) / step).round().clamp(0.0, 255.0) as u8
-        } else {
-            0
-        };
-        let level = levels[code as usize];
-        q.extend(chunk.iter().map(|v| (v / level).round().clamp(-max_q, max_q) as i8));
-        codes.push(code);
-    }
-    (q, codes, levels)
-}
-
-/// Largest absolute value of a slice (0 for an empty one).
-fn max_abs(values: &[f32]) -> f32 {
-    values.iter().fold(0.0f32, |m, v| m.max(v.abs()))
-}
-
-/// `max |v| / levels`, or 1.0 for an all-zero slice.
-fn symmetric_scale(values: &[f32], levels: f32) -> f32 {
-    let max = max_abs(values);
-    if max > 0.0 { max / levels } else { 1.0 }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn group_quantization_round_trips_within_half_a_step() {
-        use crate::token_table::TokenTable;
-        // Two rows of 64 columns: a ramp, and a row with an all-zero first group.
-        let mut values: Vec<f32> = (0..64).map(|c| (c as f32 - 31.5) / 10.0).collect();
-        values.extend((0..64).map(|c| if c < 32 { 0.0 } else { (c as f32).sin() }));
-        for bits in [5, 8] {
-            let (q, scales) = quantize_groups(&values, 32, bits);
-            assert_eq!((q.len(), scales.len()), (128, 4));
-            assert_eq!(scales[2], 1.0, "an all-zero group keeps scale 1");
-            let restored = if bits == 8 {
-                TokenTable::int8(64, 32, q, scales.clone()).into_f32()
-            } else {
-                TokenTable::packed(64, 32, bits, pack_values(&q, bits), scales.clone()).into_f32()
-            };
-            for (i, (r, v)) in restored.iter().zip(&values).enumerate() {
-                let step = scales[i / 32];
-                assert!(
-                    (r - v).abs() <= step / 2.0 + 1e-6,
-                    "{bits} bits, value {i}: {r} vs {v} (step {step})"
-                );
-            }
-            assert!(restored[64..96].iter().all(|&v| v == 0.0));
-        }
-    }
-
-    #[test]
-    fn log_coded_scales_stay_within_two_percent_and_round_trip() {
-        use crate::token_table::TokenTable;
-        // Four groups of 32 whose ranges span a factor of 1,000, and an all-zero group.
-        let mut values: Vec<f32> = Vec::new();
-        for magnitude in [0.001f32, 0.01, 0.0, 0.1, 1.0] {
-            values.extend((0..32).map(|c| magnitude * ((c as f32 * 0.37).sin() + 0.05)));
-        }
-        let (q, codes, levels) = quantize_groups_log_scales(&values, 32, 5);
-        assert_eq!((q.len(), codes.len(), levels.len()), (160, 5, 256));
-        assert_eq!(codes[2], 0, "the all-zero group");
-        assert!(
-            levels.windows(2).all(|w| w[1] > w[0] && w[1] / w[0] < 1.03),
-            "levels increase in small steps"
-        );
-        let scales: Vec<f32> = codes.iter().map(|&c| levels[c as usize]).collect();
-        for (g, chunk) in values.chunks_exact(32).enumerate().filter(|(g, _)| *g != 2) {
-            let exact = max_abs(chunk) / 15.0;
-            assert!((scales[g] / exact - 1.0).abs() < 0.02, "group {g}: {} vs {exact}", scales[g]);
-        }
-        let restored = TokenTable::packed(160, 32, 5, pack_values(&q, 5), scales.clone()).into_f32();
-        for (i, (r, v)) in restored.iter().zip(&values).enumerate() {
-            let step = scales[i / 32];
-            assert!((r - v).abs() <= step * 0.51 + 1e-9, "value {i}: {r} vs {v} (step {step})");
-        }
-    }
-
-    #[test]
-    fn scales_below_half_precision_do_not_divide_by_zero() {
-        let (q, scales) = quantize_groups(&[1e-30, -1e-30, 0.0, 1e-31], 4, 5);
-        assert_eq!((q, scales), (vec![0, 0, 0, 0], vec![1.0]));
-    }
-
-    #[test]
-    fn per_row_quantization_bounds_the_error_by_half_a_step() {
-        let values = [0.5, -1.0, 0.25, 0.0, 0.0, 0.0, 3.0, 2.9, -0.01];
-        let (q, scales) = quantize_rows(&values, 3);
-        assert_eq!(q[..3], [64, -127, 32]);
-        assert_eq!(q[3..6], [0, 0, 0], "an all-zero row stays zero");
-        assert_eq!(scales[1], 1.0);
-        for (i, v) in values.iter().enumerate() {
-            let restored = f32::from(q[i]) * scales[i / 3];
-            assert!((restored - v).abs() <= scales[i / 3] / 2.0 + 1e-7, "value {i}: {restored} vs {v}");
-        }
-    }
 }

@@ -1,6 +1,8 @@
 //! Row tables (word embeddings) kept on the host, in f32, int8 or packed low-bit form,
 //! gathered per token.
 
+use crate::quantized_values::{packed_value, quantize_groups};
+
 /// A `[rows, cols]` matrix stored row-major: f32; int8 with one scale per row and group of
 /// columns; or `bits`-bit values (4 to 7) packed little-endian into each row, one scale per
 /// row and group of columns, each value stored as `q + 2^(bits-1)`.
@@ -77,7 +79,7 @@ impl TokenTable {
             Storage::Int8 { values, scales } => Some((values, scales, self.group)),
             Storage::F32(values) => {
                 let group = if self.cols.is_multiple_of(group) { group } else { self.cols };
-                let (q, scales) = crate::quantize::quantize_groups(&values, group, 8);
+                let (q, scales) = quantize_groups(&values, group, 8);
                 Some((q, scales, group))
             }
             Storage::Packed { .. } => None,
@@ -98,54 +100,10 @@ impl TokenTable {
     }
 }
 
-/// The signed value `c` of a row packed at `bits` bits per value (bits `c·bits ..` of the row,
-/// lowest first, stored with an offset of `2^(bits-1)`).
-fn packed_value(row: &[u8], bits: usize, c: usize) -> f32 {
-    let bit = c * bits;
-    let (byte, shift) = (bit / 8, bit % 8);
-    let low = u16::from(row[byte]);
-    let high = row.get(byte + 1).map_or(0, |&b| u16::from(b) << 8);
-    let code = ((low | high) >> shift) & ((1 << bits) - 1);
-    f32::from(code as i16 - (1 << (bits - 1)))
-}
-
-/// Packs signed values `q` (each in `-(2^(bits-1) - 1) ..= 2^(bits-1) - 1`) at `bits` bits each,
-/// lowest bit first; `q.len() · bits` must be a multiple of 8.
-pub fn pack_values(q: &[i8], bits: usize) -> Vec<u8> {
-    let mut out = vec![0u8; q.len() * bits / 8];
-    for (c, &v) in q.iter().enumerate() {
-        let code = (i16::from(v) + (1 << (bits - 1))) as u16;
-        let (byte, shift) = (c * bits / 8, c * bits % 8);
-        let spread = code << shift;
-        out[byte] |= spread as u8;
-        if let Some(next) = out.get_mut(byte + 1) {
-            *next |= (spread >> 8) as u8;
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn packed_values_round_trip_at_every_width() {
-        for bits in 4..=7 {
-            let max = (1i8 << (bits - 1)) - 1;
-            let q: Vec<i8> = (0..64).map(|i| (i as i8 % (2 * max + 1)) - max).collect();
-            let bytes = pack_values(&q, bits);
-            assert_eq!(bytes.len(), 64 * bits / 8);
-            let back: Vec<f32> = (0..64).map(|c| packed_value(&bytes, bits, c)).collect();
-            assert_eq!(back, q.iter().map(|&v| f32::from(v)).collect::<Vec<_>>(), "{bits} bits");
-        }
-    }
-
-    #[test]
-    fn four_bit_packing_is_low_nibble_first() {
-        // The v2 layout: column 2k in the low nibble, 2k + 1 in the high one, stored as q + 8.
-        assert_eq!(pack_values(&[-7, 7, 0, 1], 4), vec![0xf1, 0x98]);
-    }
+    use crate::quantized_values::pack_values;
 
     #[test]
     fn rows_use_their_own_group_scales() {

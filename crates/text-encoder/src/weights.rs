@@ -177,7 +177,7 @@ mod tests {
     use safetensors::tensor::TensorView;
 
     use super::*;
-    use crate::token_table::pack_values;
+    use crate::quantized_values::pack_values;
 
     fn file(tensors: &[(&str, Dtype, Vec<usize>, Vec<u8>)]) -> Vec<u8> {
         let views =

@@ -108,7 +108,7 @@ fn measure(name: &str, batch_size: usize, steps: usize) -> (BipartiteGraph, Cost
     let mut costs = Costs::default();
     for (i, batch) in timed.iter().enumerate() {
         let start = Instant::now();
-        let loss = gnnrec_train::batch_loss(&model, &inputs, batch, &data, &config, &device);
+        let loss = gnnrec_train::batch_loss(&model, &inputs, batch, &config, &device);
         let _: f32 = loss.clone().into_scalar().elem();
         let grads = GradientsParams::from_grads(loss.backward(), &model);
         let gradient_done = Instant::now();

@@ -13,7 +13,8 @@ use burn::record::{FullPrecisionSettings, NamedMpkFileRecorder, Recorder};
 use burn::tensor::backend::AutodiffBackend;
 use serde::{Deserialize, Serialize};
 
-use crate::{EpochRecord, TrainError};
+use crate::TrainError;
+use crate::outcome::EpochRecord;
 
 /// Loop state saved with the last checkpoint.
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -39,10 +39,6 @@ pub struct TrainConfig {
     /// burn's 1e-5, which damps the small, sparse gradients of rarely sampled rows.
     #[serde(default = "default_adam_epsilon")]
     pub adam_epsilon: f64,
-    /// Weight of the in-batch hard-negative BPR term (0 disables it).
-    pub hard_negative_weight: f64,
-    /// How many of the batch's positives serve as hard-negative candidates.
-    pub hard_candidates: usize,
     /// Evaluate on the validation split every this many epochs.
     pub eval_every: usize,
     /// Stop after this many evaluations without improvement.
@@ -78,8 +74,6 @@ impl Default for TrainConfig {
             l2: 1e-4,
             weight_decay: 0.0,
             adam_epsilon: default_adam_epsilon(),
-            hard_negative_weight: 0.0,
-            hard_candidates: 128,
             eval_every: 1,
             patience: 20,
             plateau_patience: 8,
@@ -90,5 +84,19 @@ impl Default for TrainConfig {
             seed: 2024,
             monitor_test: false,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_config_saved_with_the_removed_hard_negative_settings_still_reads() {
+        let mut saved = serde_json::to_value(TrainConfig::default()).unwrap();
+        saved["hard_negative_weight"] = 0.0.into();
+        saved["hard_candidates"] = 128.into();
+        let read: TrainConfig = serde_json::from_value(saved).unwrap();
+        assert_eq!(read, TrainConfig::default());
     }
 }

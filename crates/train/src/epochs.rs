@@ -1,4 +1,4 @@
-//! The stages of [`train`](crate::train): start or resume, one epoch of BPR steps (with
+//! The stages of [`train`](crate::train()): start or resume, one epoch of BPR steps (with
 //! the non-finite loss check), validation (best model, plateau learning-rate schedule),
 //! early stopping and the outcome.
 
@@ -14,7 +14,8 @@ use indicatif::{ProgressBar, ProgressStyle};
 use crate::adam::{AdamBackend, AdamSettings, FusedAdam};
 use crate::checkpoint::{LoopState, RunDir};
 use crate::loss::batch_loss;
-use crate::trainer::{EpochRecord, RunOptions, TrainOutcome};
+use crate::outcome::{EpochRecord, TrainOutcome};
+use crate::run_options::RunOptions;
 use crate::{BprSampler, Interactions, TrainConfig, TrainError, evaluate_split, metric_map};
 
 /// Refuses data without training or validation interactions.
@@ -127,7 +128,7 @@ where
         let start = std::time::Instant::now();
         let mut loss_sum = 0.0;
         for (step, batch) in batches.iter().enumerate() {
-            let loss = batch_loss(&model, self.graph, batch, self.data, self.config, self.device);
+            let loss = batch_loss(&model, self.graph, batch, self.config, self.device);
             let value: f32 = loss.clone().into_scalar().elem();
             if !value.is_finite() {
                 bar.abandon();

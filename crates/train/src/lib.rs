@@ -1,9 +1,9 @@
 //! Training and evaluating graph recommenders.
 //!
-//! [`train`] runs BPR with uniform and in-batch hard negatives, Adam, gradient
-//! clipping, ReduceLROnPlateau and early stopping on a validation metric; it saves the
-//! best model and a resumable last checkpoint, and stops with an error (keeping the
-//! last good checkpoint) on a non-finite loss. [`rank_users`] and [`evaluate_split`]
+//! [`train`] runs BPR with uniform negatives, Adam, gradient clipping, ReduceLROnPlateau
+//! and early stopping on a validation metric; it saves the best model and a resumable last
+//! checkpoint, and stops with an error (keeping the last good checkpoint) on a non-finite
+//! loss. [`rank_users`] and [`evaluate_split`]
 //! implement the full-ranking LightGCN protocol on top of `gnnrec-eval`.
 
 mod adam;
@@ -17,6 +17,8 @@ mod evaluate;
 mod interactions;
 mod loss;
 mod memory;
+mod outcome;
+mod run_options;
 mod sampler;
 mod trainer;
 
@@ -29,5 +31,7 @@ pub use evaluate::{evaluate_split, metric_map, mlp_head, rank_users};
 pub use interactions::Interactions;
 pub use loss::batch_loss;
 pub use memory::peak_rss_bytes;
+pub use outcome::{EpochRecord, TrainOutcome};
+pub use run_options::RunOptions;
 pub use sampler::{BprBatch, BprSampler};
-pub use trainer::{EpochRecord, RunOptions, TrainOutcome, train};
+pub use trainer::train;

@@ -1,24 +1,21 @@
-//! BPR loss with uniform and in-batch hard negatives.
+//! BPR loss with uniform negatives.
 
+use burn::tensor::Tensor;
 use burn::tensor::activation::softplus;
 use burn::tensor::backend::AutodiffBackend;
-use burn::tensor::{Tensor, TensorData};
 use gnnrec_graph::{GraphBackend, index_tensor};
 use gnnrec_models::{GraphInputs, Recommender};
 
-use crate::{BprBatch, Interactions, TrainConfig};
+use crate::{BprBatch, TrainConfig};
 
-/// `mean softplus(s⁻ − s⁺)` over uniform negatives, plus `hard_negative_weight ×` the
-/// same over each user's highest-scored in-batch positive of another user that is not
-/// one of its training items, plus `l2 × ½‖ego rows‖² / batch`. The batch's rows come
-/// from [`Recommender::embed_rows`] where the model has it (only the batch's
-/// neighbourhood is propagated; LightGCN and LightGCN++ hand back the L2 term's layer-0
-/// rows from the same pass), else from [`Recommender::embed`].
+/// `mean softplus(s⁻ − s⁺)` over the batch's uniform negatives, plus `l2 × ½‖ego rows‖² /
+/// batch`. The batch's rows come from [`Recommender::embed_rows`] where the model has it
+/// (only the batch's neighbourhood is propagated; LightGCN and LightGCN++ hand back the L2
+/// term's layer-0 rows from the same pass), else from [`Recommender::embed`].
 pub fn batch_loss<B, M>(
     model: &M,
     graph: &GraphInputs<B>,
     batch: &BprBatch,
-    data: &Interactions,
     config: &TrainConfig,
     device: &B::Device,
 ) -> Tensor<B, 1>
@@ -38,35 +35,9 @@ where
     };
     let [user_rows, positive_rows, negative_rows]: [Tensor<B, 2>; 3] =
         rows.try_into().expect("three row lists");
-    let positive = model.score_pairs(user_rows.clone(), positive_rows.clone());
-    let negative = model.score_pairs(user_rows.clone(), negative_rows);
-    let mut total = softplus(negative - positive.clone(), 1.0).mean();
-
-    let h = config.hard_candidates.min(n);
-    if config.hard_negative_weight > 0.0 && h > 0 {
-        let candidates = &batch.positives[..h];
-        let mut mask = vec![0f32; n * h];
-        let mut usable = vec![0f32; n];
-        for (row, &user) in batch.users.iter().enumerate() {
-            let train = &data.train[user as usize];
-            for (col, item) in candidates.iter().enumerate() {
-                if train.binary_search(item).is_ok() {
-                    mask[row * h + col] = f32::NEG_INFINITY;
-                } else {
-                    usable[row] = 1.0;
-                }
-            }
-        }
-        let scores = model.score_matrix(user_rows, positive_rows.slice(0..h));
-        let mask = Tensor::<B::InnerBackend, 2>::from_data(TensorData::new(mask, [n, h]), device);
-        let hardest = (scores.clone().inner() + mask).argmax(1);
-        let hard = scores.gather(1, Tensor::from_inner(hardest)).squeeze_dim(1);
-        let usable = Tensor::<B, 1>::from_data(TensorData::new(usable, [n]), device);
-        let count = usable.clone().sum().clamp_min(1.0);
-        let hard_loss = (softplus(hard - positive, 1.0) * usable).sum() / count;
-        total = total + hard_loss * config.hard_negative_weight;
-    }
-
+    let positive = model.score_pairs(user_rows.clone(), positive_rows);
+    let negative = model.score_pairs(user_rows, negative_rows);
+    let mut total = softplus(negative - positive, 1.0).mean();
     if config.l2 > 0.0 {
         let items = Tensor::cat(vec![positives, negatives], 0);
         if let Some(ego) = ego.or_else(|| model.ego_square_norm(users, items)) {
@@ -84,7 +55,7 @@ mod tests {
     use gnnrec_models::{GraphInputs, LightGcnConfig, Recommender};
 
     use super::batch_loss;
-    use crate::{BprBatch, Interactions, TrainConfig};
+    use crate::{BprBatch, TrainConfig};
 
     type Ad = Autodiff<NdArray>;
 
@@ -100,7 +71,6 @@ mod tests {
             .flat_map(|(u, items)| items.iter().map(move |&i| (u as u32, i)))
             .collect();
         let graph = BipartiteGraph::new(n as usize, n as usize, &edges);
-        let data = Interactions::new(n as usize, n as usize, train, Vec::new(), Vec::new());
         let config = LightGcnConfig::lightgcn_pp(8, 0.5, -0.1, 0.2);
         let model = config.init_seeded::<Ad>(n as usize, n as usize, 7, &device);
         let inputs =
@@ -109,7 +79,7 @@ mod tests {
             BprBatch { users: vec![0, 3, 3, 5], positives: vec![0, 4, 3, 5], negatives: vec![10, 2, 7, 9] };
         let train_config = TrainConfig { l2: 0.1, ..TrainConfig::default() };
 
-        let loss = batch_loss(&model, &inputs, &batch, &data, &train_config, &device);
+        let loss = batch_loss(&model, &inputs, &batch, &train_config, &device);
         let grads = loss.clone().backward();
         let gradient = model.embedding.grad(&grads).expect("the embedding is trained");
 

@@ -1,72 +1,16 @@
 //! The training loop.
 
-use std::collections::BTreeMap;
-use std::path::PathBuf;
-use std::time::Instant;
-
 use burn::module::AutodiffModule;
 use burn::tensor::backend::AutodiffBackend;
 use gnnrec_graph::GraphBackend;
 use gnnrec_models::{GraphInputs, Recommender};
-use serde::{Deserialize, Serialize};
 
 use crate::adam::AdamBackend;
 use crate::checkpoint::RunDir;
 use crate::epochs::{Epochs, adam, check_data, finish, log_epoch, patience_exhausted, start_or_resume};
+use crate::outcome::TrainOutcome;
+use crate::run_options::RunOptions;
 use crate::{BprSampler, Interactions, TrainConfig, TrainError};
-
-/// What happened in one epoch.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct EpochRecord {
-    /// 1-based epoch.
-    pub epoch: usize,
-    /// Mean training loss.
-    pub loss: f64,
-    /// Learning rate used.
-    pub learning_rate: f64,
-    /// Wall-clock seconds of the training steps (evaluation excluded).
-    pub seconds: f64,
-    /// Validation metrics, on evaluation epochs.
-    pub valid: Option<BTreeMap<String, f64>>,
-    /// Test metrics on evaluation epochs when [`TrainConfig::monitor_test`] is set
-    /// (recorded for time-to-quality curves; never used for selection).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub test: Option<BTreeMap<String, f64>>,
-    /// Wall-clock seconds from [`RunOptions::started`] to the end of this epoch,
-    /// evaluation included.
-    #[serde(default)]
-    pub elapsed: f64,
-}
-
-/// The result of [`train`]: the best model and how the run went.
-#[derive(Debug, Clone)]
-pub struct TrainOutcome<M> {
-    /// The model at the best validation epoch.
-    pub best_model: M,
-    /// The best validation epoch.
-    pub best_epoch: usize,
-    /// Epochs trained in total (including before a resume).
-    pub epochs: usize,
-    /// Mean seconds per training epoch.
-    pub seconds_per_epoch: f64,
-    /// Whether early stopping ended the run.
-    pub stopped_early: bool,
-    /// Per-epoch records.
-    pub history: Vec<EpochRecord>,
-}
-
-/// Where a run keeps its checkpoints and whether it continues an earlier one.
-#[derive(Debug, Clone)]
-pub struct RunOptions {
-    /// Run directory (checkpoints).
-    pub out: PathBuf,
-    /// Continue the last checkpoint in `out`.
-    pub resume: bool,
-    /// What the run is made of (model, data shape, settings); `resume` requires a match.
-    pub fingerprint: serde_json::Value,
-    /// When the command started (data loading included), for [`EpochRecord::elapsed`].
-    pub started: Instant,
-}
 
 /// Trains `model` on `data.train` over `graph`, selecting on `data.valid`.
 ///

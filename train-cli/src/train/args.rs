@@ -122,12 +122,6 @@ pub struct TrainArgs {
     /// Adam's ε (PyTorch's default; burn's own is 1e-5).
     #[arg(long, default_value_t = 1e-8)]
     pub adam_epsilon: f64,
-    /// Weight of the in-batch hard-negative term (0 = uniform negatives only).
-    #[arg(long, default_value_t = 0.0)]
-    pub hard_negative_weight: f64,
-    /// Batch positives used as hard-negative candidates.
-    #[arg(long, default_value_t = 128)]
-    pub hard_candidates: usize,
     /// Validate every N epochs.
     #[arg(long, default_value_t = 1)]
     pub eval_every: usize,
@@ -191,8 +185,6 @@ impl TrainArgs {
             l2: self.l2,
             weight_decay: self.weight_decay,
             adam_epsilon: self.adam_epsilon,
-            hard_negative_weight: self.hard_negative_weight,
-            hard_candidates: self.hard_candidates,
             eval_every: self.eval_every,
             patience: self.patience,
             plateau_patience: self.plateau_patience,

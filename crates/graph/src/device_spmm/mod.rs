@@ -14,8 +14,8 @@ use burn_cubecl::{BoolElement, CubeBackend, CubeRuntime, FloatElement, IntElemen
 use cubecl::prelude::*;
 use cubecl::server::Handle;
 
+use crate::graph_backend::through_host;
 use crate::row_segments::RowSegments;
-use crate::sparse_op::host_spmm;
 use crate::{Csr, GraphBackend, SparseOperator};
 
 /// Lanes per workgroup (columns × segments).
@@ -26,7 +26,7 @@ impl<R: CubeRuntime, F: FloatElement, I: IntElement, BT: BoolElement> GraphBacke
 {
     fn spmm(op: &SparseOperator, x: FloatTensor<Self>) -> FloatTensor<Self> {
         if op.is_on_host() || x.dtype != F::dtype() {
-            return host_spmm::<Self>(op, x);
+            return host_spmm::<R, F, I, BT>(op, x);
         }
         device_spmm::<R, F>(op, x)
     }
@@ -38,6 +38,24 @@ impl<R: CubeRuntime, F: FloatElement, I: IntElement, BT: BoolElement> GraphBacke
     fn max_allocation_bytes(device: &Self::Device) -> Option<u64> {
         Some(R::client(device).properties().memory.max_page_size)
     }
+}
+
+/// `op × x` on the host: `x` is read back, multiplied on every core and uploaded again
+/// (operators asked for [`SparseOperator::on_host`], and float types the kernel lacks).
+fn host_spmm<R: CubeRuntime, F: FloatElement, I: IntElement, BT: BoolElement>(
+    op: &SparseOperator,
+    x: FloatTensor<CubeBackend<R, F, I, BT>>,
+) -> FloatTensor<CubeBackend<R, F, I, BT>> {
+    through_host::<CubeBackend<R, F, I, BT>>(x, |values, rows, dim| {
+        let matrix = op.matrix();
+        assert_eq!(
+            rows,
+            matrix.n_cols(),
+            "spmm: operand has {rows} rows, operator {} columns",
+            matrix.n_cols()
+        );
+        (matrix.matmul_dense(values, dim), matrix.n_rows())
+    })
 }
 
 /// One direction of an operator on one device.
