@@ -22,10 +22,12 @@ use crate::features::item_text_embeddings;
 use crate::progress::spinning;
 use crate::shard_bundle::{ShardArgs, reshard};
 
-/// Catalogues of more items are written as sharded (v2) bundles by default: below it the
-/// whole catalogue is a few megabytes and a visitor downloads it once, so no request after
-/// the first says anything about what they do.
-pub const SHARD_ABOVE_ITEMS: usize = 50_000;
+/// Catalogues of more items are written as sharded (v2) bundles by default. Up to it the whole
+/// catalogue is written (v1) and a visitor downloads it once, so no request after the first
+/// says anything about what they do: about 440 bytes an item (the demo catalogue: 4.0 MB for
+/// 9,125 items), so at most ≈ 9 MB beside the 17.7 MB encoder a first search needs anyway
+/// (docs/design/site-command.md).
+pub const SHARD_ABOVE_ITEMS: usize = 20_000;
 /// Share of each user's items held out to choose the model.
 const VALIDATION_SHARE: f64 = 0.1;
 
@@ -78,7 +80,7 @@ pub struct SiteArgs {
     /// Width of the text space search and text-based recommendations use.
     #[arg(long, default_value_t = 64)]
     pub text_dim: usize,
-    /// Bundle format: `auto` writes the whole catalogue (v1) up to 50,000 items and shards
+    /// Bundle format: `auto` writes the whole catalogue (v1) up to 20,000 items and shards
     /// (v2) above; docs/bundle-format.md.
     #[arg(long, value_enum, default_value = "auto")]
     pub format: SiteFormat,
