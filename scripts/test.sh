@@ -14,7 +14,6 @@ node scripts/module-cycles.mjs
 # by `cargo clippy`.
 export RUSTC_WORKSPACE_WRAPPER=clippy-driver
 scripts/setup-tests.sh
-cargo test --release --no-run --all-targets
 printf '\n== native tests (cargo test --release)\n' >&2
 cargo test --release
 printf '\n== quality tests: the long training runs, #[ignore = "quality: …"] (cargo test --release -- --ignored)\n' >&2
