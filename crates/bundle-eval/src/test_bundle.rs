@@ -110,8 +110,9 @@ impl Catalogue {
             dim: DIM,
             head: None,
             train: &self.train,
-            text: Some(TextInput { embeddings: &self.text, encoder_dir: &encoder }),
+            text: Some(TextInput { embeddings: &self.text, encoder_dir: &encoder, projection: None }),
             exact_fold_in: None,
+            tower: None,
         };
         let config = ExportConfig { text_dim: 32, clusters: Some(6), ..Default::default() };
         write_bundle(&input, &config, dir).unwrap();
