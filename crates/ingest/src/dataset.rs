@@ -191,9 +191,8 @@ impl DatasetConfig {
     /// Reads, filters and splits the data set.
     pub fn load(&self) -> Result<CatalogDataset, IngestError> {
         let mut warnings = Vec::new();
-        let catalogue = self.read_catalogue(&mut warnings)?;
         let Some(r) = &self.ratings else {
-            let items = catalogue.unwrap_or_default();
+            let items = self.read_catalogue(&mut warnings)?.unwrap_or_default();
             let split = Split { train: Vec::new(), valid: Vec::new(), test: Vec::new() };
             return Ok(CatalogDataset {
                 users: Vec::new(),
@@ -219,6 +218,7 @@ impl DatasetConfig {
             skip_missing_ids: r.skip_missing_ids,
         };
         let file = read_ratings(&path, &format, &columns)?;
+        let catalogue = self.read_catalogue(&mut warnings)?;
         let mut ratings = file.ratings;
         let mut extra_stages = Vec::new();
         if file.skipped_missing_ids > 0 {
