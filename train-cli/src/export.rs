@@ -12,6 +12,7 @@ use crate::dataset::prepare;
 use crate::features::item_text_embeddings;
 use crate::run_files;
 use crate::shard_bundle::{ShardArgs, reshard};
+use crate::versions::{VersionArgs, publish};
 
 /// Longest subtitle kept for display.
 const SUBTITLE_CHARS: usize = 120;
@@ -51,6 +52,8 @@ pub struct ExportArgs {
     pub format: BundleFormat,
     #[command(flatten)]
     pub shard: ShardArgs,
+    #[command(flatten)]
+    pub versions: VersionArgs,
 }
 
 /// Which bundle format `export` writes.
@@ -109,8 +112,14 @@ pub fn run(args: &ExportArgs) -> anyhow::Result<()> {
         config.clusters = Some(args.clusters.unwrap_or(2));
         config.ef_construction = SHARDED_EF_CONSTRUCTION;
     }
-    let report = write_bundle(&input, &config, &args.out)
-        .with_context(|| format!("writing {}", args.out.display()))?;
+    let report = publish(&args.out, &args.versions, || {
+        let report = write_bundle(&input, &config, &args.out)
+            .with_context(|| format!("writing {}", args.out.display()))?;
+        if sharded {
+            reshard(&args.out, &args.out, &args.shard.config())?;
+        }
+        Ok(report)
+    })?;
     println!("{}", serde_json::to_string_pretty(&report.details)?);
     if !sharded {
         println!("{:<40} {:>12}", "file", "bytes");
@@ -118,9 +127,6 @@ pub fn run(args: &ExportArgs) -> anyhow::Result<()> {
             println!("{name:<40} {bytes:>12}");
         }
         println!("{:<40} {:>12}  ({:.2} MB)", "total", report.total_bytes, report.total_bytes as f64 / 1e6);
-    }
-    if sharded {
-        reshard(&args.out, &args.out, &args.shard.config())?;
     }
     Ok(())
 }

@@ -16,6 +16,7 @@ mod shard_bundle;
 mod site;
 mod synth_catalogue;
 mod train;
+mod versions;
 
 use clap::{Parser, Subcommand};
 

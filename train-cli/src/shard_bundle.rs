@@ -7,6 +7,8 @@ use clap::Args;
 use gnnrec_bundle::{SHARDED_VERSION, V1Content, file_names};
 use gnnrec_export::{CatalogueFiles, ShardConfig, write_sharded, write_sharded_catalogue};
 
+use crate::versions::{VersionArgs, publish};
+
 /// Sharding options shared by `export` and `shard-bundle`.
 #[derive(Args, Debug, Clone)]
 pub struct ShardArgs {
@@ -53,12 +55,14 @@ pub struct ShardBundleArgs {
     pub part_items: usize,
     #[command(flatten)]
     pub shard: ShardArgs,
+    #[command(flatten)]
+    pub versions: VersionArgs,
 }
 
 /// Runs the command.
 pub fn run(args: &ShardBundleArgs) -> anyhow::Result<()> {
     let config = ShardConfig { part_items: args.part_items.max(1), ..args.shard.config() };
-    match &args.catalogue {
+    publish(&args.out, &args.versions, || match &args.catalogue {
         None => reshard(&args.bundle, &args.out, &config),
         Some(dir) => {
             let (manifest, files) = V1Content::read_stored(&args.bundle)?;
@@ -68,7 +72,7 @@ pub fn run(args: &ShardBundleArgs) -> anyhow::Result<()> {
             print_report(&args.out, &report);
             Ok(())
         }
-    }
+    })
 }
 
 /// Writes the v2 form of the v1 bundle in `bundle` to `out` and prints what was written.

@@ -21,7 +21,7 @@ pub struct EncoderBytes {
 }
 
 /// Their paths in a bundle, in loading order.
-pub(crate) const ENCODER_FILES: [&str; 3] =
+pub const ENCODER_FILES: [&str; 3] =
     [file_names::ENCODER_CONFIG, file_names::ENCODER_TOKENIZER, file_names::ENCODER_WEIGHTS];
 
 impl EncoderBytes {
@@ -60,6 +60,19 @@ impl EncoderBytes {
             tokenizer: open(file_names::ENCODER_TOKENIZER)?,
             weights: open(file_names::ENCODER_WEIGHTS)?,
         })
+    }
+
+    /// The encoder files of `listed` when `files` holds them, or `None` when it holds none
+    /// of them: a reader that loads the encoder later, on the first query. Some but not all
+    /// of them is an error naming a missing one.
+    pub fn from_listed_if_given(
+        listed: &BTreeMap<String, FileEntry>,
+        files: &HashMap<String, Vec<u8>>,
+    ) -> Result<Option<Self>, BundleError> {
+        if ENCODER_FILES.iter().all(|name| !files.contains_key(*name)) {
+            return Ok(None);
+        }
+        Self::from_listed(listed, files).map(Some)
     }
 
     /// Writes the three files (the config as it is, the others gzip-compressed).

@@ -66,6 +66,14 @@ pub enum BundleError {
         /// What is wrong.
         error: ContentError,
     },
+    /// `versions.json` is not a version list.
+    #[error("{file}: not a gnnrec version list: {error}")]
+    Versions {
+        /// File name.
+        file: String,
+        /// What is wrong.
+        error: serde_json::Error,
+    },
     /// A bundle file could not be written (the message names its path).
     #[error("{0}")]
     Write(std::io::Error),

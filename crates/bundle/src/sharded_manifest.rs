@@ -125,7 +125,7 @@ mod tests {
             path: String::new(),
             items: 1,
             label: String::new(),
-            file: FileEntry { bytes, sha256: String::new(), encoding: "gzip".into() },
+            file: FileEntry { bytes, sha256: String::new(), encoding: "gzip".into(), stored_as: None },
         };
         let entries = [entry(400), entry(300), entry(500), entry(100)];
         let probe = |max_bytes| ProbeConfig { gnn: 4, text: 4, memory_bytes: 0, max_bytes };

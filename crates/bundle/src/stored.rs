@@ -2,7 +2,7 @@
 //! folder with their manifest entry ([`BundleDir`]), and read back and checked against it
 //! ([`verify_file`]).
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, HashMap};
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
@@ -22,6 +22,35 @@ pub struct FileEntry {
     pub sha256: String,
     /// `identity` or `gzip` (then the content is the gunzipped bytes).
     pub encoding: String,
+    /// Where the file is stored, relative to the manifest, when not under its name: files a
+    /// manifest lists by name are stored under a name made of their content hash
+    /// ([`addressed_path`]), so a new version never overwrites a file an older one uses.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stored_as: Option<String>,
+}
+
+impl FileEntry {
+    /// The path of file `name` (its manifest key) in the bundle folder.
+    pub fn stored_path<'a>(&'a self, name: &'a str) -> &'a str {
+        self.stored_as.as_deref().unwrap_or(name)
+    }
+}
+
+/// The content-addressed path of file `name` whose stored bytes have the SHA-256 `sha256`:
+/// the first 16 hex digits before the file's type extension (and `.gz`):
+/// `encoder/config.json` → `encoder/config.0123456789abcdef.json`,
+/// `model.int8.safetensors.gz` → `model.int8.0123456789abcdef.safetensors.gz`.
+pub fn addressed_path(name: &str, sha256: &str) -> String {
+    let hash = &sha256[..16.min(sha256.len())];
+    let (base, gz) = name.strip_suffix(".gz").map_or((name, ""), |base| (base, ".gz"));
+    let file_start = base.rfind('/').map_or(0, |i| i + 1);
+    match base[file_start..].rfind('.') {
+        Some(dot) => {
+            let (stem, extension) = base.split_at(file_start + dot);
+            format!("{stem}.{hash}{extension}{gz}")
+        }
+        None => format!("{base}.{hash}{gz}"),
+    }
 }
 
 /// Largest size a gzip file may expand to (guards against decompression bombs).
@@ -45,6 +74,7 @@ pub fn store(content: &[u8], gzip: bool) -> (Vec<u8>, FileEntry) {
         bytes: stored.len() as u64,
         sha256: sha256_hex(&stored),
         encoding: if gzip { "gzip" } else { "identity" }.to_string(),
+        stored_as: None,
     };
     (stored, entry)
 }
@@ -96,6 +126,25 @@ pub fn open_listed(
     verify_file(name, entry, stored)
 }
 
+/// The stored bytes of the files `names` of the bundle folder `dir`, by name, unchecked;
+/// each is read from where `listed` (a manifest's file entries) says it is stored, and a name
+/// it does not list is an error.
+pub fn read_listed<'a>(
+    dir: &Path,
+    listed: &BTreeMap<String, FileEntry>,
+    names: impl IntoIterator<Item = &'a str>,
+) -> Result<HashMap<String, Vec<u8>>, BundleError> {
+    let mut files = HashMap::new();
+    for name in names {
+        let entry = listed.get(name).ok_or_else(|| BundleError::Manifest {
+            file: file_names::MANIFEST.into(),
+            error: ManifestError::Unlisted { file: name.into() },
+        })?;
+        files.insert(name.to_string(), read_file(dir, entry.stored_path(name))?);
+    }
+    Ok(files)
+}
+
 /// Reads file `name` of the bundle folder `dir`; errors name the path.
 pub fn read_file(dir: &Path, name: &str) -> Result<Vec<u8>, BundleError> {
     let path = dir.join(name);
@@ -110,13 +159,12 @@ pub fn read_file(dir: &Path, name: &str) -> Result<Vec<u8>, BundleError> {
 pub struct BundleDir {
     root: PathBuf,
     entries: BTreeMap<String, FileEntry>,
-    written: BTreeSet<String>,
 }
 
 impl BundleDir {
     /// Writes into `root` (created when needed).
     pub fn new(root: &Path) -> Self {
-        Self { root: root.to_path_buf(), entries: BTreeMap::new(), written: BTreeSet::new() }
+        Self { root: root.to_path_buf(), entries: BTreeMap::new() }
     }
 
     /// The folder.
@@ -124,19 +172,21 @@ impl BundleDir {
         &self.root
     }
 
-    /// Stores `content` as file `name` (gzip-compressed when `gzip`); returns its entry.
+    /// Stores `content` as file `name` (gzip-compressed when `gzip`), under its
+    /// content-addressed path ([`addressed_path`]); returns its entry.
     pub fn put(&mut self, name: &str, content: &[u8], gzip: bool) -> std::io::Result<FileEntry> {
         let (stored, entry) = store(content, gzip);
-        self.put_stored(name, &stored, entry.clone())?;
-        Ok(entry)
+        self.put_stored(name, &stored, entry)
     }
 
     /// Writes already-stored bytes as file `name` with their entry (files copied from
-    /// another bundle as they are).
-    pub fn put_stored(&mut self, name: &str, stored: &[u8], entry: FileEntry) -> std::io::Result<()> {
-        self.write(name, stored)?;
-        self.entries.insert(name.to_string(), entry);
-        Ok(())
+    /// another bundle as they are), under their content-addressed path; returns the entry.
+    pub fn put_stored(&mut self, name: &str, stored: &[u8], entry: FileEntry) -> std::io::Result<FileEntry> {
+        let path = addressed_path(name, &entry.sha256);
+        self.write(&path, stored)?;
+        let entry = FileEntry { stored_as: Some(path), ..entry };
+        self.entries.insert(name.to_string(), entry.clone());
+        Ok(entry)
     }
 
     /// Stores `content` (gzip-compressed when `gzip`) under a name made of its SHA-256,
@@ -162,7 +212,6 @@ impl BundleDir {
             std::fs::create_dir_all(parent).map_err(|e| with_path(parent, e))?;
         }
         std::fs::write(&path, bytes).map_err(|e| with_path(&path, e))?;
-        self.written.insert(name.to_string());
         Ok(())
     }
 
@@ -179,24 +228,10 @@ impl BundleDir {
             _ => Ok(()),
         }
     }
-
-    /// Removes every file under the sub-folders `dirs` that this writer did not write.
-    pub fn prune(&self, dirs: &[&str]) -> std::io::Result<()> {
-        for dir in dirs {
-            let Ok(listing) = std::fs::read_dir(self.root.join(dir)) else { continue };
-            for entry in listing.flatten() {
-                let path = format!("{dir}/{}", entry.file_name().to_string_lossy());
-                if !self.written.contains(&path) {
-                    std::fs::remove_file(entry.path()).map_err(|e| with_path(&entry.path(), e))?;
-                }
-            }
-        }
-        Ok(())
-    }
 }
 
 /// An I/O error whose message names `path`.
-fn with_path(path: &Path, error: std::io::Error) -> std::io::Error {
+pub(crate) fn with_path(path: &Path, error: std::io::Error) -> std::io::Error {
     std::io::Error::new(error.kind(), format!("{}: {error}", path.display()))
 }
 
@@ -226,16 +261,24 @@ mod tests {
     }
 
     #[test]
-    fn a_folder_lists_what_was_put_and_prunes_what_was_not() {
+    fn a_folder_lists_what_was_put_under_content_addressed_names() {
         let dir = tempfile::tempdir().unwrap();
-        std::fs::create_dir_all(dir.path().join("shards")).unwrap();
-        std::fs::write(dir.path().join("shards/old.gz"), b"old").unwrap();
         let mut out = BundleDir::new(dir.path());
-        let entry = out.put("shards/new.gz", b"new", true).unwrap();
-        assert_eq!(read_file(dir.path(), "shards/new.gz").unwrap().len() as u64, entry.bytes);
-        out.prune(&["shards", "directory"]).unwrap();
-        assert!(!dir.path().join("shards/old.gz").exists());
-        assert_eq!(out.take_entries().keys().collect::<Vec<_>>(), ["shards/new.gz"]);
+        let entry = out.put("core/popular.json.gz", b"new", true).unwrap();
+        let path = entry.stored_as.clone().unwrap();
+        assert_eq!(path, format!("core/popular.{}.json.gz", &entry.sha256[..16]));
+        assert_eq!(entry.stored_path("core/popular.json.gz"), path);
+        assert_eq!(read_file(dir.path(), &path).unwrap().len() as u64, entry.bytes);
+        assert!(!dir.path().join("core/popular.json.gz").exists());
+        assert_eq!(out.take_entries().keys().collect::<Vec<_>>(), ["core/popular.json.gz"]);
+        let h = "0123456789abcdef00";
+        assert_eq!(addressed_path("tokenizer", h), "tokenizer.0123456789abcdef");
+        assert_eq!(
+            addressed_path("a.b/model.int8.safetensors.gz", h),
+            "a.b/model.int8.0123456789abcdef.safetensors.gz"
+        );
+        assert_eq!(addressed_path("encoder/config.json", h), "encoder/config.0123456789abcdef.json");
+        assert_eq!(addressed_path("data.gz", h), "data.0123456789abcdef.gz");
         let missing = read_file(dir.path(), "nothing").unwrap_err();
         assert!(matches!(missing, BundleError::Missing { ref file } if file.ends_with("nothing")));
     }

@@ -12,7 +12,7 @@ use crate::items::ItemMeta;
 use crate::manifest::{Manifest, parse_manifest};
 use crate::model::ModelTensors;
 use crate::names::file_names;
-use crate::stored::{BundleDir, open_listed, read_file};
+use crate::stored::{BundleDir, open_listed, read_file, read_listed};
 use crate::tensors::{TensorData, Tensors, tensor_names as t};
 use crate::text_index::TextIndex;
 
@@ -90,10 +90,7 @@ impl V1Content {
     /// unchecked (for [`V1Content::decode`] and [`EncoderBytes`]).
     pub fn read_stored(dir: &Path) -> Result<(Manifest, HashMap<String, Vec<u8>>), BundleError> {
         let manifest = parse_manifest(&read_file(dir, file_names::MANIFEST)?)?;
-        let mut files = HashMap::new();
-        for name in Self::required_files(&manifest) {
-            files.insert(name.to_string(), read_file(dir, name)?);
-        }
+        let files = read_listed(dir, &manifest.files, Self::required_files(&manifest))?;
         Ok((manifest, files))
     }
 

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use gnnrec_bundle::{
     BundleError, ContentError, FileEntry, FoldInBlock, FoldInConfig, IndexError, ManifestError, TensorError,
-    file_names, stored, tensor_names,
+    file_names, parse_manifest, stored, tensor_names,
 };
 use gnnrec_export::{ExportConfig, ExportError, ExportInput, write_bundle};
 use gnnrec_ranking::{LoadedBundle, RankError, Ranker, Why};
@@ -166,6 +166,12 @@ fn load_error(damage: impl FnOnce(&Path)) -> BundleError {
     LoadedBundle::read_dir(&out).err().expect("the damaged bundle must not load")
 }
 
+/// Where the bundle file `name` is stored (its content-addressed path).
+fn stored_at(out: &Path, name: &str) -> std::path::PathBuf {
+    let manifest = parse_manifest(&std::fs::read(out.join(file_names::MANIFEST)).unwrap()).unwrap();
+    out.join(manifest.files[name].stored_path(name))
+}
+
 fn edit_manifest(out: &Path, edit: impl FnOnce(&mut serde_json::Value)) {
     let path = out.join(file_names::MANIFEST);
     let mut manifest: serde_json::Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
@@ -189,7 +195,7 @@ fn replace_content(out: &Path, name: &str, content: &[u8]) {
 #[test]
 fn damaged_bundles_are_refused_with_the_file_named() {
     let truncated = load_error(|out| {
-        let path = out.join(file_names::TENSORS);
+        let path = stored_at(out, file_names::TENSORS);
         let bytes = std::fs::read(&path).unwrap();
         std::fs::write(&path, &bytes[..bytes.len() - 100]).unwrap();
     });
@@ -199,7 +205,7 @@ fn damaged_bundles_are_refused_with_the_file_named() {
     );
 
     let flipped = load_error(|out| {
-        let path = out.join(file_names::TEXT_INDEX);
+        let path = stored_at(out, file_names::TEXT_INDEX);
         let mut bytes = std::fs::read(&path).unwrap();
         let middle = bytes.len() / 2;
         bytes[middle] ^= 0x01;
@@ -211,9 +217,9 @@ fn damaged_bundles_are_refused_with_the_file_named() {
     );
     assert!(flipped.to_string().contains("corrupted"));
 
-    let missing = load_error(|out| std::fs::remove_file(out.join(file_names::ITEMS)).unwrap());
+    let missing = load_error(|out| std::fs::remove_file(stored_at(out, file_names::ITEMS)).unwrap());
     assert!(
-        matches!(&missing, BundleError::Missing { file } if file.ends_with(file_names::ITEMS)),
+        matches!(&missing, BundleError::Missing { file } if file.contains("items.") && file.ends_with(".json.gz")),
         "{missing}"
     );
 
@@ -239,11 +245,12 @@ fn damaged_bundles_are_refused_with_the_file_named() {
     );
 
     let unreadable = load_error(|out| {
-        std::fs::remove_file(out.join(file_names::ITEMS)).unwrap();
-        std::fs::create_dir(out.join(file_names::ITEMS)).unwrap();
+        let path = stored_at(out, file_names::ITEMS);
+        std::fs::remove_file(&path).unwrap();
+        std::fs::create_dir(&path).unwrap();
     });
     assert!(
-        matches!(&unreadable, BundleError::Read { file, .. } if file.ends_with(file_names::ITEMS)),
+        matches!(&unreadable, BundleError::Read { file, .. } if file.contains("items.") && file.ends_with(".json.gz")),
         "{unreadable}"
     );
 }

@@ -4,8 +4,8 @@
 use std::path::Path;
 
 use gnnrec_bundle::{
-    BundleError, ContentError, ManifestError, MlpHead, ProbeConfig, ShardedManifest, V1Content, file_names,
-    parse_manifest, read_file, sha256_hex,
+    BundleError, ContentError, ManifestError, MlpHead, ProbeConfig, ShardedManifest, V1Content, Versions,
+    file_names, listed_files, parse_manifest, read_file, sha256_hex,
 };
 use gnnrec_export::{ShardConfig, write_sharded};
 use gnnrec_ranking::{HistoryEvent, LoadedBundle, Ranked, ShardedRanker};
@@ -183,7 +183,7 @@ fn versions_listings_and_foreign_files_are_refused_by_name() {
 }
 
 #[test]
-fn shard_names_are_content_hashes_and_a_re_export_removes_stale_shards() {
+fn every_name_is_a_content_hash_and_a_re_export_keeps_the_versions_asked_for() {
     let dir = tempfile::tempdir().unwrap();
     let v2 = sharded(dir.path(), None, 600);
     let first = manifest(&v2);
@@ -192,27 +192,43 @@ fn shard_names_are_content_hashes_and_a_re_export_removes_stale_shards() {
         assert_eq!(sha256_hex(&stored), entry.file.sha256);
         assert!(entry.path.contains(&entry.file.sha256[..16]), "{}", entry.path);
     }
+    for (name, entry) in &first.core {
+        let path = entry.stored_path(name);
+        assert!(path.contains(&entry.sha256[..16]), "{path}");
+        assert_eq!(sha256_hex(&std::fs::read(v2.join(path)).unwrap()), entry.sha256);
+    }
     assert!(!first.text_shards.is_empty(), "the fixture has text: text shards are written");
-    assert!(!v2.join(file_names::TENSORS).exists(), "no v1 file is left in a v2 bundle");
-    // Re-exported with larger shards into the same directory.
+    let files_of = |m: &ShardedManifest| -> std::collections::BTreeSet<String> {
+        listed_files(&serde_json::to_vec(m).unwrap()).unwrap().into_iter().collect()
+    };
+    let on_disk = || -> std::collections::BTreeSet<String> {
+        ["shards", "directory", "core", "encoder"]
+            .iter()
+            .flat_map(|d| {
+                std::fs::read_dir(v2.join(d))
+                    .into_iter()
+                    .flatten()
+                    .map(move |f| format!("{d}/{}", f.unwrap().file_name().to_string_lossy()))
+            })
+            .collect()
+    };
+    // Re-exported with larger shards into the same folder: the first version's files stay
+    // while it is among the versions kept, and go after.
     let (manifest_v1, files) = V1Content::read_stored(&dir.path().join("v1")).unwrap();
-    let config = ShardConfig { shard_bytes: Some(8_000), ..Default::default() };
-    write_sharded(&manifest_v1, &files, &config, &v2).unwrap();
+    let reexport = |shard_bytes, keep| {
+        let versions = Versions::read(&v2).unwrap();
+        let config = ShardConfig { shard_bytes: Some(shard_bytes), ..Default::default() };
+        write_sharded(&manifest_v1, &files, &config, &v2).unwrap();
+        versions.publish(&v2, keep).unwrap()
+    };
+    reexport(8_000, 2);
     let second = manifest(&v2);
     assert!(second.gnn_shards.len() < first.gnn_shards.len());
-    let listed: std::collections::BTreeSet<String> = second
-        .gnn_shards
-        .iter()
-        .chain(&second.text_shards)
-        .chain(&second.directory)
-        .map(|e| e.path.clone())
-        .collect();
-    for dir_name in ["shards", "directory"] {
-        for file in std::fs::read_dir(v2.join(dir_name)).unwrap() {
-            let name = format!("{dir_name}/{}", file.unwrap().file_name().to_string_lossy());
-            assert!(listed.contains(&name), "stale file {name} left behind");
-        }
-    }
+    let both: std::collections::BTreeSet<String> =
+        files_of(&first).union(&files_of(&second)).cloned().collect();
+    assert_eq!(on_disk(), both, "both versions' files, nothing else");
+    reexport(8_000, 1);
+    assert_eq!(on_disk(), files_of(&second), "the older version's files are gone");
     // The manifest's gzip copy (for hosts) is the manifest; a v1 export over it removes it.
     let gunzip = |path: &Path| {
         let mut text = String::new();

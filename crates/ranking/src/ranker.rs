@@ -57,7 +57,8 @@ pub struct LoadedBundle {
     pub manifest: Manifest,
     /// The ranker over its items.
     pub ranker: Ranker,
-    /// The encoder's files (bundles with item text only).
+    /// The encoder's files (bundles with item text, when they were given: a browser may
+    /// load them later, on the first query).
     pub encoder: Option<EncoderBytes>,
 }
 
@@ -67,7 +68,7 @@ impl LoadedBundle {
     pub fn from_files(manifest: Manifest, files: &HashMap<String, Vec<u8>>) -> Result<Self, BundleError> {
         let content = V1Content::decode(&manifest, files)?;
         let encoder = match manifest.text {
-            Some(_) => Some(EncoderBytes::from_listed(&manifest.files, files)?),
+            Some(_) => EncoderBytes::from_listed_if_given(&manifest.files, files)?,
             None => None,
         };
         let ranker = Ranker::new(&manifest, content)?;

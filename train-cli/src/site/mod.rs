@@ -21,6 +21,7 @@ use crate::export::item_meta;
 use crate::features::item_text_embeddings;
 use crate::progress::spinning;
 use crate::shard_bundle::{ShardArgs, reshard};
+use crate::versions::{VersionArgs, publish};
 
 /// Catalogues of more items are written as sharded (v2) bundles by default. Up to it the whole
 /// catalogue is written (v1) and a visitor downloads it once, so no request after the first
@@ -87,6 +88,8 @@ pub struct SiteArgs {
     /// Seed of the validation split, the model fit and the export.
     #[arg(long, default_value_t = 42)]
     pub seed: u64,
+    #[command(flatten)]
+    pub versions: VersionArgs,
 }
 
 /// Runs the command.
@@ -118,7 +121,9 @@ pub fn run(args: &SiteArgs) -> anyhow::Result<()> {
 
     step("writing the bundle");
     let bundle_dir = args.out.join("bundle");
-    write(args, &data.items, &model, &embeddings, &projection, &int8_encoder, &bundle_dir)?;
+    publish(&bundle_dir, &args.versions, || {
+        write(args, &data.items, &model, &embeddings, &projection, &int8_encoder, &bundle_dir)
+    })?;
 
     step("copying the widget");
     let copied = runtime::copy(&package, &args.out.join(runtime::FOLDER))?;

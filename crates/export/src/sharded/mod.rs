@@ -17,7 +17,7 @@ use std::time::Instant;
 
 use gnnrec_bundle::{
     BundleDir, EncoderBytes, Manifest, PopularItem, ProbeConfig, SHARDED_VERSION, ShardEntry,
-    ShardedManifest, V1Content, file_names, stored,
+    ShardedManifest, V1Content, stored,
 };
 use serde_json::json;
 
@@ -80,8 +80,8 @@ fn decode_v1(manifest: &Manifest, files: &HashMap<String, Vec<u8>>) -> Result<V1
     Ok(content)
 }
 
-/// Writes the v2 bundle of the v1 bundle `(manifest, stored files)` to `out`; stale shard
-/// and directory files of an earlier export in `out` are removed after the manifest is written.
+/// Writes the v2 bundle of the v1 bundle `(manifest, stored files)` to `out`, the manifest
+/// last; an earlier export's files are left for [`Versions::publish`](gnnrec_bundle::Versions).
 pub fn write_sharded(
     manifest: &Manifest,
     files: &HashMap<String, Vec<u8>>,
@@ -211,11 +211,5 @@ fn shard_catalogue(
         directory,
     };
     sharded.write(&mut dir)?;
-    // Only v1 files and an older export's shards can be left over: they are not listed.
-    let io = |e| ExportError::io(out, e);
-    for name in [file_names::ITEMS, file_names::TENSORS, file_names::TEXT_INDEX] {
-        dir.remove(name).map_err(io)?;
-    }
-    dir.prune(&["shards", "directory"]).map_err(io)?;
     Ok(report)
 }

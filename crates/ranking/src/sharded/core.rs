@@ -38,7 +38,7 @@ pub struct Core {
     pub popular_scorer: Scorer,
     /// The text side.
     pub text: Option<CoreText>,
-    /// Encoder files (bundles with text).
+    /// Encoder files (bundles with text, when they were given).
     pub encoder: Option<EncoderBytes>,
 }
 
@@ -50,7 +50,7 @@ impl Core {
     ) -> Result<Self, BundleError> {
         let content = CoreContent::decode(manifest, files)?;
         let encoder = match manifest.text {
-            Some(_) => Some(EncoderBytes::from_listed(&manifest.core, files)?),
+            Some(_) => EncoderBytes::from_listed_if_given(&manifest.core, files)?,
             None => None,
         };
         let model = content.model;

@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use gnnrec_bundle::{
     BundleError, ContentError, CoreContent, DirectoryBucket, ManifestError, RankingConfig, ShardContent,
-    ShardEntry, ShardedManifest, file_names, read_file, verify_file,
+    ShardEntry, ShardedManifest, file_names, read_file, read_listed, verify_file,
 };
 
 use super::cache::{Resident, ShardCache};
@@ -210,10 +210,7 @@ impl ShardedRanker {
     /// Reads a v2 bundle directory's manifest and core files.
     pub fn read_dir(dir: &std::path::Path) -> Result<Self, BundleError> {
         let manifest = ShardedManifest::parse(&read_file(dir, file_names::MANIFEST)?)?;
-        let mut files = HashMap::new();
-        for name in CoreContent::required_files(&manifest) {
-            files.insert(name.to_string(), read_file(dir, name)?);
-        }
+        let files = read_listed(dir, &manifest.core, CoreContent::required_files(&manifest))?;
         Self::new(manifest, &files)
     }
 
