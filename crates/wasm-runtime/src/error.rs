@@ -24,6 +24,9 @@ pub enum RuntimeError {
     /// The results could not be converted to JavaScript values.
     #[error("cannot convert the results: {0}")]
     Results(serde_wasm_bindgen::Error),
+    /// The callback that fetches a deferred encoder's files misbehaved.
+    #[error("the encoder files' fetch callback {0}")]
+    EncoderFetch(&'static str),
     /// `Recommender.load` got another number of file names than of file contents.
     #[error("names and contents differ in length")]
     FileCount,

@@ -10,6 +10,7 @@
 
 mod backend;
 mod encoder;
+mod encoder_slot;
 mod error;
 mod recommender;
 mod sharded;

@@ -4,22 +4,21 @@
 use std::collections::HashMap;
 use std::rc::Rc;
 
-use gnnrec_bundle::{EncoderBytes, V1Content, parse_manifest};
-use gnnrec_ranking::{HistoryEvent, LoadedBundle, RankError, Ranker};
-use js_sys::{Array, Promise, Uint8Array};
+use gnnrec_bundle::{ENCODER_FILES, V1Content, parse_manifest};
+use gnnrec_ranking::{HistoryEvent, LoadedBundle, Ranker};
+use js_sys::{Array, Function, Promise, Uint8Array};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
-use crate::encoder::{Loaded, load_encoder};
+use crate::encoder_slot::EncoderSlot;
 use crate::error::RuntimeError;
 
 /// A loaded bundle ready to search and recommend, entirely in the browser.
 #[wasm_bindgen]
 pub struct Recommender {
     ranker: Rc<Ranker>,
-    encoder: Option<Rc<Loaded>>,
-    fallback_reason: Option<String>,
+    encoder: Rc<EncoderSlot>,
 }
 
 /// Results as plain JS objects (camelCase fields).
@@ -49,21 +48,6 @@ pub(crate) fn named_files(
         .collect())
 }
 
-/// The query encoder of a bundle with text (none without), on `backend`, and why it runs
-/// there when that was not simply the backend asked for.
-pub(crate) async fn bundle_encoder(
-    bytes: Option<&EncoderBytes>,
-    backend: &str,
-) -> Result<(Option<Rc<Loaded>>, Option<String>), RuntimeError> {
-    match bytes {
-        None => Ok((None, None)),
-        Some(bytes) => {
-            let (loaded, reason) = load_encoder(&bytes.files(), backend).await?;
-            Ok((Some(Rc::new(loaded)), reason))
-        }
-    }
-}
-
 #[wasm_bindgen]
 impl Recommender {
     /// The files (paths relative to the manifest) to fetch for this manifest, in order.
@@ -73,32 +57,45 @@ impl Recommender {
         Ok(V1Content::required_files(&manifest).into_iter().map(String::from).collect())
     }
 
+    /// The encoder's files among `requiredFiles`: a page that may never search leaves them
+    /// out of `load` and passes `fetchEncoder` instead.
+    #[wasm_bindgen(js_name = encoderFiles)]
+    pub fn encoder_files() -> Vec<String> {
+        ENCODER_FILES.iter().map(|name| name.to_string()).collect()
+    }
+
     /// Checks (sizes, SHA-256, version, dimensions) and loads a bundle from the bytes of
     /// `manifest.json` and of the files listed by `requiredFiles` (`names[i]` ↔
-    /// `contents[i]`), then the encoder on `backend` (`"auto"`, `"webgpu"`, `"cpu"`).
+    /// `contents[i]`), then the encoder on `backend` (`"auto"`, `"webgpu"`, `"cpu"`). Without
+    /// the encoder's files, `fetchEncoder(names)` (resolving to their stored bytes) is called
+    /// on the first search, and they are checked then.
     pub async fn load(
         manifest: Vec<u8>,
         names: Vec<String>,
         contents: Array,
         backend: String,
+        fetch_encoder: Option<Function>,
     ) -> Result<Recommender, JsError> {
         let files = named_files(names, &contents)?;
         let bundle = LoadedBundle::from_files(parse_manifest(&manifest)?, &files)?;
-        let (encoder, fallback_reason) = bundle_encoder(bundle.encoder.as_ref(), &backend).await?;
-        Ok(Recommender { ranker: Rc::new(bundle.ranker), encoder, fallback_reason })
+        let (has_text, listed) = (bundle.manifest.text.is_some(), &bundle.manifest.files);
+        let encoder =
+            EncoderSlot::new(bundle.encoder.as_ref(), has_text, listed, &backend, fetch_encoder).await?;
+        Ok(Recommender { ranker: Rc::new(bundle.ranker), encoder })
     }
 
-    /// The query encoder's backend: `"webgpu"`, `"cpu"`, or `"none"` (no text in the bundle).
+    /// The query encoder's backend: `"webgpu"`, `"cpu"`, `"none"` (no text in the bundle) or
+    /// `"deferred"` (it loads on the first search).
     #[wasm_bindgen(getter)]
     pub fn backend(&self) -> String {
-        self.encoder.as_ref().map_or("none", |e| e.backend()).into()
+        self.encoder.backend()
     }
 
     /// Why the query encoder runs on this backend when it was not simply the one asked for:
     /// no WebGPU, a software adapter, or the load-time measurement (`undefined` otherwise).
     #[wasm_bindgen(getter, js_name = fallbackReason)]
     pub fn fallback_reason(&self) -> Option<String> {
-        self.fallback_reason.clone()
+        self.encoder.fallback_reason()
     }
 
     /// Number of catalogue items.
@@ -111,11 +108,11 @@ impl Recommender {
     /// ignoredHistory}` for a text query and the visitor's history
     /// (`[{id, timestampMs}]`).
     pub fn search(&self, query: String, history: JsValue, k: usize) -> Promise {
-        let (ranker, encoder) = (Rc::clone(&self.ranker), self.encoder.clone());
+        let (ranker, encoder) = (Rc::clone(&self.ranker), Rc::clone(&self.encoder));
         let history = parse_history(history);
         future_to_promise(async move {
             let history = history.map_err(JsError::from)?;
-            let encoder = encoder.ok_or(RankError::NoTextIndex).map_err(JsError::from)?;
+            let encoder = encoder.get().await?;
             let query = Ranker::prepare_query(&query).map_err(JsError::from)?;
             let mut rows = encoder.encode(&[query]).await.map_err(JsError::from)?;
             let ranked = ranker.search(&rows.remove(0), &history, k).map_err(JsError::from)?;

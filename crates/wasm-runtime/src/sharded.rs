@@ -8,21 +8,20 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use gnnrec_bundle::{CoreContent, ShardedManifest};
-use gnnrec_ranking::{RankError, Ranked, Ranker, ShardedRanker, Step};
-use js_sys::{Array, Promise};
+use gnnrec_ranking::{Ranked, Ranker, ShardedRanker, Step};
+use js_sys::{Array, Function, Promise};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
-use crate::encoder::Loaded;
-use crate::recommender::{bundle_encoder, named_files, parse_history, to_js};
+use crate::encoder_slot::EncoderSlot;
+use crate::recommender::{named_files, parse_history, to_js};
 
 /// A sharded bundle in the browser: its core is loaded, its shards arrive on demand.
 #[wasm_bindgen]
 pub struct ShardedRecommender {
     ranker: RefCell<ShardedRanker>,
-    encoder: Option<Rc<Loaded>>,
-    fallback_reason: Option<String>,
+    encoder: Rc<EncoderSlot>,
 }
 
 /// A step's result as JavaScript sees it.
@@ -51,29 +50,32 @@ impl ShardedRecommender {
     }
 
     /// Checks and loads the core from the bytes of `manifest.json` and of the files listed
-    /// by `requiredFiles` (`names[i]` ↔ `contents[i]`), then the encoder on `backend`.
+    /// by `requiredFiles` (`names[i]` ↔ `contents[i]`), then the encoder on `backend`; as
+    /// `Recommender.load`, the encoder's files may be left out for `fetchEncoder`.
     pub async fn load(
         manifest: Vec<u8>,
         names: Vec<String>,
         contents: Array,
         backend: String,
+        fetch_encoder: Option<Function>,
     ) -> Result<ShardedRecommender, JsError> {
         let files = named_files(names, &contents)?;
         let ranker = ShardedRanker::new(ShardedManifest::parse(&manifest)?, &files)?;
-        let (encoder, fallback_reason) = bundle_encoder(ranker.encoder(), &backend).await?;
-        Ok(Self { ranker: RefCell::new(ranker), encoder, fallback_reason })
+        let (has_text, listed) = (ranker.manifest().text.is_some(), &ranker.manifest().core);
+        let encoder = EncoderSlot::new(ranker.encoder(), has_text, listed, &backend, fetch_encoder).await?;
+        Ok(Self { ranker: RefCell::new(ranker), encoder })
     }
 
     /// The query encoder's backend: `"webgpu"`, `"cpu"`, or `"none"` (no text).
     #[wasm_bindgen(getter)]
     pub fn backend(&self) -> String {
-        self.encoder.as_ref().map_or("none", |e| e.backend()).into()
+        self.encoder.backend()
     }
 
     /// Why the encoder runs on this backend when it was not simply the one asked for.
     #[wasm_bindgen(getter, js_name = fallbackReason)]
     pub fn fallback_reason(&self) -> Option<String> {
-        self.fallback_reason.clone()
+        self.encoder.fallback_reason()
     }
 
     /// Number of catalogue items.
@@ -99,9 +101,9 @@ impl ShardedRecommender {
     /// Resolves to the query's MiniLM embedding (a `Float32Array`), for `searchStep`.
     #[wasm_bindgen(js_name = encodeQuery)]
     pub fn encode_query(&self, query: String) -> Promise {
-        let encoder = self.encoder.clone();
+        let encoder = Rc::clone(&self.encoder);
         future_to_promise(async move {
-            let encoder = encoder.ok_or(RankError::NoTextIndex).map_err(JsError::from)?;
+            let encoder = encoder.get().await?;
             let query = Ranker::prepare_query(&query).map_err(JsError::from)?;
             let mut rows = encoder.encode(&[query]).await.map_err(JsError::from)?;
             Ok(js_sys::Float32Array::from(rows.remove(0).as_slice()).into())
