@@ -40,11 +40,19 @@ export interface RecommenderAttributes {
   'related-to'?: string;
   /** JSON object of texts merged over the English defaults (see `Strings`). */
   strings?: string;
+  /** `lazy`: fetch nothing until the widget is within 200 px of the viewport or focused. */
+  loading?: 'lazy' | 'eager';
+  /** URL of the packaged service worker (gnnrec-sw.js) copied to a folder whose scope covers
+   *  this page (empty: `gnnrec-sw.js` beside the page). Present: keep this page, the widget and
+   *  the bundle offline after one visit; the site's other pages are never stored. */
+  offline?: string;
+  /** The offline copy's size budget in MB (default 250); past it nothing more is stored. */
+  'offline-budget'?: `${number}`;
 }
 
 /** `detail` of `gnnrec-ready`: where the query encoder runs, and why not on WebGPU if asked. */
 export interface ReadyDetail {
-  backend: 'webgpu' | 'cpu' | 'none';
+  backend: 'webgpu' | 'cpu' | 'none' | 'deferred';
   fallbackReason: string | null;
 }
 
@@ -68,6 +76,19 @@ export interface LikeDetail {
   liked: boolean;
 }
 
+/** `detail` of `gnnrec-offline`: what the service worker stored on this visit. */
+export interface OfflineDetail {
+  files: number;
+  bytes: number;
+}
+
+/** `detail` of `gnnrec-update`: the new version's size, and the stored likes it does not know. */
+export interface UpdateDetail {
+  itemCount: number;
+  /** Likes of items the new version no longer has: kept on the device, ignored while absent. */
+  droppedLikes: number;
+}
+
 /** The element's events. All bubble and are composed (they cross shadow roots). */
 export interface RecommenderEventMap {
   /** The bundle is loaded and the first lists are shown. */
@@ -80,6 +101,11 @@ export interface RecommenderEventMap {
   'gnnrec-select': CustomEvent<SelectDetail>;
   /** A like button was pressed. Cancelable: `preventDefault()` leaves the like as it was. */
   'gnnrec-like': CustomEvent<LikeDetail>;
+  /** With `offline`: this page, the widget and the bundle are kept for offline use. */
+  'gnnrec-offline': CustomEvent<OfflineDetail>;
+  /** The host has a new version of the bundle (seen when the page is back online): it was
+   *  loaded beside the old one and the widget switched to it. */
+  'gnnrec-update': CustomEvent<UpdateDetail>;
 }
 
 /**
@@ -110,6 +136,9 @@ export declare class RecommenderElement extends HTMLElement {
   relatedTo: string;
   /** Reflects the `debug` attribute. */
   debug: boolean;
+  /** Removes the offline copy (pages, widget, bundle, shards) and unregisters the service
+   *  worker the `offline` attribute names; the visitor's likes are kept. */
+  removeOfflineCopy(): Promise<void>;
 }
 
 declare global {

@@ -1,8 +1,9 @@
 // <gnn-recommender bundle="bundles/movielens/" backend="auto" k="10" layout="both">: search box
 // with results as you type, like buttons, "recommended for you", "more like this" (with
 // `related-to`), load progress, backend badge and "clear my data" — all computed on this device
-// in a Web Worker. Catalogue strings are
-// only ever set as text, and a result's `url` becomes a link only when it is http(s)
+// in a Web Worker. `loading="lazy"` fetches nothing until the widget is near the viewport or
+// focused; `offline="gnnrec-sw.js"` keeps an offline copy with the packaged service worker.
+// Catalogue strings are only ever set as text, and a result's `url` becomes a link only when it is http(s)
 // (`safeHref`). Raw model scores are shown only with the `debug` attribute (they are always in
 // the API results). Every text is replaceable (`strings`), every visible piece has a `part`
 // name, and the colours are CSS custom properties with light and dark defaults. Its types
@@ -10,90 +11,11 @@
 import { RecommenderClient } from './worker-client.js';
 import { DEFAULT_STRINGS, format, reasonText, resolveStrings } from './strings.js';
 import { safeHref } from './links.js';
+import { keepOffline, removeOfflineCopy } from './offline-copy.js';
+import { FIXED_TEXTS, STYLE, TEMPLATE } from './template.js';
 
 export { DEFAULT_STRINGS } from './strings.js';
 export { safeHref } from './links.js';
-
-// Colours come from the private --_* properties, which take the public --gnnrec-* ones first,
-// then the light or the dark defaults.
-const STYLE = `
-  :host {
-    --_text: var(--gnnrec-text, #1d1d1f); --_muted: var(--gnnrec-muted, #555);
-    --_accent: var(--gnnrec-accent, #0b57d0); --_on-accent: var(--gnnrec-on-accent, #fff);
-    --_background: var(--gnnrec-background, transparent); --_card: var(--gnnrec-card-background, #f4f4f6);
-    --_error: var(--gnnrec-error, #b3261e);
-    color-scheme: light;
-    display: block; font: var(--gnnrec-font, 16px/1.5 system-ui, sans-serif);
-    color: var(--_text); background: var(--_background);
-  }
-  @media (prefers-color-scheme: dark) {
-    :host {
-      --_text: var(--gnnrec-text, #e8e8ea); --_muted: var(--gnnrec-muted, #b4b4bc);
-      --_accent: var(--gnnrec-accent, #a8c7fa); --_on-accent: var(--gnnrec-on-accent, #062e6f);
-      --_background: var(--gnnrec-background, #1d1d1f); --_card: var(--gnnrec-card-background, #2c2c30);
-      --_error: var(--gnnrec-error, #f2b8b5);
-      color-scheme: dark;
-    }
-  }
-  :host([hidden]), [hidden] { display: none; }
-  header { display: flex; gap: .75rem; align-items: center; flex-wrap: wrap; }
-  .badge { border: 1px solid var(--_muted); border-radius: 999px; padding: 0 .6rem; font-size: .8em; }
-  progress { width: 100%; accent-color: var(--_accent); }
-  input { font: inherit; width: 100%; box-sizing: border-box; padding: .4rem .6rem; }
-  ol { list-style: none; padding: 0; display: grid; gap: .5rem; }
-  li { background: var(--_card); border-radius: var(--gnnrec-radius, 8px); padding: .5rem .75rem; }
-  .title { font-weight: 600; }
-  a { color: var(--_accent); }
-  .subtitle, .why, .score { color: var(--_muted); font-size: .875em; }
-  button { font: inherit; cursor: pointer; }
-  button.like[aria-pressed="true"] { background: var(--_accent); color: var(--_on-accent); }
-  button.like[aria-pressed="true"]::before { content: "✓ "; }
-  [role="alert"] { color: var(--_error); }
-`;
-
-// No text here: every text is set from the strings in use (#say).
-const TEMPLATE = `
-  <header part="header">
-    <span class="badge" id="backend" part="badge"></span>
-    <button type="button" id="clear" part="clear-button"></button>
-    <button type="button" id="offline" part="offline-button" hidden></button>
-  </header>
-  <div id="offline-progress" hidden>
-    <progress id="offline-bar" part="offline-progress" max="1" value="0"></progress>
-    <p id="offline-status" part="offline-status" role="status" aria-live="polite"></p>
-  </div>
-  <div id="loading">
-    <progress id="progress" part="progress" max="1" value="0"></progress>
-    <p id="status" part="status" role="status" aria-live="polite"></p>
-  </div>
-  <p id="error" part="error" role="alert" hidden></p>
-  <p id="shards" class="why" part="notice" role="status" aria-live="polite" hidden></p>
-  <p id="notice" class="why" part="notice" role="status" hidden></p>
-  <section id="search" part="search">
-    <label for="query" id="query-label" part="search-label"></label>
-    <input id="query" part="search-input" type="search" autocomplete="off" disabled>
-    <h2 id="results-heading" part="results-heading"></h2>
-    <ol id="results" part="results" aria-labelledby="results-heading" aria-live="polite"></ol>
-  </section>
-  <section id="recommendations" part="recommendations">
-    <h2 id="recommended-heading" part="recommended-heading"></h2>
-    <p id="recommended-empty" class="why" part="recommended-empty" hidden></p>
-    <ol id="recommended" part="recommended" aria-labelledby="recommended-heading" aria-live="polite"></ol>
-  </section>
-  <section id="more" part="related-section" hidden>
-    <h2 id="related-heading" part="related-heading"></h2>
-    <ol id="related" part="related" aria-labelledby="related-heading" aria-live="polite"></ol>
-  </section>
-`;
-
-/** The texts that do not change with the state: [element id, where, strings key]. */
-const FIXED_TEXTS = [
-  ['clear', 'text', 'clearData'], ['offline', 'text', 'storeOffline'],
-  ['offline-bar', 'aria-label', 'storeOfflineLabel'], ['progress', 'aria-label', 'loadingLabel'],
-  ['query-label', 'text', 'searchLabel'], ['query', 'placeholder', 'searchPlaceholder'],
-  ['results-heading', 'text', 'resultsHeading'], ['recommended-heading', 'text', 'recommendedHeading'],
-  ['recommended-empty', 'text', 'recommendedEmpty'], ['related-heading', 'text', 'relatedHeading'],
-];
 
 const LAYOUTS = ['both', 'search', 'recommendations', 'related'];
 /** The list each result list's `gnnrec-select` names. */
@@ -101,6 +23,8 @@ const SOURCES = { results: 'search', recommended: 'recommendations', related: 'r
 /** Events a site may cancel: they bubble out of the element (and out of shadow roots). */
 const CANCELABLE = { bubbles: true, composed: true, cancelable: true };
 const megabytes = (bytes) => (bytes / 1e6).toFixed(1);
+/** The offline copy's default size budget, in MB (`offline-budget`). */
+const OFFLINE_BUDGET_MB = 250;
 
 export class RecommenderElement extends HTMLElement {
   #root = this.attachShadow({ mode: 'open' });
@@ -116,15 +40,40 @@ export class RecommenderElement extends HTMLElement {
   /** What each text shows, as {id, where, key, values}, to set again when the texts change. */
   #texts = new Map();
   #strings = DEFAULT_STRINGS;
+  /** Whether a new version of the bundle is being loaded beside the current one. */
+  #updating = false;
+  /** Checks for a new version when the page is back online (not on a timer, nor when the tab
+   *  is shown again: either would tell the host when the visitor is there). */
+  #onOnline = () => this.#checkForUpdate();
 
   static get observedAttributes() { return ['bundle', 'k', 'layout', 'debug', 'strings', 'related-to']; }
 
   connectedCallback() {
     if (!this.#root.childElementCount) this.#build();
-    this.#load();
+    addEventListener('online', this.#onOnline);
+    if (this.getAttribute('loading') === 'lazy') this.#loadWhenNeeded();
+    else this.#load();
+  }
+
+  /** `loading="lazy"`: loads once the widget comes within 200 px of the viewport or gets the
+   *  focus, whichever is first; nothing is fetched before. */
+  #loadWhenNeeded() {
+    const load = ++this.#loads;
+    this.#say('status', 'waiting');
+    const start = () => {
+      observer.disconnect();
+      this.removeEventListener('focusin', start);
+      if (load === this.#loads && this.isConnected) this.#load();
+    };
+    const observer = new IntersectionObserver((entries) => {
+      if (entries.some((entry) => entry.isIntersecting)) start();
+    }, { rootMargin: '200px' });
+    observer.observe(this);
+    this.addEventListener('focusin', start);
   }
 
   disconnectedCallback() {
+    removeEventListener('online', this.#onOnline);
     this.#loads += 1;
     this.#recommender?.close();
     this.#recommender = null;
@@ -195,6 +144,7 @@ export class RecommenderElement extends HTMLElement {
     });
     this.#el('clear').addEventListener('click', () => this.#clear());
     this.#el('offline').addEventListener('click', () => this.#downloadAll());
+    this.#el('remove-offline').addEventListener('click', () => this.removeOfflineCopy());
     this.#applyLayout();
   }
 
@@ -269,13 +219,7 @@ export class RecommenderElement extends HTMLElement {
     this.#el('recommended-empty').hidden = true;
     let r;
     try {
-      if (!this.getAttribute('bundle')) throw new Error(this.#strings.bundleMissing);
-      r = await RecommenderClient.load(this.bundle, {
-        backend: this.backend,
-        storeName: this.store,
-        workerUrl: this.getAttribute('worker') || undefined,
-        onProgress: (progress) => { if (load === this.#loads) this.#progress(progress); },
-      });
+      r = await this.#start((progress) => { if (load === this.#loads) this.#progress(progress); });
     } catch (error) {
       if (load !== this.#loads) return;
       this.#el('loading').hidden = true;
@@ -301,6 +245,81 @@ export class RecommenderElement extends HTMLElement {
     this.dispatchEvent(new CustomEvent('gnnrec-ready', {
       detail: { backend: r.backend, fallbackReason: r.fallbackReason }, bubbles: true, composed: true,
     }));
+    if (this.hasAttribute('offline')) await this.#keepOffline(r);
+  }
+
+  /** Starts a recommender on the `bundle`, with the element's options. */
+  #start(onProgress) {
+    if (!this.getAttribute('bundle')) throw new Error(this.#strings.bundleMissing);
+    // A layout without the search box leaves the query encoder until someone searches.
+    const encoder = ['recommendations', 'related'].includes(this.layout) ? 'on-demand' : 'eager';
+    return RecommenderClient.load(this.bundle, {
+      backend: this.backend, encoder, storeName: this.store, workerUrl: this.getAttribute('worker') || undefined, onProgress,
+    });
+  }
+
+  /** When the host has a new version of the bundle: loads it beside the current one, then
+   *  switches to it in one step (the lists are shown again from it), refreshes the offline
+   *  copy and fires `gnnrec-update` with the likes of items the new version no longer has
+   *  (they stay stored, and count again if the items come back). */
+  async #checkForUpdate() {
+    const r = this.#recommender;
+    if (!r || this.#updating) return;
+    this.#updating = true;
+    try {
+      if (!(await r.bundleChanged())) return;
+      const next = await this.#start(() => {});
+      if (r !== this.#recommender) { next.close(); return; }
+      this.#recommender = next;
+      r.close();
+      this.#liked = new Set((await next.history()).map((h) => h.id));
+      const { ignoredHistory } = await next.recommend({ k: 1 });
+      await this.#refresh();
+      if (next.fallbackReason) this.#say('status', 'readyFallback', { count: next.itemCount, reason: next.fallbackReason });
+      else this.#say('status', 'ready', { count: next.itemCount });
+      this.dispatchEvent(new CustomEvent('gnnrec-update', {
+        detail: { itemCount: next.itemCount, droppedLikes: ignoredHistory.length }, bubbles: true, composed: true,
+      }));
+      if (this.hasAttribute('offline')) await this.#keepOffline(next);
+    } catch (error) {
+      console.warn(`<gnn-recommender>: could not update the bundle: ${error.message}`);
+    } finally {
+      this.#updating = false;
+    }
+  }
+
+  /** The service worker the `offline` attribute names (`gnnrec-sw.js` beside the page when empty). */
+  get #serviceWorkerUrl() { return this.getAttribute('offline') || 'gnnrec-sw.js'; }
+
+  /** `offline`: has the packaged service worker keep this page, the widget and the bundle and
+   *  says so (`gnnrec-offline`); why it could not goes to the console only (a visitor cannot act
+   *  on it). */
+  async #keepOffline(r) {
+    const budget = Number(this.getAttribute('offline-budget'));
+    try {
+      const { files, bytes } = await keepOffline({
+        swUrl: this.#serviceWorkerUrl, bundleUrl: this.bundle, workerUrls: await r.fetchedUrls(),
+        workerScript: this.getAttribute('worker') || new URL('./recommender-worker.js', import.meta.url).href,
+        budgetBytes: (budget > 0 ? budget : OFFLINE_BUDGET_MB) * 1e6,
+      });
+      if (r !== this.#recommender) return;
+      this.#el('offline-note').hidden = false;
+      this.#say('offline-note', 'offlineReady');
+      this.#el('remove-offline').hidden = false;
+      this.dispatchEvent(new CustomEvent('gnnrec-offline', { detail: { files, bytes }, bubbles: true, composed: true }));
+    } catch (error) {
+      if (r !== this.#recommender) return;
+      console.warn(`<gnn-recommender>: no offline copy: ${error.message}`);
+    }
+  }
+
+  /** Removes the offline copy (cached pages, widget, bundle and shards) and unregisters the
+   *  service worker; the visitor's likes are kept. */
+  async removeOfflineCopy() {
+    await removeOfflineCopy(this.#serviceWorkerUrl);
+    this.#el('remove-offline').hidden = true;
+    this.#el('offline-note').hidden = false;
+    this.#say('offline-note', 'offlineRemoved');
   }
 
   /** Load progress: the start files, shards a request is waiting for, the offline download. */

@@ -1,11 +1,13 @@
 // The dedicated Web Worker that owns the wasm runtime and the visitor's history, so the
 // page never blocks. Messages: `{id, method, args}` → `{id, result}` or `{id, error}`;
 // loading also posts `{progress}` updates.
-import { loadWasmRecommender, wasmMemoryBytes } from './wasm-loader.js';
+import { fetchManifest, loadWasmRecommender, wasmMemoryBytes } from './wasm-loader.js';
 import { HistoryStore } from './history-store.js';
 
 let recommender;
 let store;
+/** The bundle's URL and the manifest it was loaded from. */
+let loadedFrom;
 
 function ready() {
   if (!recommender) throw new Error('the recommender is not loaded');
@@ -13,11 +15,13 @@ function ready() {
 }
 
 const methods = {
-  async load({ bundleUrl, backend, storeName }) {
+  async load({ bundleUrl, backend, encoder, storeName }) {
     store = await HistoryStore.open(storeName);
     recommender = await loadWasmRecommender(bundleUrl, {
       backend,
+      encoder,
       onProgress: (progress) => postMessage({ progress }),
+      onManifest: (manifest) => { loadedFrom = { bundleUrl, manifest }; },
     });
     return {
       backend: recommender.backend,
@@ -33,6 +37,13 @@ const methods = {
   async like({ id }) { await store.put(String(id)); return store.all(); },
   async unlike({ id }) { await store.delete(String(id)); return store.all(); },
   history: () => store.all(),
+  /** Whether the host now has another version of the bundle than the one loaded. */
+  async bundleChanged() {
+    ready();
+    const base = new URL(loadedFrom.bundleUrl.endsWith('/') ? loadedFrom.bundleUrl : `${loadedFrom.bundleUrl}/`);
+    const now = await fetchManifest(base);
+    return now.length !== loadedFrom.manifest.length || now.some((byte, i) => byte !== loadedFrom.manifest[i]);
+  },
   clearHistory: () => store.clear(),
   async stats() {
     return { wasmMemoryBytes: await wasmMemoryBytes(), residentShardBytes: recommender?.residentBytes ?? 0 };

@@ -21,7 +21,11 @@
  * @property {string} storeOfflineProgress that download's progress: {loaded} of {total} files
  * @property {string} storeOfflineDone that download, done: {files} files, {megabytes} MB
  * @property {string} storeOfflineFailed that download, failed: {message}
+ * @property {string} removeOffline `offline`: the button that removes the offline copy
+ * @property {string} offlineReady `offline`: the page and the catalogue now work offline
+ * @property {string} offlineRemoved `offline`: the offline copy was removed
  * @property {string} loadingLabel the accessible name of the load progress bar
+ * @property {string} waiting `loading="lazy"`: the status line until the widget is seen or focused
  * @property {string} loading the status line before the download starts
  * @property {string} downloading the status line while downloading: {loaded} of {total} MB
  * @property {string} starting the status line while the files are checked and the model starts
@@ -69,7 +73,11 @@ export const DEFAULT_STRINGS = Object.freeze({
   storeOfflineProgress: 'Stored {loaded} of {total} catalogue files on this device…',
   storeOfflineDone: 'The whole catalogue is available offline ({files} files, {megabytes} MB downloaded).',
   storeOfflineFailed: 'Could not store the catalogue: {message}',
+  removeOffline: 'Remove the offline copy',
+  offlineReady: 'This page and its catalogue work offline on this device.',
+  offlineRemoved: 'The offline copy is removed (your likes are kept).',
   loadingLabel: 'Loading the recommender',
+  waiting: 'Loads when you reach it.',
   loading: 'Loading…',
   downloading: 'Downloading {loaded} of {total} MB…',
   starting: 'Checking the files and starting the model…',

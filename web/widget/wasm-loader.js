@@ -16,11 +16,12 @@ export async function wasmMemoryBytes() {
 /** `url` as errors name it: its path when it is on this site (no host or port). */
 const shown = (url) => (url.origin === location.origin ? url.pathname : url.href);
 
-/** Fetches `url` (a URL) as bytes, calling `onBytes(n)` as chunks arrive; HTTP errors name the URL. */
-export async function fetchBytes(url, onBytes = () => {}) {
+/** Fetches `url` (a URL) as bytes, calling `onBytes(n)` as chunks arrive; HTTP errors name the
+ *  URL. `init` is passed to `fetch`. */
+export async function fetchBytes(url, onBytes = () => {}, init = undefined) {
   let response;
   try {
-    response = await fetch(url);
+    response = await fetch(url, init);
   } catch (error) {
     throw new Error(`${shown(url)}: ${error.message}`);
   }
@@ -41,26 +42,41 @@ export async function fetchBytes(url, onBytes = () => {}) {
   return bytes;
 }
 
+/** The manifest of the bundle at `base` (a directory URL), revalidated with the host (a cached
+ *  copy is used only if the host says it is current), so that a new version is seen at once. */
+export const fetchManifest = (base) => fetchBytes(new URL('manifest.json', base), undefined, { cache: 'no-cache' });
+
 /**
  * Loads the bundle at `bundleUrl` (a directory URL).
  * `backend`: 'auto' | 'measure' | 'webgpu' | 'cpu'. `onProgress({stage, loaded, total})` is called
  * with stage 'download' (bytes so far / total bytes) and then 'start' (checking and
- * building the model).
+ * building the model). `onManifest(bytes)` receives the manifest the bundle was loaded from.
+ * `encoder`: 'eager' fetches the query encoder's files (`encoder/…`, about 18 MB) with the
+ * rest; 'on-demand' leaves them until the first search (a page that only recommends never
+ * fetches them).
  */
-export async function loadWasmRecommender(bundleUrl, { backend = 'auto', onProgress = () => {} } = {}) {
+export async function loadWasmRecommender(bundleUrl, {
+  backend = 'auto', encoder = 'eager', onProgress = () => {}, onManifest = () => {},
+} = {}) {
   // The wasm compiles while the manifest and the files it lists download: the runtime's
   // `requiredFiles` (which needs the wasm) then picks among the downloads; a file it asks for
   // that the manifest does not list is fetched after.
   wasmReady ??= init();
   const base = new URL(bundleUrl.endsWith('/') ? bundleUrl : `${bundleUrl}/`, location.href);
-  const manifest = await fetchBytes(new URL('manifest.json', base));
+  const manifest = await fetchManifest(base);
+  onManifest(manifest);
   const parsed = JSON.parse(new TextDecoder().decode(manifest));
   const entries = (parsed.version === 2 ? parsed.core : parsed.files) ?? {};
-  const total = Object.values(entries).reduce((sum, entry) => sum + (entry?.bytes ?? 0), 0);
+  // A listed file is stored under a content-addressed name (`stored_as`), so a new version of
+  // the bundle never replaces a file this one uses; older bundles store it under its name.
+  const url = (name) => new URL(entries[name]?.stored_as ?? name, base);
+  const later = (name) => encoder === 'on-demand' && name.startsWith('encoder/');
+  const now = Object.keys(entries).filter((name) => !later(name));
+  const total = now.reduce((sum, name) => sum + (entries[name]?.bytes ?? 0), 0);
   let loaded = 0;
   onProgress({ stage: 'download', loaded, total });
-  const downloads = new Map(Object.keys(entries).map((name) => {
-    const download = fetchBytes(new URL(name, base), (n) => {
+  const downloads = new Map(now.map((name) => {
+    const download = fetchBytes(url(name), (n) => {
       loaded += n;
       onProgress({ stage: 'download', loaded, total });
     });
@@ -69,10 +85,12 @@ export async function loadWasmRecommender(bundleUrl, { backend = 'auto', onProgr
   }));
   await wasmReady;
   const runtime = parsed.version === 2 ? ShardedRecommender : Recommender;
-  const names = runtime.requiredFiles(manifest);
-  const contents = await Promise.all(names.map((name) => downloads.get(name) ?? fetchBytes(new URL(name, base))));
+  const names = runtime.requiredFiles(manifest).filter((name) => !later(name));
+  const contents = await Promise.all(names.map((name) => downloads.get(name) ?? fetchBytes(url(name))));
   onProgress({ stage: 'start', loaded, total });
-  const loadedRuntime = await runtime.load(manifest, names, contents, backend);
+  const fetchEncoder = encoder === 'on-demand'
+    ? (asked) => Promise.all(asked.map((name) => fetchBytes(url(name)))) : undefined;
+  const loadedRuntime = await runtime.load(manifest, names, contents, backend, fetchEncoder);
   return parsed.version === 2
     ? new ShardedBundle(loadedRuntime, base, (url) => fetchBytes(url), onProgress)
     : loadedRuntime;

@@ -27,8 +27,10 @@
  *   for a request (`pending` files, `loaded` done) or made available offline (`loaded` of `total`).
  */
 /**
- * @typedef {{backend?: 'auto' | 'measure' | 'webgpu' | 'cpu', onProgress?: (progress: Progress) => void,
- *   storeName?: string, workerUrl?: string | URL}} LoadOptions Options of `RecommenderClient.load`.
+ * @typedef {{backend?: 'auto' | 'measure' | 'webgpu' | 'cpu', encoder?: 'eager' | 'on-demand',
+ *   onProgress?: (progress: Progress) => void, storeName?: string, workerUrl?: string | URL}} LoadOptions
+ *   Options of `RecommenderClient.load`. `encoder: 'on-demand'` leaves the query encoder's files
+ *   (about 18 MB) until the first search: a page that only recommends never fetches them.
  *   `workerUrl`: the worker module to start instead of the package's recommender-worker.js. A
  *   service worker controls a worker only when the worker's URL is in its scope, so a site whose
  *   service worker does not cover the package's folder (and wants it offline) serves a module
@@ -41,7 +43,8 @@ export class RecommenderClient {
   #next = 0;
   #onProgress;
   #closed = false;
-  /** @type {'webgpu' | 'cpu' | 'none' | null} Where the query encoder runs. */
+  /** @type {'webgpu' | 'cpu' | 'none' | 'deferred' | null} Where the query encoder runs
+   *  (`deferred`: it loads on the first search). */
   backend = null;
   /** @type {string | null} Why WebGPU is not used although it was asked for. */
   fallbackReason = null;
@@ -95,7 +98,9 @@ export class RecommenderClient {
    * @param {LoadOptions} [options]
    * @returns {Promise<RecommenderClient>}
    */
-  static async load(bundleUrl, { backend = 'auto', onProgress = () => {}, storeName = 'gnnrec-history', workerUrl } = {}) {
+  static async load(bundleUrl, {
+    backend = 'auto', encoder = 'eager', onProgress = () => {}, storeName = 'gnnrec-history', workerUrl,
+  } = {}) {
     // The package's worker as a literal path resolved against import.meta.url: the form
     // bundlers recognise to bundle a worker.
     const worker = workerUrl
@@ -104,7 +109,7 @@ export class RecommenderClient {
     const recommender = new RecommenderClient(worker, onProgress);
     try {
       const info = await recommender.#call('load', {
-        bundleUrl: new URL(bundleUrl, location.href).href, backend, storeName,
+        bundleUrl: new URL(bundleUrl, location.href).href, backend, encoder, storeName,
       });
       Object.assign(recommender, info);
       return recommender;
@@ -157,6 +162,13 @@ export class RecommenderClient {
    * @returns {Promise<HistoryEvent[]>}
    */
   history() { return this.#call('history'); }
+
+  /**
+   * Whether the host now has another version of the bundle than the one loaded (the manifest
+   * is fetched again, revalidated with the host).
+   * @returns {Promise<boolean>}
+   */
+  bundleChanged() { return this.#call('bundleChanged'); }
 
   /**
    * Forgets every like.

@@ -74,6 +74,9 @@ pub fn print_snippet(base: &str, out: &Path, items: usize, model: &str, seconds:
          <gnn-recommender bundle=\"{base}/bundle/\"></gnn-recommender>\n\n\
          On an item's own page, items like it (ITEM-ID as in your items file):\n\n  \
          <gnn-recommender bundle=\"{base}/bundle/\" related-to=\"ITEM-ID\" layout=\"related\"></gnn-recommender>\n\n\
+         To work offline after one visit, copy {FOLDER}/gnnrec-sw.js to your site's root and add \
+         offline=\"/gnnrec-sw.js\" to the element (a service worker covers only pages under its \
+         own folder).\n\n\
          Any static host works (no special headers); docs/guide.md has styling, events, texts and hosting.",
         out.display()
     );
