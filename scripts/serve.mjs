@@ -6,14 +6,16 @@
 // SharedArrayBuffer). Only GET/HEAD; paths cannot escape the root. Where a precompressed
 // sibling exists (`FILE.br`, `FILE.gz`, written by scripts/precompress.mjs) and the
 // client accepts its encoding, that is sent with `Content-Encoding`, as a static
-// host configured per the README's "Hosting" section would.
+// host configured per the README's "Hosting" section would. With `stale` seconds it behaves like
+// a CDN edge cache that ignores revalidation (as GitHub Pages' 10-minute cache does): the first
+// bytes sent for a path are sent again for that long, whatever is on disk now.
 import { createServer } from 'node:http';
-import { createReadStream, statSync } from 'node:fs';
+import { createReadStream, readFileSync, statSync } from 'node:fs';
 import { extname, join, normalize, resolve, sep, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** Paths of content-hashed files (format v2 shards and directory buckets): cached for good. */
-const IMMUTABLE = /\/(shards|directory)\/[^/]*-?[0-9a-f]{16}\.[a-z.]+$/;
+/** Paths of content-addressed bundle files (every file but the manifest): cached for good. */
+const IMMUTABLE = /[/.-][0-9a-f]{16}\.[a-z0-9.]+$/;
 
 const MIME = {
   '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8',
@@ -38,9 +40,13 @@ export function negotiate(file, acceptEncoding = '') {
   return { encoding: null, path: file };
 }
 
-/** Starts serving `root` on `port` (0 picks a free one); resolves to `{ url, close }`. */
-export function serve({ root, port = 0, host = '127.0.0.1' }) {
+/** Starts serving `root` on `port` (0 picks a free one); resolves to `{ url, close, expire }`.
+ *  With `stale` (seconds), a path's first 200 response is replayed for that long (see above);
+ *  `expire()` empties that cache at once. */
+export function serve({ root, port = 0, host = '127.0.0.1', stale = 0 }) {
   const base = resolve(root);
+  /** path → {at, status headers, body}: the stale cache. */
+  const edge = new Map();
   const server = createServer((req, res) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405).end();
@@ -52,6 +58,11 @@ export function serve({ root, port = 0, host = '127.0.0.1' }) {
       res.writeHead(403).end();
       return;
     }
+    const cached = edge.get(path);
+    if (stale && cached && Date.now() - cached.at < stale * 1000) {
+      res.writeHead(200, cached.headers).end(req.method === 'HEAD' ? undefined : cached.body);
+      return;
+    }
     try {
       if (statSync(file).isDirectory()) file = join(file, 'index.html');
       const { encoding, path: sent } = negotiate(file, req.headers['accept-encoding']);
@@ -61,19 +72,26 @@ export function serve({ root, port = 0, host = '127.0.0.1' }) {
       const common = {
         etag,
         vary: 'accept-encoding',
-        // Sharded bundles' shard and directory files are named by their content hash.
+        // Bundle files but the manifest are named by their content hash.
         'cache-control': IMMUTABLE.test(path) ? 'public, max-age=31536000, immutable' : 'no-cache',
       };
-      if (req.headers['if-none-match'] === etag) {
+      if (req.headers['if-none-match'] === etag && !stale) {
         res.writeHead(304, common).end();
         return;
       }
-      res.writeHead(200, {
+      const headers = {
         'content-type': MIME[extname(file)] ?? 'application/octet-stream',
         'content-length': size,
         ...(encoding ? { 'content-encoding': encoding } : {}),
         ...common,
-      });
+      };
+      if (stale) {
+        const body = readFileSync(sent);
+        edge.set(path, { at: Date.now(), headers, body });
+        res.writeHead(200, headers).end(req.method === 'HEAD' ? undefined : body);
+        return;
+      }
+      res.writeHead(200, headers);
       if (req.method === 'HEAD') res.end();
       else createReadStream(sent).pipe(res);
     } catch {
@@ -83,10 +101,11 @@ export function serve({ root, port = 0, host = '127.0.0.1' }) {
   return new Promise((ok) => server.listen(port, host, () => ok({
     url: `http://${host}:${server.address().port}`,
     close: () => new Promise((done) => server.close(done)),
+    expire: () => edge.clear(),
   })));
 }
 
-// node scripts/serve.mjs [--root=DIR] [--port=8080] [--open=PATH] [--check=PATH,PATH]: prints the
+// node scripts/serve.mjs [--root=DIR] [--port=8080] [--stale=SECONDS] [--open=PATH] [--check=PATH,PATH]: prints the
 // URL of PATH (by default, with the repository as the root, the demo page web/demo/index.html).
 // With --check, fetches each PATH once (on a free port), prints its status and size, and exits:
 // 0 when every one answered 200, 1 otherwise.
@@ -94,7 +113,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const args = Object.fromEntries(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=')));
   const root = args.root ?? join(dirname(fileURLToPath(import.meta.url)), '..');
   const checks = args.check ? args.check.split(',') : null;
-  const server = await serve({ root, port: checks ? 0 : Number(args.port ?? 8080) });
+  const server = await serve({ root, port: checks ? 0 : Number(args.port ?? 8080), stale: Number(args.stale ?? 0) });
   console.log(`serving ${resolve(root)} at ${server.url}/${args.open ?? (args.root ? '' : 'web/demo/index.html')}`);
   if (checks) {
     let failed = 0;

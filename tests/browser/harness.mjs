@@ -25,20 +25,27 @@ export function itemUrl(index, id) {
   return index % 2 === 0 ? `/tests/browser/page.html?item=${encodeURIComponent(id)}` : `https://movies.example/items/${encodeURIComponent(id)}`;
 }
 
+/** Where the bundle file `name` of the bundle folder `dir` is stored (its manifest's
+ *  content-addressed `stored_as`, or its name in bundles written before). */
+export function storedFile(dir, name) {
+  const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'));
+  const entry = (manifest.files ?? manifest.core)[name];
+  return join(dir, entry?.stored_as ?? name);
+}
+
 /** Writes a copy of the test bundle whose items have URLs (`itemUrl`; the exporter writes no
  *  URL for MovieLens), with its manifest's size and SHA-256 of items.json.gz to match;
  *  returns the items. */
 export function writeUrlBundle() {
   rmSync(urlBundle, { recursive: true, force: true });
   cpSync(testBundle, urlBundle, { recursive: true });
-  const items = JSON.parse(gunzipSync(readFileSync(join(testBundle, 'items.json.gz'))));
+  const items = JSON.parse(gunzipSync(readFileSync(storedFile(testBundle, 'items.json.gz'))));
   items.forEach((item, index) => { item.url = itemUrl(index, item.id); });
   const stored = gzipSync(Buffer.from(JSON.stringify(items)));
   writeFileSync(join(urlBundle, 'items.json.gz'), stored);
   const manifest = JSON.parse(readFileSync(join(urlBundle, 'manifest.json'), 'utf8'));
-  manifest.files['items.json.gz'] = {
-    ...manifest.files['items.json.gz'], bytes: stored.length, sha256: createHash('sha256').update(stored).digest('hex'),
-  };
+  // Stored under its name (no `stored_as`), as bundles written before content addressing.
+  manifest.files['items.json.gz'] = { bytes: stored.length, sha256: createHash('sha256').update(stored).digest('hex'), encoding: 'gzip' };
   writeFileSync(join(urlBundle, 'manifest.json'), JSON.stringify(manifest, null, 2));
   return items;
 }
@@ -101,3 +108,16 @@ export const encodeInPage = (page, texts) => page.evaluate(async (texts) => {
   for (const text of texts) out.push(Array.from(await encoder.encode(text)));
   return out;
 }, texts);
+
+const axeScript = join(root, 'node_modules/axe-core/axe.min.js');
+/** axe-core's impact levels, worst first. */
+export const IMPACTS = ['critical', 'serious', 'moderate', 'minor'];
+
+/** axe-core violations on a Playwright page (open shadow roots included), counted by impact. */
+export async function audit(page) {
+  if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ path: axeScript });
+  const violations = await page.evaluate(async () => (await window.axe.run(document, { resultTypes: ['violations'] }))
+    .violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, targets: v.nodes.map((n) => n.target.join(' ')) })));
+  const counts = Object.fromEntries(IMPACTS.map((impact) => [impact, violations.filter((v) => v.impact === impact).length]));
+  return { counts, violations };
+}

@@ -33,9 +33,10 @@ test('after one visit the demo loads and answers queries with no network at all'
   });
   assert.equal(manifest.display, 'standalone');
   assert.equal(await page.evaluate(() => Boolean(navigator.serviceWorker.controller)), true, 'the service worker controls the page');
-  const cached = await page.evaluate(async () => (await (await caches.open('gnnrec-demo-v4')).keys()).map((r) => r.url));
-  for (const file of ['gnnrec_wasm_bg.wasm', 'recommender-worker.js', 'manifest.json', 'tensors.safetensors.gz', 'model.int8.safetensors.gz']) {
-    assert.ok(cached.some((u) => u.endsWith(file)), `${file} cached: ${cached.join(', ')}`);
+  const cached = await page.evaluate(async () => (await (await caches.open('gnnrec-offline')).keys()).map((r) => r.url));
+  for (const file of [/\/gnnrec_wasm_bg\.wasm$/, /\/recommender-worker\.js$/, /\/manifest\.json$/,
+    /\/tensors\.[0-9a-f]{16}\.safetensors\.gz$/, /\/model\.int8\.[0-9a-f]{16}\.safetensors\.gz$/]) {
+    assert.ok(cached.some((u) => file.test(u)), `${file} cached: ${cached.join(', ')}`);
   }
 
   server.close();

@@ -3,11 +3,10 @@
 // for missing, corrupted or wrong-version bundles.
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, nativeQuery, serveRoot, testBundle } from './harness.mjs';
+import { launch, nativeQuery, serveRoot, storedFile, testBundle } from './harness.mjs';
 
 let server, browser;
 before(async () => { server = await serveRoot(); browser = await launch(); });
@@ -84,14 +83,14 @@ describe('Recommender in the browser (CPU backend)', () => {
     const bundleUrl = `/${testBundle.split('/').slice(-2).join('/')}/`;
     const failure = (url) => page.evaluate((u) => window.load(u, { backend: 'cpu' }).then(() => 'loaded', (e) => e.message), url);
     assert.match(await failure('/no-such-bundle/'), /manifest\.json: HTTP 404/);
-    await page.route('**/tensors.safetensors.gz', async (route) => {
+    await page.route('**/tensors.*.safetensors.gz', async (route) => {
       const response = await route.fetch();
       const body = Buffer.from(await response.body());
       body[body.length >> 1] ^= 1;
       await route.fulfill({ response, body });
     });
     assert.match(await failure(bundleUrl), /tensors\.safetensors\.gz: SHA-256 .* \(corrupted file\)/);
-    await page.unroute('**/tensors.safetensors.gz');
+    await page.unroute('**/tensors.*.safetensors.gz');
     await page.route('**/manifest.json', async (route) => {
       const response = await route.fetch();
       const manifest = JSON.parse(await response.text());
@@ -146,7 +145,7 @@ describe('<gnn-recommender> on the demo page (web/demo/index.html)', () => {
     await page.route('**/out/test-bundle/manifest.json', async (route) => {
       const response = await route.fetch();
       manifest = JSON.parse(await response.text());
-      const items = JSON.parse(gunzipSync(readFileSync(join(testBundle, 'items.json.gz'))));
+      const items = JSON.parse(gunzipSync(readFileSync(storedFile(testBundle, 'items.json.gz'))));
       items[0].title = '<script>window.injected = 1</script><img src=x onerror="window.injected = 2">';
       const stored = gzipSync(Buffer.from(JSON.stringify(items)));
       manifest.files['items.json.gz'] = { bytes: stored.length, sha256: createHash('sha256').update(stored).digest('hex'), encoding: 'gzip' };
@@ -193,14 +192,14 @@ describe('<gnn-recommender> on the demo page (web/demo/index.html)', () => {
       await page.waitForFunction(() => document.querySelector('gnn-recommender')?.shadowRoot?.getElementById('error')?.hidden === false, null, { timeout: 60000 });
       return page.textContent('#error');
     };
-    await page.route('**/items.json.gz', async (route) => {
+    await page.route('**/items.*.json.gz', async (route) => {
       const response = await route.fetch();
       const body = Buffer.from(await response.body());
       body[10] ^= 0xff;
       await route.fulfill({ response, body });
     });
     assert.match(await errorText(), /items\.json\.gz: SHA-256 .* \(corrupted file\)/);
-    await page.unroute('**/items.json.gz');
+    await page.unroute('**/items.*.json.gz');
     await page.route('**/manifest.json', async (route) => {
       const response = await route.fetch();
       await route.fulfill({ response, body: JSON.stringify({ ...JSON.parse(await response.text()), version: 7 }) });

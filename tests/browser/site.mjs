@@ -5,7 +5,7 @@
 // `python3 -m http.server` serving it with no special headers, under a sub-path (/repo/),
 // the widget's files on another path than the pages.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { root, trainCli } from './harness.mjs';
 
@@ -58,9 +58,9 @@ export function writePage(path, folder, attributes = '') {
 `);
 }
 
-/** Serves `siteRoot` with `python3 -m http.server`; resolves to `{url, close}`. */
-export function servePython() {
-  const child = spawn('python3', ['-m', 'http.server', '0', '--bind', '127.0.0.1', '--directory', siteRoot],
+/** Serves `dir` (default `siteRoot`) with `python3 -m http.server`; resolves to `{url, close}`. */
+export function servePython(dir = siteRoot) {
+  const child = spawn('python3', ['-m', 'http.server', '0', '--bind', '127.0.0.1', '--directory', dir],
     { stdio: ['ignore', 'pipe', 'pipe'] });
   return new Promise((resolve, reject) => {
     let seen = '';
@@ -86,5 +86,14 @@ export function buildSites() {
   writePage('repo/pages/text.html', 'films-text');
   writePage('repo/pages/toy-story.html', 'films-text', 'related-to="1" layout="related"');
   writePage('repo/pages/shop.html', 'films-shop');
+  // Offline as the snippet says: the packaged service worker copied to the site's root (here
+  // /repo/, a project page), named by `offline`; a page of the site without the widget; and a
+  // page where the widget sits below the fold with `loading="lazy"`.
+  copyFileSync(join(siteRoot, 'repo/films-text/gnnrec/gnnrec-sw.js'), join(siteRoot, 'repo/gnnrec-sw.js'));
+  writePage('repo/pages/offline.html', 'films-text', 'offline="/repo/gnnrec-sw.js"');
+  mkdirSync(join(siteRoot, 'repo/about'), { recursive: true });
+  writeFileSync(join(siteRoot, 'repo/about/index.html'),
+    '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>About</title></head><body><p>About us</p></body></html>\n');
+  writePage('repo/pages/lazy.html', 'films-text', 'loading="lazy" style="margin-top: 300vh"');
   return { films, text, shop };
 }

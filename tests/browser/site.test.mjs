@@ -8,7 +8,7 @@
 // search, links and a like that survives a reload.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch } from './harness.mjs';
+import { audit, launch } from './harness.mjs';
 import { buildSites, servePython } from './site.mjs';
 import { ENGINES, openSession } from './webdriver.mjs';
 
@@ -54,17 +54,38 @@ describe('Chromium', () => {
   const ready = (page) => waitFor(page, (s) => !s.getElementById('query').disabled);
   const ids = (page, list) => inWidget(page, (s, list) => [...s.querySelectorAll(`#${list} li`)].map((li) => li.dataset.id), list);
 
+  /** Fails on serious or critical axe-core violations. */
+  const accessible = async (page, state) => {
+    const { counts, violations } = await audit(page);
+    assert.equal(counts.critical + counts.serious, 0, `${state}: ${JSON.stringify(violations, null, 1)}`);
+  };
+  /** Presses Tab until the focus is on `part` in list `list` (at most 20 times); where it landed. */
+  const tabTo = async (page, part, list) => {
+    let at;
+    for (let i = 0; i < 20; i++) {
+      await page.keyboard.press('Tab');
+      at = await inWidget(page, (s) => {
+        const el = s.activeElement;
+        return el && { part: el.getAttribute('part'), list: el.closest('ol')?.id ?? null, id: el.closest('li')?.dataset.id ?? null };
+      });
+      if (at?.part === part && at.list === list) return at;
+    }
+    assert.fail(`Tab never reached ${part} in #${list}; last: ${JSON.stringify(at)}`);
+  };
+
   async function open(path) {
     const context = await browser.newContext({ serviceWorkers: 'block' });
     const page = await context.newPage();
     const failed = [];
+    const requested = [];
+    page.on('request', (r) => requested.push(new URL(r.url()).pathname));
     page.on('pageerror', (e) => failed.push(e.message));
     page.on('requestfailed', (r) => failed.push(`${r.url()}: ${r.failure()?.errorText}`));
     // The films' pages are on the web; the test answers for IMDb.
     await page.route('https://www.imdb.com/**', (route) => route.fulfill({ contentType: 'text/html', body: '<title>IMDb</title>' }));
     await page.goto(server.url + path);
     await ready(page);
-    return { context, page, failed };
+    return { context, page, failed, requested };
   }
 
   test('items alone: linked results, the cancelable select, a click navigating to the film', async () => {
@@ -76,6 +97,7 @@ describe('Chromium', () => {
     const hrefs = await inWidget(page, (s) => [...s.querySelectorAll('#results li a')].map((a) => a.href));
     assert.equal(hrefs.length, 10);
     assert.ok(hrefs.every((h) => /^https:\/\/www\.imdb\.com\/title\/tt\d+\/$/.test(h)), hrefs.join(' '));
+    await accessible(page, 'linked search results');
     await page.evaluate(() => {
       window.selected = null;
       document.addEventListener('gnnrec-select', (e) => { window.selected = e.detail; e.preventDefault(); }, { once: true });
@@ -109,13 +131,68 @@ describe('Chromium', () => {
     await context.close();
   });
 
-  test('related-to shows a film\'s neighbours on its page', async () => {
-    const { context, page } = await open('/repo/pages/toy-story.html');
+  test('related-to shows a film\'s neighbours on its page, without fetching the query encoder', async () => {
+    const { context, page, requested } = await open('/repo/pages/toy-story.html');
     await waitFor(page, (s) => s.querySelectorAll('#related li').length === 10);
     assert.equal(await inWidget(page, (s) => s.getElementById('search').hidden && s.getElementById('recommendations').hidden), true);
     const related = await ids(page, 'related');
     assert.ok(!related.includes('1'));
     assert.ok(sharing(related, '1') >= 8, `${sharing(related, '1')} of 10 share a genre with Toy Story: ${related}`);
+    assert.deepEqual(requested.filter((path) => path.includes('/encoder/')), [], 'no search box: no encoder');
+    await accessible(page, 'more like this');
+    // The keyboard alone reaches the first neighbour's link, then its like button.
+    const link = await tabTo(page, 'result-link', 'related');
+    assert.equal(link.id, related[0]);
+    await page.keyboard.press('Tab');
+    assert.deepEqual(await inWidget(page, (s) => s.activeElement?.getAttribute('part')), 'like-button');
+    await page.keyboard.press('Enter');
+    await waitFor(page, (s, id) => s.querySelector(`#related li[data-id="${id}"] button.like`)?.getAttribute('aria-pressed') === 'true', related[0]);
+    await page.evaluate(() => document.querySelector('gnn-recommender').recommender.clearHistory());
+    await context.close();
+  });
+
+  test('offline: after one visit the page and the widget work with no network; the site\'s other pages are not stored', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(`${server.url}/repo/about/`);
+    await page.goto(`${server.url}/repo/pages/offline.html`);
+    await ready(page);
+    await waitFor(page, (s) => !s.getElementById('remove-offline').hidden);
+    const stored = await page.evaluate(async () => (await (await caches.open('gnnrec-offline')).keys()).map((r) => new URL(r.url).pathname));
+    for (const path of ['/repo/pages/offline.html', '/repo/films-text/gnnrec/recommender-element.js',
+      '/repo/films-text/gnnrec/gnnrec_wasm_bg.wasm', '/repo/films-text/bundle/manifest.json']) {
+      assert.ok(stored.includes(path), `${path} is stored: ${stored.join(' ')}`);
+    }
+    assert.ok(!stored.some((path) => path.startsWith('/repo/about')), `the other page is not stored: ${stored.join(' ')}`);
+
+    await context.setOffline(true);
+    await page.reload();
+    await ready(page);
+    await page.fill('gnn-recommender >> #query', 'Toy Story');
+    await waitFor(page, (s) => [...s.querySelectorAll('#results li')].some((li) => li.dataset.id === '1'));
+    await assert.rejects(page.goto(`${server.url}/repo/about/`), 'the other page is not available offline');
+
+    await context.setOffline(false);
+    await page.goto(`${server.url}/repo/pages/offline.html`);
+    await ready(page);
+    await page.evaluate(() => document.querySelector('gnn-recommender').removeOfflineCopy());
+    assert.deepEqual(await page.evaluate(async () => [await caches.has('gnnrec-offline'),
+      (await navigator.serviceWorker.getRegistrations()).length]), [false, 0]);
+    await context.close();
+  });
+
+  test('loading="lazy": nothing is fetched until the widget is scrolled to', async () => {
+    const context = await browser.newContext({ serviceWorkers: 'block' });
+    const page = await context.newPage();
+    const fetched = [];
+    page.on('request', (request) => fetched.push(new URL(request.url()).pathname));
+    await page.goto(`${server.url}/repo/pages/lazy.html`);
+    await page.waitForTimeout(1500);
+    assert.deepEqual(fetched.filter((path) => path.includes('/bundle/') || path.endsWith('.wasm')), [],
+      `before it is seen: ${fetched.join(' ')}`);
+    await page.evaluate(() => document.querySelector('gnn-recommender').scrollIntoView());
+    await ready(page);
+    assert.ok(fetched.includes('/repo/films-text/bundle/manifest.json'));
     await context.close();
   });
 

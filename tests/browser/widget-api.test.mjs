@@ -15,6 +15,9 @@ const FRENCH = {
   storeOfflineLabel: 'Enregistrement du catalogue', storeOfflineProgress: '{loaded} fichiers sur {total} enregistrés…',
   storeOfflineDone: 'Tout le catalogue est disponible hors ligne ({files} fichiers, {megabytes} Mo).',
   storeOfflineFailed: 'Enregistrement impossible : {message}', loadingLabel: 'Chargement du recommandeur',
+  removeOffline: 'Supprimer la copie hors ligne', offlineReady: 'Cette page et son catalogue marchent hors ligne sur cet appareil.',
+  offlineRemoved: 'La copie hors ligne est supprimée (vos « j’aime » restent).',
+  waiting: 'Se charge quand vous y arrivez.',
   loading: 'Chargement…', downloading: 'Téléchargement : {loaded} Mo sur {total}…', starting: 'Démarrage du modèle…',
   ready: 'Prêt : {count} titres', readyFallback: 'Prêt : {count} titres — {reason}',
   loadFailed: 'Chargement impossible : {message}', bundleMissing: 'attribut bundle absent',
@@ -22,7 +25,8 @@ const FRENCH = {
   shardsLoading: 'Chargement d’une partie du catalogue ({loaded} sur {pending})…',
   partialResults: 'Une partie du catalogue manque : ces résultats viennent du reste.',
   searchLabel: 'Recherche', searchPlaceholder: 'Décrivez ce que vous cherchez', resultsHeading: 'Résultats',
-  recommendedHeading: 'Pour vous', like: 'J’aime', likeLabel: 'J’aime {title}', score: 'note {score}',
+  recommendedHeading: 'Pour vous', recommendedEmpty: 'Aimez quelques titres pour voir des suggestions ici.',
+  relatedHeading: 'Dans le même genre', like: 'J’aime', likeLabel: 'J’aime {title}', score: 'note {score}',
   reasonLiked: 'parce que vous avez aimé {title}', reasonCluster: 'apprécié des fans de {label}',
   reasonText: 'correspond à votre recherche', reasonPopular: 'populaire dans ce catalogue',
 };
@@ -30,7 +34,8 @@ const FRENCH = {
 /** The part names the README documents, all present once a search and a like are shown. */
 const PARTS = ['header', 'badge', 'clear-button', 'offline-button', 'offline-progress', 'offline-status', 'progress',
   'status', 'error', 'notice', 'search', 'search-label', 'search-input', 'results-heading', 'results', 'recommendations',
-  'recommended-heading', 'recommended', 'result', 'result-title', 'result-link', 'result-subtitle', 'result-reason',
+  'recommended-heading', 'recommended', 'recommended-empty', 'related-section', 'related-heading', 'related',
+  'remove-offline-button', 'offline-note', 'result', 'result-title', 'result-link', 'result-subtitle', 'result-reason',
   'result-score', 'like-button', 'liked'];
 
 let server, browser, indexOf;

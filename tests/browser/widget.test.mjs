@@ -8,11 +8,9 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, root, serveRoot } from './harness.mjs';
+import { audit, launch, root, serveRoot } from './harness.mjs';
 
 const screenshotDir = join(root, process.env.UPDATE_SCREENSHOTS === '1' ? 'docs/screenshots' : 'out/screenshots');
-const axeScript = join(root, 'node_modules/axe-core/axe.min.js');
-const IMPACTS = ['critical', 'serious', 'moderate', 'minor'];
 
 let server, browser;
 before(async () => { server = await serveRoot(); browser = await launch(); });
@@ -35,15 +33,6 @@ const ready = (page) => waitFor(page, (s) => s.getElementById('status')?.textCon
   && s.querySelectorAll('#recommended li').length > 0);
 const whyStartsWith = (page, prefix) => waitFor(page, (s, p) => s.querySelector('#recommended li .why')?.textContent.startsWith(p), prefix);
 const resultCount = (page, n) => waitFor(page, (s, n) => s.querySelectorAll('#results li').length === n, n);
-
-/** axe-core violations on the page (open shadow roots included), counted by impact. */
-async function audit(page) {
-  if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ path: axeScript });
-  const violations = await page.evaluate(async () => (await window.axe.run(document, { resultTypes: ['violations'] }))
-    .violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, targets: v.nodes.map((n) => n.target.join(' ')) })));
-  const counts = Object.fromEntries(IMPACTS.map((impact) => [impact, violations.filter((v) => v.impact === impact).length]));
-  return { counts, violations };
-}
 
 async function screenshot(page, name) {
   mkdirSync(screenshotDir, { recursive: true });
