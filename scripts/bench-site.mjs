@@ -27,7 +27,9 @@ const field = (v) => (/[",\n]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v);
 /** 10,000 Debian packages as items.csv. */
 function debian(dir) {
   const lists = '/var/lib/apt/lists';
-  const index = readdirSync(lists).find((f) => /_main_binary-amd64_Packages(\.lz4)?$/.test(f));
+  // The largest main index: the release's, not the security or updates pockets'.
+  const index = readdirSync(lists).filter((f) => /_main_binary-amd64_Packages(\.lz4)?$/.test(f))
+    .sort((a, b) => statSync(join(lists, b)).size - statSync(join(lists, a)).size)[0];
   if (!index) throw new Error(`no APT package index in ${lists}: run apt-get update`);
   const text = execFileSync('/usr/lib/apt/apt-helper', ['cat-file', join(lists, index)], { maxBuffer: 1 << 30 }).toString();
   const packages = text.split('\n\n').map((stanza) => {

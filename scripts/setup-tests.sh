@@ -5,7 +5,7 @@
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
-step() { printf '\n== %s\n' "$*" >&2; }
+step() { printf '\n== %s [%s]\n' "$*" "$(date +%T)" >&2; }
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
 step "Debian packages (chromium, firefox-esr and WebKitGTK's driver with xvfb for the browser tests, lavapipe for native wgpu)"

