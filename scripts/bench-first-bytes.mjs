@@ -3,7 +3,7 @@
 // `train-cli site` builds the examples/films catalogue (600 films with purchases: a whole, v1
 // bundle), `python3 -m http.server` serves it (no compression, as the plainest host), and
 // Debian's Chromium opens each page and waits until the network has been idle for 2 s. Every
-// response body is counted (the page, the widget's scripts, the wasm, the bundle).
+// response's size is counted (the page, the widget's scripts, the wasm, the bundle).
 // Prints a table. Usage: node scripts/bench-first-bytes.mjs [--bin=target/release/train-cli]
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -46,10 +46,11 @@ for (const [i, [mode]] of modes.entries()) {
   let files = 0;
   let encoder = 0;
   page.on('response', async (response) => {
-    const body = await response.body().catch(() => Buffer.alloc(0));
-    bytes += body.length;
+    // The host's Content-Length (python3 -m http.server always sends one, and compresses nothing).
+    const length = Number((await response.allHeaders())['content-length'] ?? 0);
+    bytes += length;
     files += 1;
-    if (new URL(response.url()).pathname.includes('/bundle/encoder/')) encoder += body.length;
+    if (new URL(response.url()).pathname.includes('/bundle/encoder/')) encoder += length;
   });
   await page.goto(`${server.url}/pages/${i}.html`, { waitUntil: 'networkidle' });
   await page.waitForTimeout(2000);
