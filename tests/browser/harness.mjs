@@ -121,3 +121,15 @@ export async function audit(page) {
   const counts = Object.fromEntries(IMPACTS.map((impact) => [impact, violations.filter((v) => v.impact === impact).length]));
   return { counts, violations };
 }
+
+/** Evaluates `fn(shadowRoot, arg)` in a Playwright page, on the widget's shadow root. */
+export const inWidget = (page, fn, arg) => page.evaluate(
+  ([source, arg]) => new Function(`return (${source})`)()(document.querySelector('gnn-recommender').shadowRoot, arg),
+  [fn.toString(), arg]);
+
+/** Waits until `fn(shadowRoot, arg)` is truthy in a Playwright page (the widget's shadow root). */
+export const waitForWidget = (page, fn, arg, timeout = 60000) => page.waitForFunction(
+  ([source, arg]) => {
+    const shadow = document.querySelector('gnn-recommender')?.shadowRoot;
+    return shadow && new Function(`return (${source})`)()(shadow, arg);
+  }, [fn.toString(), arg], { timeout });

@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, root, serveRoot, testBundle, trainCli } from './harness.mjs';
+import { inWidget, launch, root, serveRoot, testBundle, trainCli, waitForWidget } from './harness.mjs';
 
 let server, browser;
 before(async () => {
@@ -19,14 +19,7 @@ after(async () => { await browser.close(); server.close(); });
 
 const demo = () => `${server.url}/web/demo/index.html?bundle=/out/test-bundle-v2/&backend=cpu`;
 
-const waitFor = (page, fn, arg, timeout = 90000) => page.waitForFunction(
-  ([source, arg]) => {
-    const shadow = document.querySelector('gnn-recommender')?.shadowRoot;
-    return shadow && new Function(`return (${source})`)()(shadow, arg);
-  }, [fn.toString(), arg], { timeout });
-const inWidget = (page, fn, arg) => page.evaluate(
-  ([source, arg]) => new Function(`return (${source})`)()(document.querySelector('gnn-recommender').shadowRoot, arg),
-  [fn.toString(), arg]);
+const waitFor = (page, fn, arg, timeout = 90000) => waitForWidget(page, fn, arg, timeout);
 const ready = (page) => waitFor(page, (s) => s.getElementById('status')?.textContent.startsWith('Ready')
   && s.querySelectorAll('#recommended li').length > 0);
 

@@ -8,7 +8,7 @@
 // search, links and a like that survives a reload.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { audit, launch } from './harness.mjs';
+import { audit, inWidget, launch, waitForWidget } from './harness.mjs';
 import { buildSites, servePython } from './site.mjs';
 import { ENGINES, openSession } from './webdriver.mjs';
 
@@ -43,14 +43,7 @@ describe('Chromium', () => {
   before(async () => { browser = await launch(); });
   after(async () => { await browser.close(); });
 
-  /** Evaluates `fn(shadowRoot, arg)` on the widget's shadow root. */
-  const inWidget = (page, fn, arg) => page.evaluate(
-    ([source, arg]) => new Function(`return (${source})`)()(document.querySelector('gnn-recommender').shadowRoot, arg),
-    [fn.toString(), arg]);
-  const waitFor = (page, fn, arg) => page.waitForFunction(([source, arg]) => {
-    const shadow = document.querySelector('gnn-recommender')?.shadowRoot;
-    return shadow && new Function(`return (${source})`)()(shadow, arg);
-  }, [fn.toString(), arg], { timeout: 90000 });
+  const waitFor = (page, fn, arg) => waitForWidget(page, fn, arg, 90000);
   const ready = (page) => waitFor(page, (s) => !s.getElementById('query').disabled);
   const ids = (page, list) => inWidget(page, (s, list) => [...s.querySelectorAll(`#${list} li`)].map((li) => li.dataset.id), list);
 

@@ -5,7 +5,7 @@
 // get URLs in a copy of the test bundle (out/test-bundle-urls/, see harness.writeUrlBundle).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { itemUrl, launch, serveRoot, writeUrlBundle } from './harness.mjs';
+import { inWidget, itemUrl, launch, serveRoot, waitForWidget, writeUrlBundle } from './harness.mjs';
 import { DEFAULT_STRINGS } from '../../web/widget/strings.js';
 
 const FRENCH = {
@@ -48,15 +48,7 @@ after(async () => { await browser.close(); server.close(); });
 
 const demoUrl = () => `${server.url}/web/demo/index.html?bundle=/out/test-bundle-urls/&backend=cpu`;
 
-/** Evaluates `fn(shadowRoot, arg)` in the page, on the widget's shadow root. */
-const inWidget = (page, fn, arg) => page.evaluate(
-  ([source, arg]) => new Function(`return (${source})`)()(document.querySelector('gnn-recommender').shadowRoot, arg),
-  [fn.toString(), arg]);
-const waitFor = (page, fn, arg, timeout = 60000) => page.waitForFunction(
-  ([source, arg]) => {
-    const shadow = document.querySelector('gnn-recommender')?.shadowRoot;
-    return shadow && new Function(`return (${source})`)()(shadow, arg);
-  }, [fn.toString(), arg], { timeout });
+const waitFor = waitForWidget;
 const ready = (page) => waitFor(page, (s) => !s.getElementById('query').disabled && s.querySelectorAll('#recommended li').length > 0);
 const count = (page, list, n) => waitFor(page, (s, [list, n]) => s.querySelectorAll(`#${list} li`).length === n, [list, n])
   .catch(async (error) => { throw new Error(`${list}: ${await inWidget(page, (s, l) => s.querySelectorAll(`#${l} li`).length, list)} results, not ${n}: ${error.message}`); });

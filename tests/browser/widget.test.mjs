@@ -8,7 +8,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { audit, launch, root, serveRoot } from './harness.mjs';
+import { audit, inWidget, launch, root, serveRoot, waitForWidget } from './harness.mjs';
 
 const screenshotDir = join(root, process.env.UPDATE_SCREENSHOTS === '1' ? 'docs/screenshots' : 'out/screenshots');
 
@@ -18,16 +18,7 @@ after(async () => { await browser.close(); server.close(); });
 
 const demo = (query = '') => `${server.url}/web/demo/index.html?bundle=/out/test-bundle/&backend=cpu${query}`;
 
-/** Evaluates `fn(shadowRoot, arg)` in the page, on the widget's shadow root. */
-const inWidget = (page, fn, arg) => page.evaluate(
-  ([source, arg]) => new Function(`return (${source})`)()(document.querySelector('gnn-recommender').shadowRoot, arg),
-  [fn.toString(), arg]);
-
-const waitFor = (page, fn, arg, timeout = 60000) => page.waitForFunction(
-  ([source, arg]) => {
-    const shadow = document.querySelector('gnn-recommender')?.shadowRoot;
-    return shadow && new Function(`return (${source})`)()(shadow, arg);
-  }, [fn.toString(), arg], { timeout });
+const waitFor = waitForWidget;
 
 const ready = (page) => waitFor(page, (s) => s.getElementById('status')?.textContent.startsWith('Ready')
   && s.querySelectorAll('#recommended li').length > 0);

@@ -15,7 +15,7 @@ use wasm_bindgen_futures::JsFuture;
 
 use crate::encoder::{Loaded, load_encoder};
 use crate::error::RuntimeError;
-use crate::recommender::named_files;
+use crate::js_values::named_files;
 
 /// How to load the encoder on the first query.
 struct Deferred {

@@ -12,6 +12,7 @@ mod backend;
 mod encoder;
 mod encoder_slot;
 mod error;
+mod js_values;
 mod recommender;
 mod sharded;
 

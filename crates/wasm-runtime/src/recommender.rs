@@ -1,51 +1,22 @@
 //! The `Recommender` class exported to JavaScript: a bundle, its encoder, and the shared
 //! ranking crate (the same code `train-cli query` runs).
 
-use std::collections::HashMap;
 use std::rc::Rc;
 
 use gnnrec_bundle::{ENCODER_FILES, V1Content, parse_manifest};
-use gnnrec_ranking::{HistoryEvent, LoadedBundle, Ranker};
-use js_sys::{Array, Function, Promise, Uint8Array};
-use serde::Serialize;
+use gnnrec_ranking::{LoadedBundle, Ranker};
+use js_sys::{Array, Function, Promise};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
 use crate::encoder_slot::EncoderSlot;
-use crate::error::RuntimeError;
+use crate::js_values::{named_files, parse_history, to_js};
 
 /// A loaded bundle ready to search and recommend, entirely in the browser.
 #[wasm_bindgen]
 pub struct Recommender {
     ranker: Rc<Ranker>,
     encoder: Rc<EncoderSlot>,
-}
-
-/// Results as plain JS objects (camelCase fields).
-pub(crate) fn to_js<T: Serialize>(value: &T) -> Result<JsValue, RuntimeError> {
-    value.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).map_err(RuntimeError::Results)
-}
-
-pub(crate) fn parse_history(history: JsValue) -> Result<Vec<HistoryEvent>, RuntimeError> {
-    if history.is_undefined() || history.is_null() {
-        return Ok(Vec::new());
-    }
-    serde_wasm_bindgen::from_value(history).map_err(RuntimeError::History)
-}
-
-/// The stored bytes of the files `load` was given, by name (`names[i]` ↔ `contents[i]`).
-pub(crate) fn named_files(
-    names: Vec<String>,
-    contents: &Array,
-) -> Result<HashMap<String, Vec<u8>>, RuntimeError> {
-    if names.len() != contents.length() as usize {
-        return Err(RuntimeError::FileCount);
-    }
-    Ok(names
-        .into_iter()
-        .zip(contents.iter())
-        .map(|(name, bytes)| (name, Uint8Array::new(&bytes).to_vec()))
-        .collect())
 }
 
 #[wasm_bindgen]

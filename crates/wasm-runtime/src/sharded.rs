@@ -15,7 +15,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
 use crate::encoder_slot::EncoderSlot;
-use crate::recommender::{named_files, parse_history, to_js};
+use crate::js_values::{named_files, parse_history, to_js};
 
 /// A sharded bundle in the browser: its core is loaded, its shards arrive on demand.
 #[wasm_bindgen]
