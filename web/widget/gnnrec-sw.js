@@ -27,7 +27,7 @@ const SCOPE_KEY = new URL('gnnrec-offline-scope.json', self.registration.scope).
 /** Shards and directory buckets: the widget's worker caches them itself. */
 const WORKER_CACHED = /\/(shards|directory)\/[^/]+$/;
 /** A content hash in a file name (16 or more hex digits): the bytes never change. */
-const ADDRESSED = /[.-][0-9a-f]{16,}\.[a-z0-9]+$/;
+const ADDRESSED = /[/.-][0-9a-f]{16}(\.[a-z0-9]+)+$/;
 
 self.addEventListener('install', () => self.skipWaiting());
 self.addEventListener('activate', (event) => event.waitUntil(self.clients.claim()));
