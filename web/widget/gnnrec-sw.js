@@ -26,7 +26,7 @@ const SHARD_CACHE = 'gnnrec-shards';
 const SCOPE_KEY = new URL('gnnrec-offline-scope.json', self.registration.scope).href;
 /** Shards and directory buckets: the widget's worker caches them itself. */
 const WORKER_CACHED = /\/(shards|directory)\/[^/]+$/;
-/** A content hash in a file name (16 or more hex digits): the bytes never change. */
+/** A content hash in a file name (16 hex digits before its extensions): the bytes never change. */
 const ADDRESSED = /[/.-][0-9a-f]{16}(\.[a-z0-9]+)+$/;
 
 self.addEventListener('install', () => self.skipWaiting());
