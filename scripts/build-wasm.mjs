@@ -5,6 +5,8 @@
 // JSDoc types, plus the hand-written ones) → package.json → brotli and gzip variants.
 // `--js-only`: the wasm modules and their bindings in pkg/ are up to date; only the JS
 // modules, types, package.json and variants are (re)written (no cargo, no wasm-bindgen).
+// `--cpu-only`: without the WebGPU module (the demo's build: a third of the time); `auto`
+// then encodes on the CPU and says why.
 import { execFile, execFileSync } from 'node:child_process';
 import { promisify } from 'node:util';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -20,6 +22,7 @@ const {
   'js-modules': jsModules, 'js-declarations': jsDeclarations, 'js-types': jsTypes,
 } = settings.package;
 const jsOnly = process.argv.includes('--js-only');
+const cpuOnly = process.argv.includes('--cpu-only');
 const profile = settings.profile.release;
 /** The `[package]` table of the crate in `dir`. */
 const cargoPackage = (dir) => parse(readFileSync(join(root, dir, 'Cargo.toml'), 'utf8')).package;
@@ -63,14 +66,14 @@ async function bindgen(lib) {
 const wasmFiles = (lib) => [`${lib}.js`, `${lib}.d.ts`, `${lib}_bg.wasm`, `${lib}_bg.wasm.d.ts`];
 
 if (jsOnly) {
-  const missing = [libName, webgpuLib].flatMap(wasmFiles).filter((name) => !existsSync(join(out, name)));
+  const missing = [libName, ...(cpuOnly ? [] : [webgpuLib])].flatMap(wasmFiles).filter((name) => !existsSync(join(out, name)));
   if (missing.length) throw new Error(`--js-only needs the built wasm in ${outDir}/ (missing: ${missing.join(', ')}); build without --js-only`);
 } else {
   run('cargo', ['build', '--target', 'wasm32-unknown-unknown', '--profile', profile['cargo-profile'],
-    '-p', runtimePackage.name, '-p', webgpuPackage.name],
+    '-p', runtimePackage.name, ...(cpuOnly ? [] : ['-p', webgpuPackage.name])],
   { CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS: profile.rustflags.join(' ') });
   // The two modules in parallel: wasm-opt is single-threaded, and the WebGPU module's takes minutes.
-  await Promise.all([bindgen(libName), bindgen(webgpuLib)]);
+  await Promise.all([bindgen(libName), ...(cpuOnly ? [] : [bindgen(webgpuLib)])]);
 }
 
 for (const file of [...jsModules, ...jsTypes]) copyFileSync(join(root, file), join(out, basename(file)));
@@ -103,7 +106,7 @@ const pkg = {
     './package.json': './package.json',
   },
   // Everything the runtime fetches: the modules, the wasm and their precompressed variants.
-  files: [...wasmFiles(libName), 'snippets/', ...wasmFiles(webgpuLib),
+  files: [...wasmFiles(libName), 'snippets/', ...(cpuOnly ? [] : wasmFiles(webgpuLib)),
     ...jsModules.map((m) => basename(m)), ...jsDeclarations.map((m) => dts(basename(m))),
     ...jsTypes.map((t) => basename(t)), 'README.md', '*.br', '*.gz'],
   sideEffects: [`./${element}`],

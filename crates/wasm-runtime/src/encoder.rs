@@ -70,7 +70,7 @@ const PROBE_QUERY: &str = "a quiet romantic comedy set in Paris tonight";
 
 /// Builds the encoder on the requested backend (see [`Requested`]); returns it with the
 /// reason for the choice whenever the backend was not simply the one asked for (no
-/// WebGPU, a software adapter, or a measurement).
+/// WebGPU, a software adapter, a WebGPU module that cannot start, or a measurement).
 pub(crate) async fn load_encoder(
     files: &EncoderFiles<'_>,
     backend: &str,
@@ -94,7 +94,15 @@ pub(crate) async fn load_encoder(
                 adapter.name
             )),
         )),
-        _ => faster_of_both(files).await,
+        // `auto` and `measure` fall back to the CPU when the WebGPU module cannot start (a
+        // package built without it, or a host that fails to serve it); `webgpu` does not.
+        _ => match faster_of_both(files).await {
+            Err(RuntimeError::WebGpu(reason)) => Ok((
+                cpu(files)?,
+                Some(format!("the WebGPU encoder could not start ({reason}); using the CPU backend")),
+            )),
+            chosen => chosen,
+        },
     }
 }
 

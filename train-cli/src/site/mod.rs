@@ -128,6 +128,12 @@ pub fn run(args: &SiteArgs) -> anyhow::Result<()> {
     step("copying the widget");
     let copied = runtime::copy(&package, &args.out.join(runtime::FOLDER))?;
     eprintln!("{} files from {}", copied, package.display());
+    if !runtime::has_webgpu_module(&package) {
+        eprintln!(
+            "note: this package has no WebGPU encoder module (the demo builds it without): queries are \
+             encoded on the CPU; `node scripts/build-wasm.mjs` builds the whole package"
+        );
+    }
 
     step("done");
     let base = args.base_url.clone().unwrap_or_else(|| format!("/{}", folder_name(&args.out)));

@@ -23,6 +23,12 @@ pub fn check_package(dir: &Path) -> anyhow::Result<PathBuf> {
     Ok(dir.to_path_buf())
 }
 
+/// Whether the package holds the optional WebGPU encoder module (a package built with
+/// `--cpu-only` does not; the widget then encodes queries on the CPU).
+pub fn has_webgpu_module(package: &Path) -> bool {
+    package.join("gnnrec_webgpu_bg.wasm").is_file()
+}
+
 /// Whether a package file is needed at run time (scripts, wasm, their precompressed copies
 /// and the modules they import), rather than for development (types, docs).
 fn shipped(name: &str) -> bool {
