@@ -168,6 +168,7 @@ describe('Chromium', () => {
     await context.setOffline(false);
     await page.goto(`${server.url}/repo/pages/offline.html`);
     await ready(page);
+    // Removed at once, while the widget may still be refreshing the copy: the removal wins.
     await page.evaluate(() => document.querySelector('gnn-recommender').removeOfflineCopy());
     assert.deepEqual(await page.evaluate(async () => [await caches.has('gnnrec-offline'),
       (await navigator.serviceWorker.getRegistrations()).length]), [false, 0]);

@@ -84,7 +84,14 @@ async function register({ page, prefixes, urls, budgetBytes }) {
   let files = 0;
   for (const url of [pageKey, ...scope.urls]) {
     if (!kept(scope, url, url === pageKey) || await cache.match(url)) continue;
-    const response = await fetch(url, { cache: 'no-cache' });
+    // The page and the widget's and bundle's files must all be had; another file the page
+    // asked for that cannot be had (a missing /favicon.ico) is left out.
+    const needed = url === pageKey || scope.prefixes.some((prefix) => url.startsWith(prefix));
+    const response = await fetch(url, { cache: 'no-cache' }).catch((error) => {
+      if (needed) throw new Error(`${new URL(url).pathname}: ${error.message}`);
+      return null;
+    });
+    if (!response?.ok && !needed) continue;
     if (!response.ok) throw new Error(`${new URL(url).pathname}: HTTP ${response.status}`);
     const body = await response.clone().arrayBuffer();
     if (bytes + body.byteLength > budgetBytes) {

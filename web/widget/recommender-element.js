@@ -40,6 +40,10 @@ export class RecommenderElement extends HTMLElement {
   /** What each text shows, as {id, where, key, values}, to set again when the texts change. */
   #texts = new Map();
   #strings = DEFAULT_STRINGS;
+  /** The offline copy being made (`offline`), settled when done. */
+  #keeping = Promise.resolve();
+  /** Whether the visitor removed the offline copy on this page (none is made again here). */
+  #offlineRemoved = false;
   /** Whether a new version of the bundle is being loaded beside the current one. */
   #updating = false;
   /** Checks for a new version when the page is back online (not on a timer, nor when the tab
@@ -245,7 +249,7 @@ export class RecommenderElement extends HTMLElement {
     this.dispatchEvent(new CustomEvent('gnnrec-ready', {
       detail: { backend: r.backend, fallbackReason: r.fallbackReason }, bubbles: true, composed: true,
     }));
-    if (this.hasAttribute('offline')) await this.#keepOffline(r);
+    if (this.hasAttribute('offline')) await (this.#keeping = this.#keepOffline(r));
   }
 
   /** Starts a recommender on the `bundle`, with the element's options. */
@@ -280,7 +284,7 @@ export class RecommenderElement extends HTMLElement {
       this.dispatchEvent(new CustomEvent('gnnrec-update', {
         detail: { itemCount: next.itemCount, droppedLikes: ignoredHistory.length }, bubbles: true, composed: true,
       }));
-      if (this.hasAttribute('offline')) await this.#keepOffline(next);
+      if (this.hasAttribute('offline')) await (this.#keeping = this.#keepOffline(next));
     } catch (error) {
       console.warn(`<gnn-recommender>: could not update the bundle: ${error.message}`);
     } finally {
@@ -295,6 +299,7 @@ export class RecommenderElement extends HTMLElement {
    *  says so (`gnnrec-offline`); why it could not goes to the console only (a visitor cannot act
    *  on it). */
   async #keepOffline(r) {
+    if (this.#offlineRemoved) return;
     const budget = Number(this.getAttribute('offline-budget'));
     try {
       const { files, bytes } = await keepOffline({
@@ -316,6 +321,8 @@ export class RecommenderElement extends HTMLElement {
   /** Removes the offline copy (cached pages, widget, bundle and shards) and unregisters the
    *  service worker; the visitor's likes are kept. */
   async removeOfflineCopy() {
+    this.#offlineRemoved = true;
+    await this.#keeping; // a copy being made now would be made again after the removal
     await removeOfflineCopy(this.#serviceWorkerUrl);
     this.#el('remove-offline').hidden = true;
     this.#el('offline-note').hidden = false;
