@@ -209,6 +209,7 @@ export class RecommenderElement extends HTMLElement {
     this.#recommender?.close();
     this.#recommender = null;
     this.#el('loading').hidden = false;
+    this.#el('progress').hidden = false;
     this.#el('progress').value = 0;
     this.#say('status', 'loading');
     this.#say('backend', 'badgeLoading');
@@ -234,7 +235,9 @@ export class RecommenderElement extends HTMLElement {
     }
     if (load !== this.#loads) { r.close(); return; }
     this.#recommender = r;
-    this.#el('loading').hidden = true;
+    // The bar goes; the status line stays: it says how many items, and why the encoder runs
+    // where it does when that was not simply the backend asked for.
+    this.#el('progress').hidden = true;
     const badge = r.backend === 'webgpu' ? 'badgeWebgpu' : 'badgeCpu';
     this.#say('backend', badge);
     if (r.fallbackReason) this.#say('backend', 'badgeTitleFallback', { reason: r.fallbackReason }, 'title');
