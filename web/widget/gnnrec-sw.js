@@ -80,7 +80,10 @@ async function register({ page, prefixes, urls, budgetBytes }) {
   scope.urls = [...new Set([...scope.urls, ...urls.filter(sameOrigin).map((u) => key(u))])];
   await cache.put(SCOPE_KEY, new Response(JSON.stringify(scope), { headers: { 'content-type': 'application/json' } }));
   scopeRead = Promise.resolve(scope);
-  let bytes = await storedBytes(cache);
+  // What the cache holds is only read when something new is to be stored (most visits store
+  // nothing: everything is there already).
+  let held = null;
+  let bytes = 0;
   let files = 0;
   for (const url of [pageKey, ...scope.urls]) {
     if (!kept(scope, url, url === pageKey) || await cache.match(url)) continue;
@@ -94,10 +97,12 @@ async function register({ page, prefixes, urls, budgetBytes }) {
     if (!response?.ok && !needed) continue;
     if (!response.ok) throw new Error(`${new URL(url).pathname}: HTTP ${response.status}`);
     const body = await response.clone().arrayBuffer();
-    if (bytes + body.byteLength > budgetBytes) {
+    held ??= await storedBytes(cache);
+    if (held + body.byteLength > budgetBytes) {
       throw new Error(`the offline copy would pass its budget of ${(budgetBytes / 1e6).toFixed(0)} MB`);
     }
     await cache.put(url, response);
+    held += body.byteLength;
     bytes += body.byteLength;
     files += 1;
   }
