@@ -4,8 +4,8 @@
 use std::path::Path;
 
 use gnnrec_bundle::{
-    BundleError, ContentError, ManifestError, MlpHead, ProbeConfig, ShardedManifest, V1Content, Versions,
-    file_names, listed_files, parse_manifest, read_file, sha256_hex,
+    BundleError, ContentError, ManifestError, ProbeConfig, ShardedManifest, V1Content, Versions, file_names,
+    listed_files, parse_manifest, read_file, sha256_hex,
 };
 use gnnrec_export::{ShardConfig, write_sharded};
 use gnnrec_ranking::{HistoryEvent, LoadedBundle, Ranked, ShardedRanker};
@@ -13,17 +13,6 @@ use gnnrec_ranking::{HistoryEvent, LoadedBundle, Ranked, ShardedRanker};
 mod common;
 
 use common::*;
-
-/// Exports the fixture (v1, in `dir/v1`), shards it into `dir/v2` with shards of about
-/// `shard_bytes`, and returns the v2 directory.
-fn sharded(dir: &Path, head: Option<MlpHead>, shard_bytes: usize) -> std::path::PathBuf {
-    let (v1, v2) = (dir.join("v1"), dir.join("v2"));
-    export(&v1, head, None);
-    let (manifest, files) = V1Content::read_stored(&v1).unwrap();
-    let config = ShardConfig { shard_bytes: Some(shard_bytes), ..Default::default() };
-    write_sharded(&manifest, &files, &config, &v2).unwrap();
-    v2
-}
 
 fn recommend(
     ranker: &mut ShardedRanker,

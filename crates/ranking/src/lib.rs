@@ -31,5 +31,7 @@ pub use history_sum::{history_sum, item_degrees};
 pub use rank_users::{rank_blocks, rank_users};
 pub use ranker::{LoadedBundle, MAX_QUERY_CHARS, Ranked, RankedItem, Ranker, Why};
 pub use scorer::Scorer;
-pub use sharded::{ShardedRanker, Step, TEXT_CANDIDATES};
+pub use sharded::{
+    DECOYS, Privacy, STRICT_DEFAULT_MAX_BYTES, ShardedRanker, Step, TEXT_CANDIDATES, UnknownPrivacy,
+};
 pub use top_k::top_k_excluding;

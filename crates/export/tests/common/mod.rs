@@ -127,3 +127,14 @@ pub fn wave_head() -> MlpHead {
         b3: 0.1,
     }
 }
+
+/// Exports the fixture (v1, in `dir/v1`), shards it into `dir/v2` with shards of about
+/// `shard_bytes`, and returns the v2 directory.
+pub fn sharded(dir: &Path, head: Option<MlpHead>, shard_bytes: usize) -> std::path::PathBuf {
+    let (v1, v2) = (dir.join("v1"), dir.join("v2"));
+    export(&v1, head, None);
+    let (manifest, files) = gnnrec_bundle::V1Content::read_stored(&v1).unwrap();
+    let config = gnnrec_export::ShardConfig { shard_bytes: Some(shard_bytes), ..Default::default() };
+    gnnrec_export::write_sharded(&manifest, &files, &config, &v2).unwrap();
+    v2
+}

@@ -15,6 +15,7 @@ use gnnrec_bundle::{
 
 use super::cache::{Resident, ShardCache};
 use super::core::Core;
+use super::privacy::{DecoyDraws, Privacy};
 use super::shard::Shard;
 use crate::error::RankError;
 
@@ -42,10 +43,13 @@ pub struct ShardedRanker {
     pub(super) cache: ShardCache,
     kinds: HashMap<String, FileKind>,
     unavailable: BTreeMap<String, String>,
+    pub(super) privacy: Privacy,
+    pub(super) draws: DecoyDraws,
 }
 
 impl ShardedRanker {
-    /// The ranker over a manifest and its core files (stored bytes by path).
+    /// The ranker over a manifest and its core files (stored bytes by path), fetching what
+    /// each request needs ([`Privacy::Off`]; see [`ShardedRanker::set_privacy`]).
     pub fn new(
         manifest: ShardedManifest,
         core_files: &HashMap<String, Vec<u8>>,
@@ -63,7 +67,8 @@ impl ShardedRanker {
             }
         }
         let cache = ShardCache::new(manifest.probe.memory_bytes);
-        Ok(Self { manifest, core, cache, kinds, unavailable: BTreeMap::new() })
+        let (privacy, draws) = (Privacy::Off, DecoyDraws::new(&[]));
+        Ok(Self { manifest, core, cache, kinds, unavailable: BTreeMap::new(), privacy, draws })
     }
 
     /// The manifest.

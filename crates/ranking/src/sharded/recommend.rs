@@ -2,6 +2,7 @@
 
 use std::collections::BTreeSet;
 
+use super::privacy::Want;
 use super::ranker::{FileKind, ShardedRanker, Step};
 use crate::error::RankError;
 use crate::history::HistoryEvent;
@@ -35,6 +36,7 @@ impl ShardedRanker {
             Step::Done(visitor) => visitor,
             Step::Need(paths) => return Ok(Step::Need(paths)),
         };
+        self.note_arriving(&mut visitor.notices);
         let Some(user) = visitor.user.clone() else {
             let results = self.popular(k);
             return Ok(Step::Done(Ranked {
@@ -44,7 +46,7 @@ impl ShardedRanker {
             }));
         };
         let probed = self.nearest_gnn_shards(&user);
-        let missing = self.missing(probed.iter().map(|&s| FileKind::Gnn(s)));
+        let missing = self.to_fetch(Want::NearestGnn(probed.clone()));
         if !missing.is_empty() {
             return Ok(Step::Need(missing));
         }
@@ -95,12 +97,21 @@ impl ShardedRanker {
         Ok(Step::Done(Ranked { results, ignored_history: visitor.ignored, notices: visitor.notices }))
     }
 
-    /// GNN shards whose centroids score highest for `user` (within the byte budget).
+    /// GNN shards whose centroids score highest for `user` (within the byte budget; in
+    /// strict mode among those that have arrived).
     fn nearest_gnn_shards(&self, user: &[f32]) -> Vec<usize> {
         let scores = self.core.centroid_scorer.score_all(user, &self.core.gnn_centroids);
-        let nearest = crate::top_k::top_k_excluding(&scores, &[], self.manifest.probe.gnn);
+        let absent = self.not_probeable(self.manifest.gnn_shards.len(), FileKind::Gnn);
+        let nearest = crate::top_k::top_k_excluding(&scores, &absent, self.manifest.probe.gnn);
         let nearest = nearest.into_iter().map(|s| s as usize).collect();
         self.manifest.probe.within_budget(nearest, &self.manifest.gnn_shards)
+    }
+
+    /// The GNN shards a visitor whose vector is shard `centre`'s centroid would probe.
+    pub(super) fn gnn_shards_near_centroid(&self, centre: usize) -> Vec<usize> {
+        let d = self.manifest.model.dim;
+        let centroid = self.core.gnn_centroids[centre * d..(centre + 1) * d].to_vec();
+        self.nearest_gnn_shards(&centroid)
     }
 
     /// The `k` most popular items (from the core); none when the catalogue had no interactions.

@@ -2,6 +2,7 @@
 
 use std::collections::BTreeSet;
 
+use super::privacy::Want;
 use super::ranker::{FileKind, ShardedRanker, Step};
 use crate::error::RankError;
 use crate::history::HistoryEvent;
@@ -60,6 +61,7 @@ impl ShardedRanker {
             Step::Need(paths) => return Ok(Step::Need(paths)),
         };
         self.note_unavailable(probed.iter().map(|&s| FileKind::Text(s)), "search", &mut visitor.notices);
+        self.note_arriving(&mut visitor.notices);
         let user = visitor.user.clone().unwrap_or(tower_user);
         let point = TextPoint::new(&query);
 
@@ -158,20 +160,29 @@ impl ShardedRanker {
     }
 
     /// The `probe.text` text shards whose centroids are nearest a text-space vector (within
-    /// the byte budget).
+    /// the byte budget; in strict mode among those that have arrived).
     pub fn nearest_text_shards(&self, query: &[f32]) -> Vec<usize> {
         let Some(text) = &self.core.text else { return Vec::new() };
         let k = query.len().max(1);
         let scores: Vec<f32> = text.centroids.chunks_exact(k).map(|c| dot(c, query)).collect();
-        let probed = top_k_excluding(&scores, &[], self.manifest.probe.text);
+        let absent = self.not_probeable(self.manifest.text_shards.len(), FileKind::Text);
+        let probed = top_k_excluding(&scores, &absent, self.manifest.probe.text);
         let probed = probed.into_iter().map(|s| s as usize).collect();
         self.manifest.probe.within_budget(probed, &self.manifest.text_shards)
     }
 
+    /// The text shards a query at text shard `centre`'s centroid would probe.
+    pub(super) fn text_shards_near_centroid(&self, centre: usize) -> Vec<usize> {
+        let Some(text) = &self.core.text else { return Vec::new() };
+        let k = text.centroids.len() / self.manifest.text_shards.len().max(1);
+        let centroid = text.centroids[centre * k..(centre + 1) * k].to_vec();
+        self.nearest_text_shards(&centroid)
+    }
+
     /// The `probe.text` text shards nearest `query`, once resident or known unavailable.
-    fn text_shards_for(&self, query: &[f32]) -> Step<Vec<usize>> {
+    fn text_shards_for(&mut self, query: &[f32]) -> Step<Vec<usize>> {
         let probed = self.nearest_text_shards(query);
-        let missing = self.missing(probed.iter().map(|&s| FileKind::Text(s)));
+        let missing = self.to_fetch(Want::NearestText(probed.clone()));
         if missing.is_empty() { Step::Done(probed) } else { Step::Need(missing) }
     }
 }

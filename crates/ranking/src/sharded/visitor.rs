@@ -6,6 +6,7 @@ use std::collections::{BTreeSet, HashMap};
 use gnnrec_bundle::{Location, bucket_of, dot};
 
 use super::cache::Resident;
+use super::privacy::Want;
 use super::ranker::{FileKind, ShardedRanker, Step};
 use crate::fold_in::fold_in;
 use crate::history::{HistoryEvent, ResolvedHistory};
@@ -39,7 +40,7 @@ impl ShardedRanker {
             Step::Need(paths) => return Step::Need(paths),
         };
         let shards: BTreeSet<usize> = located.values().map(|l| l.shard as usize).collect();
-        let missing = self.missing(shards.iter().map(|&s| FileKind::Gnn(s)));
+        let missing = self.to_fetch(Want::HistoryShards(shards.iter().copied().collect()));
         if !missing.is_empty() {
             return Step::Need(missing);
         }
@@ -105,7 +106,7 @@ impl ShardedRanker {
     ) -> Step<(HashMap<String, Location>, BTreeSet<String>)> {
         let buckets = self.manifest.directory.len();
         let wanted: BTreeSet<usize> = history.iter().map(|e| bucket_of(&e.id, buckets)).collect();
-        let missing = self.missing(wanted.iter().map(|&b| FileKind::Bucket(b)));
+        let missing = self.to_fetch(Want::Buckets(wanted.iter().copied().collect()));
         if !missing.is_empty() {
             return Step::Need(missing);
         }

@@ -1,0 +1,238 @@
+//! What the host can learn from the shard files a visitor's browser fetches, and the fetch
+//! policy of each privacy mode (`docs/design/privacy-modes.md`).
+//!
+//! - [`Privacy::Strict`]: requests never fetch. The reader fetches every shard and
+//!   directory file in one fixed order ([`ShardedRanker::fetch_order`]) whatever the visitor
+//!   does, and each request answers from the files that have arrived plus the core.
+//! - [`Privacy::Balanced`]: a request that needs files of one kind fetches them together with
+//!   [`DECOYS`] decoy groups of the same shape (the shards nearest a random centroid, the
+//!   bucket and shard of a random item), drawn independently of the visitor and weighted like
+//!   real requests (by items per shard).
+//! - [`Privacy::Off`]: a request fetches exactly what it needs (fewest bytes).
+
+use std::fmt;
+use std::str::FromStr;
+
+use sha2::{Digest, Sha256};
+
+use super::ranker::{FileKind, ShardedRanker};
+
+/// Decoy groups fetched beside each real group in [`Privacy::Balanced`] mode: an observer
+/// who cannot tell them apart picks the real one at most 1 time in `DECOYS + 1`.
+pub const DECOYS: usize = 3;
+
+/// Stored bytes of all shard and directory files up to which [`Privacy::Strict`] is the
+/// default: no more than the query encoder a searching visitor downloads anyway (≈ 17.5 MB),
+/// so strict at most doubles a first visit's bytes. Larger bundles default to balanced.
+pub const STRICT_DEFAULT_MAX_BYTES: u64 = 16 << 20;
+
+/// How a sharded bundle's files are fetched, and so what the host's access log reveals.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Privacy {
+    /// Every file in one fixed order, whatever the visitor does: the log reveals nothing of
+    /// the visitor's queries or likes.
+    Strict,
+    /// The files a request needs, hidden among decoy groups of the same shape.
+    Balanced,
+    /// The files a request needs and nothing else.
+    Off,
+}
+
+impl Privacy {
+    /// The default for a bundle whose shard and directory files total `shard_bytes`.
+    pub fn default_for(shard_bytes: u64) -> Self {
+        if shard_bytes <= STRICT_DEFAULT_MAX_BYTES { Self::Strict } else { Self::Balanced }
+    }
+}
+
+/// A privacy mode's name that is none of `strict`, `balanced`, `off`.
+#[derive(Debug, thiserror::Error)]
+#[error("unknown privacy mode {0:?}: expected strict, balanced or off")]
+pub struct UnknownPrivacy(pub String);
+
+impl FromStr for Privacy {
+    type Err = UnknownPrivacy;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "strict" => Ok(Self::Strict),
+            "balanced" => Ok(Self::Balanced),
+            "off" => Ok(Self::Off),
+            _ => Err(UnknownPrivacy(s.into())),
+        }
+    }
+}
+
+impl fmt::Display for Privacy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Strict => "strict",
+            Self::Balanced => "balanced",
+            Self::Off => "off",
+        })
+    }
+}
+
+/// Random draws for decoys: SHA-256 of a secret seed and a counter (the seed comes from the
+/// browser's `crypto.getRandomValues`, so the host cannot predict the decoys).
+pub(super) struct DecoyDraws {
+    seed: Vec<u8>,
+    counter: u64,
+}
+
+impl DecoyDraws {
+    pub(super) fn new(seed: &[u8]) -> Self {
+        Self { seed: seed.to_vec(), counter: 0 }
+    }
+
+    /// A uniform draw in `0..n` (`n > 0`).
+    fn below(&mut self, n: u64) -> u64 {
+        self.counter += 1;
+        let digest =
+            Sha256::new().chain_update(&self.seed).chain_update(self.counter.to_le_bytes()).finalize();
+        let word = u128::from_le_bytes(digest[..16].try_into().expect("16 bytes"));
+        (word % u128::from(n)) as u64
+    }
+
+    /// An index drawn with probability proportional to `weights` (all zero: uniform).
+    fn weighted(&mut self, weights: &[u64]) -> usize {
+        let total: u64 = weights.iter().sum();
+        if total == 0 {
+            return self.below(weights.len() as u64) as usize;
+        }
+        let mut left = self.below(total);
+        for (i, &w) in weights.iter().enumerate() {
+            if left < w {
+                return i;
+            }
+            left -= w;
+        }
+        weights.len() - 1
+    }
+}
+
+/// A group of files a request step wants, by what chose them.
+pub(super) enum Want {
+    /// Directory buckets of the history's ids.
+    Buckets(Vec<usize>),
+    /// GNN shards holding the history's items.
+    HistoryShards(Vec<usize>),
+    /// GNN shards nearest the visitor's vector.
+    NearestGnn(Vec<usize>),
+    /// Text shards nearest the query.
+    NearestText(Vec<usize>),
+}
+
+impl Want {
+    fn kinds(&self) -> Vec<FileKind> {
+        match self {
+            Want::Buckets(b) => b.iter().map(|&i| FileKind::Bucket(i)).collect(),
+            Want::HistoryShards(s) | Want::NearestGnn(s) => s.iter().map(|&i| FileKind::Gnn(i)).collect(),
+            Want::NearestText(s) => s.iter().map(|&i| FileKind::Text(i)).collect(),
+        }
+    }
+}
+
+impl ShardedRanker {
+    /// The privacy mode in force.
+    pub fn privacy(&self) -> Privacy {
+        self.privacy
+    }
+
+    /// Sets the privacy mode; `seed` (random bytes from the browser) drives the decoys.
+    /// Strict keeps every file that arrives (it is never fetched again).
+    pub fn set_privacy(&mut self, privacy: Privacy, seed: &[u8]) {
+        self.privacy = privacy;
+        self.draws = DecoyDraws::new(seed);
+        if privacy == Privacy::Strict {
+            self.cache.set_cap(usize::MAX);
+        }
+    }
+
+    /// Stored bytes of all shard and directory files (what strict mode downloads).
+    pub fn shard_bytes(&self) -> u64 {
+        let m = &self.manifest;
+        m.directory.iter().chain(&m.text_shards).chain(&m.gnn_shards).map(|e| e.file.bytes).sum()
+    }
+
+    /// Every shard and directory file in the fixed order strict mode fetches them: the
+    /// directory (small; likes need it), then text and GNN shards alternately.
+    pub fn fetch_order(&self) -> Vec<String> {
+        let m = &self.manifest;
+        let mut order: Vec<String> = m.directory.iter().map(|e| e.path.clone()).collect();
+        for i in 0..m.text_shards.len().max(m.gnn_shards.len()) {
+            order.extend(m.text_shards.get(i).map(|e| e.path.clone()));
+            order.extend(m.gnn_shards.get(i).map(|e| e.path.clone()));
+        }
+        order
+    }
+
+    /// The indices `0..n` of files of one kind (`kind`) that may not be probed now: in strict
+    /// mode those that have not arrived; none otherwise.
+    pub(super) fn not_probeable(&self, n: usize, kind: fn(usize) -> FileKind) -> Vec<u32> {
+        if self.privacy != Privacy::Strict {
+            return Vec::new();
+        }
+        (0..n).filter(|&i| !self.cache.contains(&self.entry(kind(i)).path)).map(|i| i as u32).collect()
+    }
+
+    /// Shard and directory files that have arrived and are held (strict mode keeps all).
+    pub fn arrived_files(&self) -> usize {
+        self.fetch_order().iter().filter(|p| self.cache.contains(p)).count()
+    }
+
+    /// In strict mode while files are still arriving, a notice that says how many have.
+    pub(super) fn note_arriving(&self, notices: &mut Vec<String>) {
+        let total = self.fetch_order().len();
+        let arrived = self.arrived_files();
+        if self.privacy == Privacy::Strict && arrived < total {
+            notices.push(format!(
+                "privacy=strict: {arrived} of {total} shard files have arrived; the answer comes from those"
+            ));
+        }
+    }
+
+    /// The paths to fetch for `want` before the step can answer: none in strict mode (the
+    /// step answers from what has arrived), the missing ones with decoys in balanced mode.
+    pub(super) fn to_fetch(&mut self, want: Want) -> Vec<String> {
+        let mut fetch = self.missing(want.kinds().into_iter());
+        if fetch.is_empty() || self.privacy == Privacy::Off {
+            return fetch;
+        }
+        if self.privacy == Privacy::Strict {
+            return Vec::new();
+        }
+        for _ in 0..DECOYS {
+            let decoy = self.decoy_like(&want);
+            for path in self.missing(decoy.kinds().into_iter()) {
+                if !fetch.contains(&path) {
+                    fetch.push(path);
+                }
+            }
+        }
+        fetch
+    }
+
+    /// A group of the same shape as `want`, drawn independently of the visitor.
+    fn decoy_like(&mut self, want: &Want) -> Want {
+        let m = &self.manifest;
+        let gnn_items: Vec<u64> = m.gnn_shards.iter().map(|s| s.items as u64).collect();
+        match want {
+            Want::Buckets(b) => {
+                let n = m.directory.len() as u64;
+                Want::Buckets(b.iter().map(|_| self.draws.below(n) as usize).collect())
+            }
+            Want::HistoryShards(s) => {
+                Want::HistoryShards(s.iter().map(|_| self.draws.weighted(&gnn_items)).collect())
+            }
+            Want::NearestGnn(_) => {
+                let centre = self.draws.weighted(&gnn_items);
+                Want::NearestGnn(self.gnn_shards_near_centroid(centre))
+            }
+            Want::NearestText(_) => {
+                let text_items: Vec<u64> = m.text_shards.iter().map(|s| s.items as u64).collect();
+                let centre = self.draws.weighted(&text_items);
+                Want::NearestText(self.text_shards_near_centroid(centre))
+            }
+        }
+    }
+}
