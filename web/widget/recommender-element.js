@@ -261,7 +261,8 @@ export class RecommenderElement extends HTMLElement {
     // A layout without the search box leaves the query encoder until someone searches.
     const encoder = ['recommendations', 'related'].includes(this.layout) ? 'on-demand' : 'eager';
     return RecommenderClient.load(this.bundle, {
-      backend: this.backend, encoder, storeName: this.store, workerUrl: this.getAttribute('worker') || undefined, onProgress,
+      backend: this.backend, encoder, privacy: this.getAttribute('privacy') || 'auto', storeName: this.store,
+      workerUrl: this.getAttribute('worker') || undefined, onProgress,
     });
   }
 
@@ -332,11 +333,15 @@ export class RecommenderElement extends HTMLElement {
     this.#say('offline-note', 'offlineRemoved');
   }
 
-  /** Load progress: the start files, shards a request is waiting for, the offline download. */
+  /** Load progress: the start files, shards a request is waiting for, strict privacy's
+   *  download of every shard, the offline download. */
   #progress({ stage, loaded, total, pending }) {
     if (stage === 'shards') {
       this.#el('shards').hidden = loaded >= pending;
       this.#say('shards', 'shardsLoading', { loaded, pending });
+    } else if (stage === 'background') {
+      this.#el('shards').hidden = loaded >= total;
+      this.#say('shards', 'privateDownload', { loaded, total });
     } else if (stage === 'offline') {
       this.#el('offline-bar').value = total ? loaded / total : 0;
       this.#say('offline-status', 'storeOfflineProgress', { loaded, total });

@@ -15,11 +15,12 @@ function ready() {
 }
 
 const methods = {
-  async load({ bundleUrl, backend, encoder, storeName }) {
+  async load({ bundleUrl, backend, encoder, privacy, storeName }) {
     store = await HistoryStore.open(storeName);
     recommender = await loadWasmRecommender(bundleUrl, {
       backend,
       encoder,
+      privacy,
       onProgress: (progress) => postMessage({ progress }),
       onManifest: (manifest) => { loadedFrom = { bundleUrl, manifest }; },
     });
@@ -28,6 +29,7 @@ const methods = {
       fallbackReason: recommender.fallbackReason ?? null,
       itemCount: recommender.itemCount,
       sharded: recommender.sharded === true,
+      privacy: recommender.privacy ?? 'strict',
     };
   },
   async search({ query, k }) { return ready().search(query, await store.all(), k); },

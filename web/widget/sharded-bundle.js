@@ -4,7 +4,8 @@
 // hands them to the runtime (which checks size and SHA-256 against the manifest), and keeps
 // the ones that checked out in the Cache API for later visits and offline use. A shard that
 // cannot be had is reported to the runtime, which answers from the others and says so in
-// `notices`.
+// `notices`. Under privacy="strict" requests fetch nothing: every file is fetched in the
+// background, in one fixed order, whatever the visitor does (`fetchEverything`).
 
 /** Cache API store of checked shard and directory files (their names are content hashes). */
 export const SHARD_CACHE = 'gnnrec-shards';
@@ -16,19 +17,25 @@ export class ShardedBundle {
   #base;
   #fetchBytes;
   #onProgress;
+  #privacy;
 
   /**
    * @param {any} runtime the wasm ShardedRecommender
    * @param {URL} base the bundle directory
    * @param {(url: URL) => Promise<Uint8Array>} fetchBytes
    * @param {(progress: object) => void} onProgress receives `{stage: 'shards', pending, loaded}`
+   *   and, in strict mode, `{stage: 'background', loaded, total}`
+   * @param {'strict' | 'balanced' | 'off'} privacy the mode the runtime is in
    */
-  constructor(runtime, base, fetchBytes, onProgress) {
+  constructor(runtime, base, fetchBytes, onProgress, privacy) {
     this.#runtime = runtime;
     this.#base = base;
     this.#fetchBytes = fetchBytes;
     this.#onProgress = onProgress;
+    this.#privacy = privacy;
   }
+
+  get privacy() { return this.#privacy; }
 
   get backend() { return this.#runtime.backend; }
   get fallbackReason() { return this.#runtime.fallbackReason; }
@@ -59,7 +66,8 @@ export class ShardedBundle {
     }
   }
 
-  /** Fetches, checks and keeps one file, or reports it unavailable. */
+  /** Fetches, checks and keeps one file, or reports it unavailable; resolves to whether it
+   *  was kept. */
   async #load(path) {
     const url = new URL(path, this.#base);
     const cache = await cacheStorage();
@@ -70,16 +78,47 @@ export class ShardedBundle {
     } catch (error) {
       const offline = typeof navigator !== 'undefined' && navigator.onLine === false;
       this.#runtime.markUnavailable(path, offline ? 'offline and not cached' : error.message);
-      return;
+      return false;
     }
     try {
       this.#runtime.addFile(path, bytes);
     } catch (error) {
       await cache?.delete(url);
       this.#runtime.markUnavailable(path, error.message);
-      return;
+      return false;
     }
     if (cache && !cached) await cache.put(url, new Response(bytes));
+    return true;
+  }
+
+  /**
+   * Strict mode: fetches every shard and directory file in the runtime's fixed order, two at a
+   * time (requests start in that order whatever the visitor does), yielding between files so
+   * that requests go first on the CPU. Files that could not be had are tried again, in the same
+   * order, when the browser is back online.
+   */
+  async fetchEverything() {
+    const paths = this.#runtime.fetchOrder();
+    let next = 0;
+    let loaded = 0;
+    const failed = new Set();
+    const fetcher = async () => {
+      while (next < paths.length) {
+        const path = paths[next++];
+        if (!(await this.#load(path))) failed.add(path);
+        this.#onProgress({ stage: 'background', loaded: ++loaded, total: paths.length });
+        await new Promise((resolve) => setTimeout(resolve, 0));
+      }
+    };
+    this.#onProgress({ stage: 'background', loaded, total: paths.length });
+    await Promise.all([fetcher(), fetcher()]);
+    const retry = async () => {
+      const again = paths.filter((path) => failed.has(path));
+      failed.clear();
+      for (const path of again) if (!(await this.#load(path))) failed.add(path);
+      if (failed.size) self.addEventListener('online', retry, { once: true });
+    };
+    if (failed.size) self.addEventListener('online', retry, { once: true });
   }
 
   /**

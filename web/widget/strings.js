@@ -38,6 +38,7 @@
  * @property {string} updateFailed the error shown when recommending, liking or clearing the
  *   likes failed: {message}
  * @property {string} shardsLoading sharded bundles: {loaded} of {pending} parts fetched
+ * @property {string} privateDownload privacy="strict": {loaded} of {total} parts of the whole catalogue fetched
  * @property {string} partialResults sharded bundles: some parts could not be had
  * @property {string} searchLabel the search box's label
  * @property {string} searchPlaceholder the search box's placeholder
@@ -88,6 +89,7 @@ export const DEFAULT_STRINGS = Object.freeze({
   searchFailed: 'Search failed: {message}',
   updateFailed: 'Could not update the recommendations: {message}',
   shardsLoading: 'Loading part of the catalogue ({loaded} of {pending})…',
+  privateDownload: 'Fetching the whole catalogue, so that the site cannot tell what you look for ({loaded} of {total})…',
   partialResults: 'Part of the catalogue could not be loaded (offline or unavailable): these results come from the rest.',
   searchLabel: 'Search',
   searchPlaceholder: 'Describe what you are looking for',

@@ -53,10 +53,11 @@ export const fetchManifest = (base) => fetchBytes(new URL('manifest.json', base)
  * building the model). `onManifest(bytes)` receives the manifest the bundle was loaded from.
  * `encoder`: 'eager' fetches the query encoder's files (`encoder/…`, about 18 MB) with the
  * rest; 'on-demand' leaves them until the first search (a page that only recommends never
- * fetches them).
+ * fetches them). `privacy` (sharded bundles): 'auto' | 'strict' | 'balanced' | 'off'; strict
+ * starts the background download of every shard.
  */
 export async function loadWasmRecommender(bundleUrl, {
-  backend = 'auto', encoder = 'eager', onProgress = () => {}, onManifest = () => {},
+  backend = 'auto', encoder = 'eager', privacy = 'auto', onProgress = () => {}, onManifest = () => {},
 } = {}) {
   // The wasm compiles while the manifest and the files it lists download: the runtime's
   // `requiredFiles` (which needs the wasm) then picks among the downloads; a file it asks for
@@ -91,7 +92,10 @@ export async function loadWasmRecommender(bundleUrl, {
   const fetchEncoder = encoder === 'on-demand'
     ? (asked) => Promise.all(asked.map((name) => fetchBytes(url(name)))) : undefined;
   const loadedRuntime = await runtime.load(manifest, names, contents, backend, fetchEncoder);
-  return parsed.version === 2
-    ? new ShardedBundle(loadedRuntime, base, (url) => fetchBytes(url), onProgress)
-    : loadedRuntime;
+  if (parsed.version !== 2) return loadedRuntime;
+  // The decoys' seed comes from the browser's CSPRNG: the host cannot predict them.
+  const mode = loadedRuntime.setPrivacy(privacy, crypto.getRandomValues(new Uint8Array(32)));
+  const bundle = new ShardedBundle(loadedRuntime, base, (url) => fetchBytes(url), onProgress, mode);
+  if (mode === 'strict') bundle.fetchEverything();
+  return bundle;
 }

@@ -22,15 +22,21 @@
  * call; `notices` (sharded bundles) names the shards that were left out and why.
  */
 /**
- * @typedef {{stage: 'download' | 'start' | 'shards' | 'offline', loaded: number, total?: number,
- *   pending?: number}} Progress Load progress: bytes of the start files, then shards being fetched
- *   for a request (`pending` files, `loaded` done) or made available offline (`loaded` of `total`).
+ * @typedef {{stage: 'download' | 'start' | 'shards' | 'background' | 'offline', loaded: number,
+ *   total?: number, pending?: number}} Progress Load progress: bytes of the start files, then shards
+ *   being fetched for a request (`pending` files, `loaded` done), by strict privacy's download of
+ *   every shard (`loaded` of `total`), or made available offline (`loaded` of `total`).
  */
 /**
  * @typedef {{backend?: 'auto' | 'measure' | 'webgpu' | 'cpu', encoder?: 'eager' | 'on-demand',
- *   onProgress?: (progress: Progress) => void, storeName?: string, workerUrl?: string | URL}} LoadOptions
+ *   privacy?: 'auto' | 'strict' | 'balanced' | 'off', onProgress?: (progress: Progress) => void,
+ *   storeName?: string, workerUrl?: string | URL}} LoadOptions
  *   Options of `RecommenderClient.load`. `encoder: 'on-demand'` leaves the query encoder's files
  *   (about 18 MB) until the first search: a page that only recommends never fetches them.
+ *   `privacy` (sharded bundles; docs/guide.md, "What the host can learn"): 'strict' fetches
+ *   every shard in one fixed order whatever the visitor does, and answers from what has arrived;
+ *   'balanced' hides the shards a request needs among decoys; 'off' fetches only what each
+ *   request needs; 'auto' is strict up to 16 MiB of shards, balanced above.
  *   `workerUrl`: the worker module to start instead of the package's recommender-worker.js. A
  *   service worker controls a worker only when the worker's URL is in its scope, so a site whose
  *   service worker does not cover the package's folder (and wants it offline) serves a module
@@ -52,6 +58,9 @@ export class RecommenderClient {
   itemCount = 0;
   /** Whether the bundle is sharded (format v2): shards load as requests need them. */
   sharded = false;
+  /** @type {'strict' | 'balanced' | 'off'} The privacy mode in force (a whole, v1 bundle
+   *  loads everything at once: strict). */
+  privacy = 'strict';
 
   /**
    * Use `RecommenderClient.load`.
@@ -99,7 +108,8 @@ export class RecommenderClient {
    * @returns {Promise<RecommenderClient>}
    */
   static async load(bundleUrl, {
-    backend = 'auto', encoder = 'eager', onProgress = () => {}, storeName = 'gnnrec-history', workerUrl,
+    backend = 'auto', encoder = 'eager', privacy = 'auto', onProgress = () => {}, storeName = 'gnnrec-history',
+    workerUrl,
   } = {}) {
     // The package's worker as a literal path resolved against import.meta.url: the form
     // bundlers recognise to bundle a worker.
@@ -109,7 +119,7 @@ export class RecommenderClient {
     const recommender = new RecommenderClient(worker, onProgress);
     try {
       const info = await recommender.#call('load', {
-        bundleUrl: new URL(bundleUrl, location.href).href, backend, encoder, storeName,
+        bundleUrl: new URL(bundleUrl, location.href).href, backend, encoder, privacy, storeName,
       });
       Object.assign(recommender, info);
       return recommender;

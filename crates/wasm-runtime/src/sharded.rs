@@ -8,7 +8,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use gnnrec_bundle::{CoreContent, ShardedManifest};
-use gnnrec_ranking::{Ranked, Ranker, ShardedRanker, Step};
+use gnnrec_ranking::{Privacy, Ranked, Ranker, ShardedRanker, Step};
 use js_sys::{Array, Function, Promise};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
@@ -96,6 +96,26 @@ impl ShardedRecommender {
         let ranker = self.ranker.borrow();
         let m = ranker.manifest();
         m.gnn_shards.iter().chain(&m.text_shards).chain(&m.directory).map(|e| e.path.clone()).collect()
+    }
+
+    /// Sets the privacy mode (`"strict"`, `"balanced"`, `"off"`; `""` or `"auto"`: strict for
+    /// bundles whose shards total at most `STRICT_DEFAULT_MAX_BYTES`, else balanced) with
+    /// random `seed` bytes for the decoys; returns the mode in force.
+    #[wasm_bindgen(js_name = setPrivacy)]
+    pub fn set_privacy(&self, mode: String, seed: &[u8]) -> Result<String, JsError> {
+        let mut ranker = self.ranker.borrow_mut();
+        let privacy = match mode.as_str() {
+            "" | "auto" => Privacy::default_for(ranker.shard_bytes()),
+            name => name.parse()?,
+        };
+        ranker.set_privacy(privacy, seed);
+        Ok(privacy.to_string())
+    }
+
+    /// Strict mode's background download: every shard and directory file in one fixed order.
+    #[wasm_bindgen(js_name = fetchOrder)]
+    pub fn fetch_order(&self) -> Vec<String> {
+        self.ranker.borrow().fetch_order()
     }
 
     /// Resolves to the query's MiniLM embedding (a `Float32Array`), for `searchStep`.

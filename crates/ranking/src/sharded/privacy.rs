@@ -4,10 +4,14 @@
 //! - [`Privacy::Strict`]: requests never fetch. The reader fetches every shard and
 //!   directory file in one fixed order ([`ShardedRanker::fetch_order`]) whatever the visitor
 //!   does, and each request answers from the files that have arrived plus the core.
-//! - [`Privacy::Balanced`]: a request that needs files of one kind fetches them together with
-//!   [`DECOYS`] decoy groups of the same shape (the shards nearest a random centroid, the
-//!   bucket and shard of a random item), drawn independently of the visitor and weighted like
-//!   real requests (by items per shard).
+//! - [`Privacy::Balanced`]: each request has [`DECOYS`] decoy visitors, drawn independently of
+//!   the real one: a decoy likes a random item (a random entry of a uniformly random directory
+//!   bucket) and searches near a text shard drawn by item count. A step that needs files
+//!   fetches, in a random order, its own and what each decoy would need at that step, found
+//!   the way the real visitor's are: the decoy's bucket, then its item's GNN shard, then the
+//!   shards probed for its folded-in vector. Probes are snapped to the neighbourhood of the
+//!   nearest shard's centroid (real and decoy alike), so a real group has exactly the shape of
+//!   a decoy's, and each decoy is consistent across the steps of a request.
 //! - [`Privacy::Off`]: a request fetches exactly what it needs (fewest bytes).
 
 use std::fmt;
@@ -15,6 +19,9 @@ use std::str::FromStr;
 
 use sha2::{Digest, Sha256};
 
+use gnnrec_bundle::Location;
+
+use super::cache::Resident;
 use super::ranker::{FileKind, ShardedRanker};
 
 /// Decoy groups fetched beside each real group in [`Privacy::Balanced`] mode: an observer
@@ -93,6 +100,13 @@ impl DecoyDraws {
         (word % u128::from(n)) as u64
     }
 
+    /// `items` in a uniformly random order (Fisher–Yates).
+    fn shuffle<T>(&mut self, items: &mut [T]) {
+        for i in (1..items.len()).rev() {
+            items.swap(i, self.below(i as u64 + 1) as usize);
+        }
+    }
+
     /// An index drawn with probability proportional to `weights` (all zero: uniform).
     fn weighted(&mut self, weights: &[u64]) -> usize {
         let total: u64 = weights.iter().sum();
@@ -108,6 +122,15 @@ impl DecoyDraws {
         }
         weights.len() - 1
     }
+}
+
+/// A decoy visitor of one request (balanced mode): the random draws that pick its liked item
+/// (entry `entry % len` of directory bucket `bucket`) and its query's text shard.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Decoy {
+    bucket: usize,
+    entry: u64,
+    text_shard: usize,
 }
 
 /// A group of files a request step wants, by what chose them.
@@ -201,38 +224,93 @@ impl ShardedRanker {
         if self.privacy == Privacy::Strict {
             return Vec::new();
         }
-        for _ in 0..DECOYS {
-            let decoy = self.decoy_like(&want);
-            for path in self.missing(decoy.kinds().into_iter()) {
+        for decoy in self.decoys.clone() {
+            let group = self.decoy_wants(&want, decoy);
+            for path in self.missing(group.kinds().into_iter()) {
                 if !fetch.contains(&path) {
                     fetch.push(path);
                 }
             }
         }
+        self.draws.shuffle(&mut fetch);
         fetch
     }
 
-    /// A group of the same shape as `want`, drawn independently of the visitor.
-    fn decoy_like(&mut self, want: &Want) -> Want {
+    /// Draws the decoy visitors of a new request (balanced mode).
+    pub(super) fn draw_decoys(&mut self) {
+        if self.privacy != Privacy::Balanced {
+            return;
+        }
+        let m = &self.manifest;
+        let text_items: Vec<u64> = m.text_shards.iter().map(|s| s.items as u64).collect();
+        let buckets = m.directory.len() as u64;
+        self.decoys = (0..DECOYS)
+            .map(|_| Decoy {
+                bucket: self.draws.below(buckets.max(1)) as usize,
+                entry: self.draws.below(u64::MAX),
+                text_shard: if text_items.is_empty() { 0 } else { self.draws.weighted(&text_items) },
+            })
+            .collect();
+    }
+
+    /// What `decoy` wants at the step where the real visitor wants `want` (a group of the
+    /// same shape: as many buckets or history shards, the first of them the decoy's own).
+    fn decoy_wants(&mut self, want: &Want, decoy: Decoy) -> Want {
         let m = &self.manifest;
         let gnn_items: Vec<u64> = m.gnn_shards.iter().map(|s| s.items as u64).collect();
+        let location = self.decoy_item(decoy);
         match want {
             Want::Buckets(b) => {
                 let n = m.directory.len() as u64;
-                Want::Buckets(b.iter().map(|_| self.draws.below(n) as usize).collect())
+                let more = (1..b.len()).map(|_| self.draws.below(n) as usize).collect::<Vec<_>>();
+                Want::Buckets([decoy.bucket].into_iter().chain(more).collect())
             }
             Want::HistoryShards(s) => {
-                Want::HistoryShards(s.iter().map(|_| self.draws.weighted(&gnn_items)).collect())
+                let own = location.map_or_else(|| self.draws.weighted(&gnn_items), |l| l.shard as usize);
+                let more = (1..s.len()).map(|_| self.draws.weighted(&gnn_items)).collect::<Vec<_>>();
+                Want::HistoryShards([own].into_iter().chain(more).collect())
             }
             Want::NearestGnn(_) => {
-                let centre = self.draws.weighted(&gnn_items);
+                let user = location.and_then(|l| self.single_item_user(l));
+                let centre = match user {
+                    Some(user) => self.nearest_gnn_shards(&user).first().copied().unwrap_or(0),
+                    None => self.draws.weighted(&gnn_items),
+                };
                 Want::NearestGnn(self.gnn_shards_near_centroid(centre))
             }
-            Want::NearestText(_) => {
-                let text_items: Vec<u64> = m.text_shards.iter().map(|s| s.items as u64).collect();
-                let centre = self.draws.weighted(&text_items);
-                Want::NearestText(self.text_shards_near_centroid(centre))
+            Want::NearestText(_) => Want::NearestText(self.text_shards_near_centroid(decoy.text_shard)),
+        }
+    }
+
+    /// Where `decoy`'s liked item lives, once its directory bucket is resident.
+    fn decoy_item(&self, decoy: Decoy) -> Option<Location> {
+        let path = &self.manifest.directory.get(decoy.bucket)?.path;
+        match self.cache.peek(path) {
+            Some(Resident::Bucket(bucket)) if !bucket.entries.is_empty() => {
+                Some(bucket.entries[(decoy.entry % bucket.entries.len() as u64) as usize].location)
             }
+            _ => None,
+        }
+    }
+
+    /// The folded-in vector of a visitor who liked the item at `location` alone, once its
+    /// shard is resident.
+    fn single_item_user(&self, location: Location) -> Option<Vec<f32>> {
+        let shard = self.shard(location.shard as usize)?;
+        let row = location.row as usize;
+        Some(self.fold_in_rows(shard.row(row), &[shard.popularity[row]], &[1.0]))
+    }
+
+    /// In balanced mode, the neighbourhood of `nearest`'s first shard (what a decoy would
+    /// probe from there) in place of `nearest`; unchanged otherwise.
+    pub(super) fn snapped(
+        &self,
+        nearest: Vec<usize>,
+        around: impl Fn(&Self, usize) -> Vec<usize>,
+    ) -> Vec<usize> {
+        match (self.privacy, nearest.first()) {
+            (Privacy::Balanced, Some(&centre)) => around(self, centre),
+            _ => nearest,
         }
     }
 }

@@ -15,7 +15,7 @@ use gnnrec_bundle::{
 
 use super::cache::{Resident, ShardCache};
 use super::core::Core;
-use super::privacy::{DecoyDraws, Privacy};
+use super::privacy::{Decoy, DecoyDraws, Privacy};
 use super::shard::Shard;
 use crate::error::RankError;
 
@@ -45,6 +45,7 @@ pub struct ShardedRanker {
     unavailable: BTreeMap<String, String>,
     pub(super) privacy: Privacy,
     pub(super) draws: DecoyDraws,
+    pub(super) decoys: Vec<Decoy>,
 }
 
 impl ShardedRanker {
@@ -68,7 +69,8 @@ impl ShardedRanker {
         }
         let cache = ShardCache::new(manifest.probe.memory_bytes);
         let (privacy, draws) = (Privacy::Off, DecoyDraws::new(&[]));
-        Ok(Self { manifest, core, cache, kinds, unavailable: BTreeMap::new(), privacy, draws })
+        let decoys = Vec::new();
+        Ok(Self { manifest, core, cache, kinds, unavailable: BTreeMap::new(), privacy, draws, decoys })
     }
 
     /// The manifest.
@@ -149,9 +151,11 @@ impl ShardedRanker {
     }
 
     /// Starts a new request: files that could not be had before are asked for again (the
-    /// network may be back, or the file stored for offline use since).
+    /// network may be back, or the file stored for offline use since); in balanced mode, the
+    /// request's decoy visitors are drawn.
     pub fn begin_request(&mut self) {
         self.unavailable.clear();
+        self.draw_decoys();
     }
 
     /// The paths of `kinds` that are neither resident nor known to be unavailable.

@@ -45,7 +45,7 @@ impl ShardedRanker {
                 notices: visitor.notices,
             }));
         };
-        let probed = self.nearest_gnn_shards(&user);
+        let probed = self.snapped(self.nearest_gnn_shards(&user), Self::gnn_shards_near_centroid);
         let missing = self.to_fetch(Want::NearestGnn(probed.clone()));
         if !missing.is_empty() {
             return Ok(Step::Need(missing));
@@ -99,7 +99,7 @@ impl ShardedRanker {
 
     /// GNN shards whose centroids score highest for `user` (within the byte budget; in
     /// strict mode among those that have arrived).
-    fn nearest_gnn_shards(&self, user: &[f32]) -> Vec<usize> {
+    pub(super) fn nearest_gnn_shards(&self, user: &[f32]) -> Vec<usize> {
         let scores = self.core.centroid_scorer.score_all(user, &self.core.gnn_centroids);
         let absent = self.not_probeable(self.manifest.gnn_shards.len(), FileKind::Gnn);
         let nearest = crate::top_k::top_k_excluding(&scores, &absent, self.manifest.probe.gnn);

@@ -181,7 +181,7 @@ impl ShardedRanker {
 
     /// The `probe.text` text shards nearest `query`, once resident or known unavailable.
     fn text_shards_for(&mut self, query: &[f32]) -> Step<Vec<usize>> {
-        let probed = self.nearest_text_shards(query);
+        let probed = self.snapped(self.nearest_text_shards(query), Self::text_shards_near_centroid);
         let missing = self.to_fetch(Want::NearestText(probed.clone()));
         if missing.is_empty() { Step::Done(probed) } else { Step::Need(missing) }
     }

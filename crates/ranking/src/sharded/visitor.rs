@@ -69,23 +69,8 @@ impl ShardedRanker {
             degrees.push(shard.popularity[row]);
             liked.push(Why::Liked { id: shard.items[row].id.clone(), title: shard.items[row].title.clone() });
         }
-        let user = (!resolved.is_empty()).then(|| {
-            let local = ResolvedHistory {
-                items: resolved.items.iter().enumerate().map(|(j, &(_, w))| (j as u32, w)).collect(),
-                unknown: Vec::new(),
-            };
-            let core = &self.core;
-            let map = core.history_map.as_ref();
-            fold_in(
-                &core.scorer,
-                &rows,
-                &core.mean_user,
-                map,
-                &degrees,
-                &local,
-                &self.manifest.ranking.fold_in,
-            )
-        });
+        let weights: Vec<f32> = resolved.items.iter().map(|&(_, w)| w).collect();
+        let user = (!resolved.is_empty()).then(|| self.fold_in_rows(&rows, &degrees, &weights));
         Step::Done(Visitor {
             user,
             seen: resolved.items.iter().map(|x| x.0).collect(),
@@ -131,6 +116,18 @@ impl ShardedRanker {
             }
         }
         Step::Done((located, unlocatable))
+    }
+
+    /// The user vector of history items with GNN vectors `rows` (row-major), popularity
+    /// `degrees` and recency `weights`.
+    pub(super) fn fold_in_rows(&self, rows: &[f32], degrees: &[u32], weights: &[f32]) -> Vec<f32> {
+        let local = ResolvedHistory {
+            items: weights.iter().enumerate().map(|(j, &w)| (j as u32, w)).collect(),
+            unknown: Vec::new(),
+        };
+        let core = &self.core;
+        let map = core.history_map.as_ref();
+        fold_in(&core.scorer, rows, &core.mean_user, map, degrees, &local, &self.manifest.ranking.fold_in)
     }
 
     /// "Because you liked …": the history item closest (cosine, GNN space) to `vector`.
