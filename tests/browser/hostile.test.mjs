@@ -75,7 +75,8 @@ test('a correctly hashed directory entry outside the bundle: a notice naming the
   const id = directoryBundle();
   const { notices, again } = await page.evaluate(async ([url, id]) => {
     // The fixture's encoder is a stand-in (the ranking is under test): never loaded here.
-    const r = await window.load(url, { encoder: 'on-demand' });
+    // privacy 'off': the request itself fetches the bucket (strict would fetch it in the background).
+    const r = await window.load(url, { encoder: 'on-demand', privacy: 'off' });
     const { notices } = await r.recommend([{ id, timestampMs: 0 }], 5);
     const again = (await r.recommend([{ id: 'm1', timestampMs: 0 }], 5)).results.length;
     return { notices, again };

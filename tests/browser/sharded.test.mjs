@@ -1,8 +1,10 @@
 // The widget on a sharded (format v2) bundle: the core loads first and shards arrive as
 // requests need them; a corrupt or missing shard is named and the rest answers; offline,
 // stored shards answer and an uncached one is named; "make the whole catalogue available
-// offline" stores every shard. The bundle is the browser tests' demo bundle, sharded here.
+// offline" stores every shard; under privacy="strict" the shard requests are one fixed
+// sequence. The bundle is the browser tests' demo bundle, sharded here.
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -17,7 +19,8 @@ before(async () => {
 });
 after(async () => { await browser.close(); server.close(); });
 
-const demo = () => `${server.url}/web/demo/index.html?bundle=/out/test-bundle-v2/&backend=cpu`;
+// privacy=off: these tests are about shards fetched as requests need them.
+const demo = (privacy = 'off') => `${server.url}/web/demo/index.html?bundle=/out/test-bundle-v2/&backend=cpu&privacy=${privacy}`;
 
 const waitFor = (page, fn, arg, timeout = 90000) => waitForWidget(page, fn, arg, timeout);
 const ready = (page) => waitFor(page, (s) => s.getElementById('status')?.textContent.startsWith('Ready')
@@ -114,4 +117,35 @@ test('offline: stored shards answer, an uncached one is named; the whole catalog
   assert.equal(everywhere.notice, null, 'every shard is stored');
   assert.ok(everywhere.subtitles.some((s) => /Sci-Fi/.test(s)), everywhere.subtitles.join(' | '));
   await context.close();
+});
+
+test('privacy="strict": the same shard requests in the same order whatever the visitor searches and likes', async () => {
+  const manifest = JSON.parse(readFileSync(join(root, 'out/test-bundle-v2/manifest.json'), 'utf8'));
+  const files = manifest.gnn_shards.length + manifest.text_shards.length + manifest.directory.length;
+  const visitors = [['animated film for kids', 'science fiction space adventure'],
+    ['a gritty crime thriller', 'romantic comedy in Paris', 'scary horror movie with ghosts']];
+  const sequences = [];
+  for (const queries of visitors) {
+    const context = await browser.newContext({ serviceWorkers: 'block' });
+    const page = await context.newPage();
+    const requested = [];
+    page.on('request', (request) => {
+      const path = new URL(request.url()).pathname;
+      if (/\/(shards|directory)\//.test(path)) requested.push(path);
+    });
+    await page.goto(demo('strict'));
+    await ready(page);
+    for (const query of queries) {
+      await search(page, query);
+      await page.locator('#results li button.like').first().click();
+    }
+    await waitFor(page, (s) => s.getElementById('shards').hidden
+      && s.querySelector('#recommended li .why')?.textContent.startsWith('because you liked'));
+    assert.equal(await page.evaluate(() => document.querySelector('gnn-recommender').recommender.privacy), 'strict');
+    sequences.push(requested);
+    await context.close();
+  }
+  assert.deepEqual(sequences[0], sequences[1]);
+  assert.equal(sequences[0].length, files, 'every shard and directory file once');
+  assert.equal(new Set(sequences[0]).size, files);
 });

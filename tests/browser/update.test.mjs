@@ -1,7 +1,7 @@
 // A deployed bundle over time: a site owner re-exports the catalogue into the same folder and
 // deploys that folder in place of the old one while visitors have tabs open. The catalogue (films
 // with purchases, see site.mjs) is written as a sharded (v2) bundle, whose shards a tab fetches
-// as it goes; version B drops a film a visitor liked and retitles another. In Chromium, Firefox
+// as it goes (privacy="off": strict would fetch them all at once); version B drops a film a visitor liked and retitles another. In Chromium, Firefox
 // ESR and WebKitGTK: a tab open during the update keeps answering (its shards are still there),
 // notices the new version when the page is back online and switches to it, a reload uses it,
 // and the likes survive all of it (the removed film's like is kept and counted). In Chromium,
@@ -62,7 +62,7 @@ before(() => {
   mkdirSync(join(hosted, 'repo/pages'), { recursive: true });
   writeFileSync(join(hosted, 'repo/pages/shop.html'), `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Shop</title>
 <script type="module" src="/repo/shop/gnnrec/recommender-element.js"></script></head>
-<body><main><gnn-recommender bundle="/repo/shop/bundle/" backend="cpu"></gnn-recommender></main>
+<body><main><gnn-recommender bundle="/repo/shop/bundle/" backend="cpu" privacy="off"></gnn-recommender></main>
 <script>window.updates = []; document.addEventListener('gnnrec-update', (e) => window.updates.push(e.detail));</script></body></html>
 `);
 });

@@ -4,6 +4,7 @@ mod backend;
 mod dataset;
 mod encode;
 mod evaluate_bundle;
+mod evaluate_privacy;
 mod evaluate_tables;
 mod export;
 mod features;
@@ -52,6 +53,8 @@ enum Command {
     Query(query::QueryArgs),
     /// Measure a bundle against its run: fold-in and int8 quality, HNSW recall and speed.
     EvaluateBundle(evaluate_bundle::EvaluateArgs),
+    /// Measure what a host's access log reveals of a visitor's searches and likes in each privacy mode.
+    EvaluatePrivacy(evaluate_privacy::PrivacyArgs),
 }
 
 fn main() -> std::process::ExitCode {
@@ -65,6 +68,7 @@ fn main() -> std::process::ExitCode {
         Command::Site(args) => site::run(&args),
         Command::Query(args) => query::run(&args),
         Command::EvaluateBundle(args) => evaluate_bundle::run(&args),
+        Command::EvaluatePrivacy(args) => evaluate_privacy::run(&args),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

@@ -12,6 +12,7 @@ widget.setAttribute('backend', params.get('backend') ?? 'auto');
 widget.setAttribute('worker', 'recommender-worker.js');
 widget.setAttribute('offline', 'sw.js');
 if (params.has('debug')) widget.setAttribute('debug', '');
+if (params.has('privacy')) widget.setAttribute('privacy', params.get('privacy'));
 // `<html data-offline="ready">` and the page's offline line say when the demo works with no network.
 widget.addEventListener('gnnrec-offline', ({ detail }) => {
   document.documentElement.dataset.offline = 'ready';

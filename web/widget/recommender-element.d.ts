@@ -48,6 +48,10 @@ export interface RecommenderAttributes {
   offline?: string;
   /** The offline copy's size budget in MB (default 250); past it nothing more is stored. */
   'offline-budget'?: `${number}`;
+  /** Sharded bundles: `strict` fetches every shard in one fixed order whatever the visitor
+   *  does; `balanced` hides a request's shards among decoys; `off` fetches only what each
+   *  request needs; `auto` (default): strict up to 16 MiB of shards, balanced above. */
+  privacy?: 'auto' | 'strict' | 'balanced' | 'off';
 }
 
 /** `detail` of `gnnrec-ready`: where the query encoder runs, and why not on WebGPU if asked. */

@@ -13,6 +13,8 @@
 //! - [`evaluate_sharded`] (format v2): recommendations through the shards at several probe
 //!   counts against probing every shard ([`GnnProbe`]), text search recall per text probe
 //!   ([`TextRecall`]) and semantic precision through the shards ([`ShardedSemantic`]).
+//! - [`privacy_leak`] (format v2): what a host's access log reveals of a visitor's query or
+//!   like in each privacy mode ([`PrivacyLeak`]).
 
 mod bundle_quality;
 mod bundle_report;
@@ -20,6 +22,7 @@ mod error;
 mod eval_users;
 mod gnn_probes;
 mod hnsw_recall;
+mod privacy_leak;
 mod semantic_precision;
 mod sharded_report;
 mod sharded_semantic;
@@ -34,6 +37,7 @@ pub use error::EvalError;
 pub use eval_users::{CUTOFF, EvalUsers};
 pub use gnn_probes::GnnProbe;
 pub use hnsw_recall::HnswRecall;
+pub use privacy_leak::{Guesses, LeakSample, ModeLeak, PrivacyLeak, privacy_leak};
 pub use semantic_precision::{EncodedQuery, GenreQueries, GenreQuery, QueryPrecision, SemanticPrecision};
 pub use sharded_report::{ProbeCounts, ShardedReport, evaluate_sharded};
 pub use sharded_semantic::{ProbedSemantic, ShardedSemantic};

@@ -6,12 +6,12 @@
 //!   does, and each request answers from the files that have arrived plus the core.
 //! - [`Privacy::Balanced`]: each request has [`DECOYS`] decoy visitors, drawn independently of
 //!   the real one: a decoy likes a random item (a random entry of a uniformly random directory
-//!   bucket) and searches near a text shard drawn by item count. A step that needs files
-//!   fetches, in a random order, its own and what each decoy would need at that step, found
-//!   the way the real visitor's are: the decoy's bucket, then its item's GNN shard, then the
-//!   shards probed for its folded-in vector. Probes are snapped to the neighbourhood of the
-//!   nearest shard's centroid (real and decoy alike), so a real group has exactly the shape of
-//!   a decoy's, and each decoy is consistent across the steps of a request.
+//!   bucket) and searches near a text shard drawn by item count, at the same angle from that
+//!   shard's centroid as the real query from its nearest one, in a random direction. A step
+//!   that needs files fetches, in a random order, its own and what each decoy would need at
+//!   that step, found the way the real visitor's are: the decoy's bucket, then its item's GNN
+//!   shard, then the shards probed for its query or its folded-in vector. Each decoy is
+//!   consistent across the steps of a request, and answers are the same as with `Off`.
 //! - [`Privacy::Off`]: a request fetches exactly what it needs (fewest bytes).
 
 use std::fmt;
@@ -100,6 +100,17 @@ impl DecoyDraws {
         (word % u128::from(n)) as u64
     }
 
+    /// A uniform draw in `[0, 1)`.
+    fn unit(&mut self) -> f64 {
+        self.below(1 << 53) as f64 / (1u64 << 53) as f64
+    }
+
+    /// A standard normal draw (Box–Muller).
+    fn normal(&mut self) -> f32 {
+        let (u, v) = (1.0 - self.unit(), self.unit());
+        ((-2.0 * u.ln()).sqrt() * (std::f64::consts::TAU * v).cos()) as f32
+    }
+
     /// `items` in a uniformly random order (Fisher–Yates).
     fn shuffle<T>(&mut self, items: &mut [T]) {
         for i in (1..items.len()).rev() {
@@ -124,6 +135,20 @@ impl DecoyDraws {
     }
 }
 
+/// `shards` with `centre` first and the same length (a neighbourhood always holds its centre).
+pub(super) fn centre_first(centre: usize, shards: Vec<usize>) -> Vec<usize> {
+    let n = shards.len().max(1);
+    std::iter::once(centre).chain(shards.into_iter().filter(|&s| s != centre)).take(n).collect()
+}
+
+/// Scales `v` to unit length (a zero vector stays zero).
+fn normalize(v: &mut [f32]) {
+    let norm = gnnrec_bundle::dot(v, v).sqrt();
+    if norm > 0.0 {
+        v.iter_mut().for_each(|x| *x /= norm);
+    }
+}
+
 /// A decoy visitor of one request (balanced mode): the random draws that pick its liked item
 /// (entry `entry % len` of directory bucket `bucket`) and its query's text shard.
 #[derive(Debug, Clone, Copy)]
@@ -141,8 +166,9 @@ pub(super) enum Want {
     HistoryShards(Vec<usize>),
     /// GNN shards nearest the visitor's vector.
     NearestGnn(Vec<usize>),
-    /// Text shards nearest the query.
-    NearestText(Vec<usize>),
+    /// Text shards nearest the query, and the cosine between the query and the nearest
+    /// shard's centroid (decoy queries keep it).
+    NearestText(Vec<usize>, f32),
 }
 
 impl Want {
@@ -150,7 +176,7 @@ impl Want {
         match self {
             Want::Buckets(b) => b.iter().map(|&i| FileKind::Bucket(i)).collect(),
             Want::HistoryShards(s) | Want::NearestGnn(s) => s.iter().map(|&i| FileKind::Gnn(i)).collect(),
-            Want::NearestText(s) => s.iter().map(|&i| FileKind::Text(i)).collect(),
+            Want::NearestText(s, _) => s.iter().map(|&i| FileKind::Text(i)).collect(),
         }
     }
 }
@@ -201,6 +227,34 @@ impl ShardedRanker {
     /// Shard and directory files that have arrived and are held (strict mode keeps all).
     pub fn arrived_files(&self) -> usize {
         self.fetch_order().iter().filter(|p| self.cache.contains(p)).count()
+    }
+
+    /// The text shard nearest a query (its MiniLM embedding): the query's topic, as the
+    /// manifest labels it. `None` without text or for an embedding of another width.
+    pub fn query_topic(&self, embedding: &[f32]) -> Option<usize> {
+        let text = self.core.text.as_ref()?;
+        if embedding.len() != text.maps.projection.mean.len() {
+            return None;
+        }
+        let query = text.maps.projection.project(embedding);
+        let k = query.len().max(1);
+        let scores: Vec<f32> =
+            text.centroids.chunks_exact(k).map(|c| gnnrec_bundle::dot(c, &query)).collect();
+        crate::top_k::top_k_excluding(&scores, &[], 1).first().map(|&s| s as usize)
+    }
+
+    /// The text shards a query at text shard `s`'s centroid probes, and the GNN shards a
+    /// visitor whose vector is GNN shard `s`'s centroid probes: what anyone with the manifest
+    /// and the core can compute (an observer's model of a request).
+    pub fn neighbourhoods(&self) -> (Vec<Vec<usize>>, Vec<Vec<usize>>) {
+        let text = (0..self.manifest.text_shards.len()).map(|s| self.text_shards_near_centroid(s)).collect();
+        let gnn = (0..self.manifest.gnn_shards.len()).map(|s| self.gnn_shards_near_centroid(s)).collect();
+        (text, gnn)
+    }
+
+    /// The text shards' centroids, row-major (the core has them; empty without text).
+    pub fn text_centroids(&self) -> &[f32] {
+        self.core.text.as_ref().map_or(&[], |t| &t.centroids)
     }
 
     /// In strict mode while files are still arriving, a notice that says how many have.
@@ -278,8 +332,37 @@ impl ShardedRanker {
                 };
                 Want::NearestGnn(self.gnn_shards_near_centroid(centre))
             }
-            Want::NearestText(_) => Want::NearestText(self.text_shards_near_centroid(decoy.text_shard)),
+            &Want::NearestText(_, cosine) => {
+                let query = self.decoy_query(decoy.text_shard, cosine);
+                Want::NearestText(self.nearest_text_shards(&query), cosine)
+            }
         }
+    }
+
+    /// A decoy query: a unit vector at `cosine` from text shard `centre`'s centroid, in a
+    /// uniformly random direction.
+    fn decoy_query(&mut self, centre: usize, cosine: f32) -> Vec<f32> {
+        let centroids = self.text_centroids();
+        let k = centroids.len() / self.manifest.text_shards.len().max(1);
+        let mut axis = centroids[centre * k..(centre + 1) * k].to_vec();
+        normalize(&mut axis);
+        let mut side: Vec<f32> = (0..k).map(|_| self.draws.normal()).collect();
+        let along = gnnrec_bundle::dot(&side, &axis);
+        side.iter_mut().zip(&axis).for_each(|(s, a)| *s -= along * a);
+        normalize(&mut side);
+        let (c, s) = (cosine.clamp(-1.0, 1.0), (1.0 - cosine * cosine).max(0.0).sqrt());
+        axis.iter().zip(&side).map(|(a, b)| c * a + s * b).collect()
+    }
+
+    /// The cosine between a text-space query and its nearest shard's centroid.
+    pub(super) fn centre_cosine(&self, query: &[f32], nearest: &[usize]) -> f32 {
+        let centroids = self.text_centroids();
+        let k = query.len().max(1);
+        let Some(&centre) = nearest.first() else { return 1.0 };
+        let mut centroid = centroids[centre * k..(centre + 1) * k].to_vec();
+        normalize(&mut centroid);
+        let norm = gnnrec_bundle::dot(query, query).sqrt().max(f32::MIN_POSITIVE);
+        gnnrec_bundle::dot(query, &centroid) / norm
     }
 
     /// Where `decoy`'s liked item lives, once its directory bucket is resident.
@@ -299,18 +382,5 @@ impl ShardedRanker {
         let shard = self.shard(location.shard as usize)?;
         let row = location.row as usize;
         Some(self.fold_in_rows(shard.row(row), &[shard.popularity[row]], &[1.0]))
-    }
-
-    /// In balanced mode, the neighbourhood of `nearest`'s first shard (what a decoy would
-    /// probe from there) in place of `nearest`; unchanged otherwise.
-    pub(super) fn snapped(
-        &self,
-        nearest: Vec<usize>,
-        around: impl Fn(&Self, usize) -> Vec<usize>,
-    ) -> Vec<usize> {
-        match (self.privacy, nearest.first()) {
-            (Privacy::Balanced, Some(&centre)) => around(self, centre),
-            _ => nearest,
-        }
     }
 }

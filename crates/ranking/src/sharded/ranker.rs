@@ -154,7 +154,11 @@ impl ShardedRanker {
     /// network may be back, or the file stored for offline use since); in balanced mode, the
     /// request's decoy visitors are drawn.
     pub fn begin_request(&mut self) {
-        self.unavailable.clear();
+        // Strict requests fetch nothing: what the background download could not have stays
+        // named with its reason until it arrives.
+        if self.privacy != super::privacy::Privacy::Strict {
+            self.unavailable.clear();
+        }
         self.draw_decoys();
     }
 

@@ -45,7 +45,7 @@ impl ShardedRanker {
                 notices: visitor.notices,
             }));
         };
-        let probed = self.snapped(self.nearest_gnn_shards(&user), Self::gnn_shards_near_centroid);
+        let probed = self.nearest_gnn_shards(&user);
         let missing = self.to_fetch(Want::NearestGnn(probed.clone()));
         if !missing.is_empty() {
             return Ok(Step::Need(missing));
@@ -107,11 +107,12 @@ impl ShardedRanker {
         self.manifest.probe.within_budget(nearest, &self.manifest.gnn_shards)
     }
 
-    /// The GNN shards a visitor whose vector is shard `centre`'s centroid would probe.
+    /// The GNN shards a visitor whose vector is shard `centre`'s centroid would probe,
+    /// `centre` first.
     pub(super) fn gnn_shards_near_centroid(&self, centre: usize) -> Vec<usize> {
         let d = self.manifest.model.dim;
         let centroid = self.core.gnn_centroids[centre * d..(centre + 1) * d].to_vec();
-        self.nearest_gnn_shards(&centroid)
+        super::privacy::centre_first(centre, self.nearest_gnn_shards(&centroid))
     }
 
     /// The `k` most popular items (from the core); none when the catalogue had no interactions.

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeSet;
 
-use super::privacy::Want;
+use super::privacy::{Want, centre_first};
 use super::ranker::{FileKind, ShardedRanker, Step};
 use crate::error::RankError;
 use crate::history::HistoryEvent;
@@ -171,18 +171,19 @@ impl ShardedRanker {
         self.manifest.probe.within_budget(probed, &self.manifest.text_shards)
     }
 
-    /// The text shards a query at text shard `centre`'s centroid would probe.
+    /// The text shards a query at text shard `centre`'s centroid would probe, `centre` first.
     pub(super) fn text_shards_near_centroid(&self, centre: usize) -> Vec<usize> {
         let Some(text) = &self.core.text else { return Vec::new() };
         let k = text.centroids.len() / self.manifest.text_shards.len().max(1);
         let centroid = text.centroids[centre * k..(centre + 1) * k].to_vec();
-        self.nearest_text_shards(&centroid)
+        centre_first(centre, self.nearest_text_shards(&centroid))
     }
 
     /// The `probe.text` text shards nearest `query`, once resident or known unavailable.
     fn text_shards_for(&mut self, query: &[f32]) -> Step<Vec<usize>> {
-        let probed = self.snapped(self.nearest_text_shards(query), Self::text_shards_near_centroid);
-        let missing = self.to_fetch(Want::NearestText(probed.clone()));
+        let probed = self.nearest_text_shards(query);
+        let cosine = self.centre_cosine(query, &probed);
+        let missing = self.to_fetch(Want::NearestText(probed.clone(), cosine));
         if missing.is_empty() { Step::Done(probed) } else { Step::Need(missing) }
     }
 }
