@@ -270,7 +270,7 @@ impl ShardedRanker {
 
     /// The paths to fetch for `want` before the step can answer: none in strict mode (the
     /// step answers from what has arrived), the missing ones with decoys in balanced mode.
-    pub(super) fn to_fetch(&mut self, want: Want) -> Vec<String> {
+    pub(super) fn files_to_fetch(&mut self, want: Want) -> Vec<String> {
         let mut fetch = self.missing(want.kinds().into_iter());
         if fetch.is_empty() || self.privacy == Privacy::Off {
             return fetch;

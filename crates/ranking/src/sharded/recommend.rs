@@ -46,7 +46,7 @@ impl ShardedRanker {
             }));
         };
         let probed = self.nearest_gnn_shards(&user);
-        let missing = self.to_fetch(Want::NearestGnn(probed.clone()));
+        let missing = self.files_to_fetch(Want::NearestGnn(probed.clone()));
         if !missing.is_empty() {
             return Ok(Step::Need(missing));
         }

@@ -183,7 +183,7 @@ impl ShardedRanker {
     fn text_shards_for(&mut self, query: &[f32]) -> Step<Vec<usize>> {
         let probed = self.nearest_text_shards(query);
         let cosine = self.centre_cosine(query, &probed);
-        let missing = self.to_fetch(Want::NearestText(probed.clone(), cosine));
+        let missing = self.files_to_fetch(Want::NearestText(probed.clone(), cosine));
         if missing.is_empty() { Step::Done(probed) } else { Step::Need(missing) }
     }
 }

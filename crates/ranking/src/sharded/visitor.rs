@@ -40,7 +40,7 @@ impl ShardedRanker {
             Step::Need(paths) => return Step::Need(paths),
         };
         let shards: BTreeSet<usize> = located.values().map(|l| l.shard as usize).collect();
-        let missing = self.to_fetch(Want::HistoryShards(shards.iter().copied().collect()));
+        let missing = self.files_to_fetch(Want::HistoryShards(shards.iter().copied().collect()));
         if !missing.is_empty() {
             return Step::Need(missing);
         }
@@ -91,7 +91,7 @@ impl ShardedRanker {
     ) -> Step<(HashMap<String, Location>, BTreeSet<String>)> {
         let buckets = self.manifest.directory.len();
         let wanted: BTreeSet<usize> = history.iter().map(|e| bucket_of(&e.id, buckets)).collect();
-        let missing = self.to_fetch(Want::Buckets(wanted.iter().copied().collect()));
+        let missing = self.files_to_fetch(Want::Buckets(wanted.iter().copied().collect()));
         if !missing.is_empty() {
             return Step::Need(missing);
         }
