@@ -168,9 +168,14 @@ pub enum ContentError {
     /// The text index is corrupt or does not match the items.
     #[error(transparent)]
     TextIndex(#[from] IndexError),
-    /// A shard's item indices are not strictly ascending.
-    #[error("the shard's item indices are not strictly ascending")]
-    ShardIndex,
+    /// A shard's item indices are not strictly ascending, or not all items of the catalogue.
+    #[error(
+        "the shard's item indices are not strictly ascending indices below the catalogue's {n_items} items"
+    )]
+    ShardIndex {
+        /// Items in the catalogue.
+        n_items: usize,
+    },
     /// A directory bucket is malformed or holds an id of another bucket.
     #[error("directory bucket: {0}")]
     Directory(String),
