@@ -89,7 +89,7 @@ impl ProbeConfig {
         let mut total = 0u64;
         let mut kept = Vec::with_capacity(nearest.len());
         for s in nearest {
-            total += entries[s].file.bytes;
+            total = total.saturating_add(entries[s].file.bytes);
             if total > budget && !kept.is_empty() {
                 break;
             }
@@ -132,6 +132,9 @@ mod tests {
         assert_eq!(probe(Some(800)).within_budget(vec![1, 0, 2, 3], &entries), vec![1, 0]);
         assert_eq!(probe(Some(100)).within_budget(vec![2, 3], &entries), vec![2]);
         assert_eq!(probe(None).within_budget(vec![2, 3, 0], &entries), vec![2, 3, 0]);
+        // A manifest's sizes are any u64: their sum saturates instead of wrapping to "fits".
+        let huge = [entry(u64::MAX), entry(2)];
+        assert_eq!(probe(Some(1)).within_budget(vec![0, 1], &huge), vec![0]);
         // Older manifests without the field have no bound.
         let parsed: ProbeConfig =
             serde_json::from_str(r#"{"gnn": 8, "text": 8, "memory_bytes": 1}"#).unwrap();
