@@ -128,6 +128,19 @@ pub enum ManifestError {
         /// The file.
         file: String,
     },
+    /// A list of shards or buckets holds another number of items than the catalogue.
+    #[error("{list} hold {total} items in all, the catalogue {n_items}")]
+    ItemTotal {
+        /// The manifest's list (`gnn_shards`, `text_shards`, `directory`).
+        list: &'static str,
+        /// Items its entries add up to.
+        total: usize,
+        /// Items in the catalogue.
+        n_items: usize,
+    },
+    /// The directory has no bucket.
+    #[error("directory lists no bucket")]
+    NoDirectory,
 }
 
 /// What is wrong inside one bundle file (see [`BundleError::Content`], which names it).
