@@ -92,7 +92,7 @@ fn item_ids(dir: &Path, manifest: &ShardedManifest) -> Result<Vec<String>, Bundl
     let mut ids = vec![String::new(); manifest.model.n_items];
     for entry in &manifest.gnn_shards {
         let bytes = verify_file(&entry.path, &entry.file, &read_file(dir, &entry.path)?)?;
-        let shard = ShardContent::from_bytes(&bytes, manifest.model.dim, None)
+        let shard = ShardContent::from_bytes(&bytes, manifest.model.n_items, manifest.model.dim, None)
             .map_err(|e| BundleError::content(&entry.path, e))?;
         for (i, item) in shard.index.iter().zip(shard.items) {
             ids[*i as usize] = item.id;

@@ -102,7 +102,7 @@ fn text_queries(dir: &Path, manifest: &ShardedManifest, count: usize) -> Result<
     let mut queries = Vec::with_capacity(wanted.len());
     for entry in &manifest.text_shards {
         let bytes = verify_file(&entry.path, &entry.file, &read_file(dir, &entry.path)?)?;
-        let shard = ShardContent::from_bytes(&bytes, manifest.model.dim, Some(k))
+        let shard = ShardContent::from_bytes(&bytes, manifest.model.n_items, manifest.model.dim, Some(k))
             .map_err(|e| BundleError::content(&entry.path, e))?;
         let values = shard.text.unwrap_or_default();
         for (row, i) in shard.index.iter().enumerate() {

@@ -71,6 +71,13 @@ impl CoreContent {
         };
         let popular: Vec<PopularItem> = serde_json::from_slice(&open(core_files::POPULAR)?)
             .map_err(|e| BundleError::content(core_files::POPULAR, ContentError::Json(e)))?;
+        if let Some(item) = popular.iter().find(|item| item.index as usize >= manifest.model.n_items) {
+            let error = ContentError::Inconsistent(format!(
+                "popular item {:?} has index {}, the catalogue {} items",
+                item.meta.id, item.index, manifest.model.n_items
+            ));
+            return Err(BundleError::content(core_files::POPULAR, error));
+        }
         let p = popular.len();
         let popular_vectors = Int8Matrix {
             rows: p,

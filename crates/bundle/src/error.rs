@@ -128,6 +128,19 @@ pub enum ManifestError {
         /// The file.
         file: String,
     },
+    /// A list of shards or buckets holds another number of items than the catalogue.
+    #[error("{list} hold {total} items in all, the catalogue {n_items}")]
+    ItemTotal {
+        /// The manifest's list (`gnn_shards`, `text_shards`, `directory`).
+        list: &'static str,
+        /// Items its entries add up to.
+        total: usize,
+        /// Items in the catalogue.
+        n_items: usize,
+    },
+    /// The directory has no bucket.
+    #[error("directory lists no bucket")]
+    NoDirectory,
 }
 
 /// What is wrong inside one bundle file (see [`BundleError::Content`], which names it).
@@ -168,9 +181,14 @@ pub enum ContentError {
     /// The text index is corrupt or does not match the items.
     #[error(transparent)]
     TextIndex(#[from] IndexError),
-    /// A shard's item indices are not strictly ascending.
-    #[error("the shard's item indices are not strictly ascending")]
-    ShardIndex,
+    /// A shard's item indices are not strictly ascending, or not all items of the catalogue.
+    #[error(
+        "the shard's item indices are not strictly ascending indices below the catalogue's {n_items} items"
+    )]
+    ShardIndex {
+        /// Items in the catalogue.
+        n_items: usize,
+    },
     /// A directory bucket is malformed or holds an id of another bucket.
     #[error("directory bucket: {0}")]
     Directory(String),

@@ -196,7 +196,9 @@ pub(crate) fn parse_versioned<T: serde::de::DeserializeOwned>(
     if value.get("format").and_then(|f| f.as_str()) != Some(FORMAT_NAME) {
         return Err(BundleError::Manifest { file: file.into(), error: ManifestError::Format });
     }
-    let found = value.get("version").and_then(|v| v.as_u64()).unwrap_or(0) as u32;
+    // A version beyond u32 is no version this reader knows (not one cut down to 32 bits).
+    let found =
+        value.get("version").and_then(|v| v.as_u64()).map_or(0, |v| u32::try_from(v).unwrap_or(u32::MAX));
     if found != supported {
         return Err(BundleError::Version { file: file.into(), found, supported });
     }
@@ -242,6 +244,9 @@ mod tests {
         assert!(matches!(error, BundleError::Manifest { error: ManifestError::Format, .. }), "{error}");
         let error = parse_manifest(br#"{"format": "gnnrec-bundle", "version": 7}"#).unwrap_err();
         assert!(matches!(error, BundleError::Version { found: 7, supported: 1, .. }), "{error}");
+        // 2^32 + 1 is not version 1.
+        let error = parse_manifest(br#"{"format": "gnnrec-bundle", "version": 4294967297}"#).unwrap_err();
+        assert!(matches!(error, BundleError::Version { found: u32::MAX, .. }), "{error}");
         let error = parse_manifest(br#"{"format": "gnnrec-bundle", "version": 1}"#).unwrap_err();
         assert!(matches!(error, BundleError::Manifest { error: ManifestError::Json(_), .. }), "{error}");
     }

@@ -56,13 +56,20 @@ impl ShardContent {
         Tensors::write(&tensors).expect("shapes match their bytes")
     }
 
-    /// Reads a shard of GNN width `dim` and, for text shards, text width `text_dim`.
-    pub fn from_bytes(bytes: &[u8], dim: usize, text_dim: Option<usize>) -> Result<Self, ContentError> {
+    /// Reads a shard of a catalogue of `n_items` items, of GNN width `dim` and, for text
+    /// shards, text width `text_dim`.
+    pub fn from_bytes(
+        bytes: &[u8],
+        n_items: usize,
+        dim: usize,
+        text_dim: Option<usize>,
+    ) -> Result<Self, ContentError> {
         let tensors = Tensors::parse(bytes)?;
         let m = tensors.vector_len(s::INDEX)?;
         let index = tensors.u32(s::INDEX, &[m])?;
-        if !index.windows(2).all(|w| w[0] < w[1]) {
-            return Err(ContentError::ShardIndex);
+        let below = index.last().is_none_or(|&last| (last as usize) < n_items);
+        if !below || !index.windows(2).all(|w| w[0] < w[1]) {
+            return Err(ContentError::ShardIndex { n_items });
         }
         let meta_len = tensors.vector_len(s::META)?;
         let items = ItemMeta::list_from_bytes(&tensors.u8(s::META, &[meta_len])?, m)?;
@@ -77,5 +84,36 @@ impl ShardContent {
             None => None,
         };
         Ok(Self { index, items, popularity: tensors.u32(s::POPULARITY, &[m])?, gnn, text })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn item_indices_must_ascend_within_the_catalogue() {
+        let item = |i: u32| ItemMeta {
+            id: format!("i{i}"),
+            title: String::new(),
+            subtitle: String::new(),
+            url: None,
+        };
+        let shard = |index: Vec<u32>| {
+            let m = index.len();
+            ShardContent {
+                items: index.iter().map(|&i| item(i)).collect(),
+                index,
+                popularity: vec![1; m],
+                gnn: Int8Matrix { rows: m, dim: 1, values: vec![1; m], scales: vec![1.0; m] },
+                text: None,
+            }
+            .to_bytes()
+        };
+        assert!(ShardContent::from_bytes(&shard(vec![0, 4]), 5, 1, None).is_ok());
+        for (index, n_items) in [(vec![0, 5], 5), (vec![3, 1], 5), (vec![u32::MAX], usize::MAX >> 40)] {
+            let error = ShardContent::from_bytes(&shard(index.clone()), n_items, 1, None).unwrap_err();
+            assert!(matches!(error, ContentError::ShardIndex { .. }), "{index:?}: {error}");
+        }
     }
 }

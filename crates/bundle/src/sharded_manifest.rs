@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::BundleError;
+use crate::error::{BundleError, ManifestError};
 use crate::manifest::{ModelInfo, RankingConfig, TextInfo, parse_versioned};
 use crate::names::file_names;
 use crate::stored::{BundleDir, FileEntry, store};
@@ -68,7 +68,30 @@ pub struct ProbeConfig {
 impl ShardedManifest {
     /// Parses and checks a v2 `manifest.json`.
     pub fn parse(bytes: &[u8]) -> Result<Self, BundleError> {
-        parse_versioned(bytes, SHARDED_VERSION)
+        let manifest: Self = parse_versioned(bytes, SHARDED_VERSION)?;
+        let error = |error| BundleError::Manifest { file: file_names::MANIFEST.into(), error };
+        manifest.check_lists().map_err(error)?;
+        Ok(manifest)
+    }
+
+    /// Every item in one GNN shard, one text shard (bundles with text) and one directory
+    /// bucket: each list's entries add up to the catalogue, and there is a bucket to look ids
+    /// up in.
+    fn check_lists(&self) -> Result<(), ManifestError> {
+        if self.directory.is_empty() {
+            return Err(ManifestError::NoDirectory);
+        }
+        let mut lists = vec![("gnn_shards", &self.gnn_shards), ("directory", &self.directory)];
+        if self.text.is_some() {
+            lists.push(("text_shards", &self.text_shards));
+        }
+        for (list, entries) in lists {
+            let total = entries.iter().fold(0usize, |sum, entry| sum.saturating_add(entry.items));
+            if total != self.model.n_items {
+                return Err(ManifestError::ItemTotal { list, total, n_items: self.model.n_items });
+            }
+        }
+        Ok(())
     }
 
     /// Writes `manifest.json` (after every other file) and a gzip copy beside it: a large
@@ -89,7 +112,7 @@ impl ProbeConfig {
         let mut total = 0u64;
         let mut kept = Vec::with_capacity(nearest.len());
         for s in nearest {
-            total += entries[s].file.bytes;
+            total = total.saturating_add(entries[s].file.bytes);
             if total > budget && !kept.is_empty() {
                 break;
             }
@@ -120,6 +143,27 @@ mod tests {
     use crate::stored::FileEntry;
 
     #[test]
+    fn every_list_holds_the_catalogue_and_the_directory_a_bucket() {
+        let path =
+            concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/fixtures/bundles/v2-lightgcn/manifest.json");
+        let fixture: serde_json::Value = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
+        let parse = |edit: &dyn Fn(&mut serde_json::Value)| {
+            let mut json = fixture.clone();
+            edit(&mut json);
+            ShardedManifest::parse(&serde_json::to_vec(&json).unwrap()).map_err(|e| e.to_string())
+        };
+        assert!(parse(&|_| {}).is_ok());
+        let e = parse(&|j| j["directory"] = serde_json::json!([])).unwrap_err();
+        assert!(e.ends_with("directory lists no bucket"), "{e}");
+        let e = parse(&|j| j["gnn_shards"][0]["items"] = 239.into()).unwrap_err();
+        assert!(e.ends_with("gnn_shards hold 239 items in all, the catalogue 240"), "{e}");
+        let e = parse(&|j| j["text_shards"] = serde_json::json!([])).unwrap_err();
+        assert!(e.ends_with("text_shards hold 0 items in all, the catalogue 240"), "{e}");
+        let e = parse(&|j| j["directory"][0]["items"] = u64::MAX.into()).unwrap_err();
+        assert!(e.contains("directory hold"), "{e}");
+    }
+
+    #[test]
     fn the_budget_keeps_the_nearest_shards_that_fit_and_always_one() {
         let entry = |bytes| ShardEntry {
             path: String::new(),
@@ -132,6 +176,9 @@ mod tests {
         assert_eq!(probe(Some(800)).within_budget(vec![1, 0, 2, 3], &entries), vec![1, 0]);
         assert_eq!(probe(Some(100)).within_budget(vec![2, 3], &entries), vec![2]);
         assert_eq!(probe(None).within_budget(vec![2, 3, 0], &entries), vec![2, 3, 0]);
+        // A manifest's sizes are any u64: their sum saturates instead of wrapping to "fits".
+        let huge = [entry(u64::MAX), entry(2)];
+        assert_eq!(probe(Some(1)).within_budget(vec![0, 1], &huge), vec![0]);
         // Older manifests without the field have no bound.
         let parsed: ProbeConfig =
             serde_json::from_str(r#"{"gnn": 8, "text": 8, "memory_bytes": 1}"#).unwrap();

@@ -61,7 +61,7 @@ fn a_catalogue_sharded_in_parts_answers_as_the_whole_bundle() {
         let mut seen: Vec<u32> = Vec::new();
         for entry in list {
             let bytes = verify_file(&entry.path, &entry.file, &read_file(&v2, &entry.path).unwrap()).unwrap();
-            seen.extend(ShardContent::from_bytes(&bytes, DIM, text).unwrap().index);
+            seen.extend(ShardContent::from_bytes(&bytes, ITEMS, DIM, text).unwrap().index);
         }
         seen.sort_unstable();
         assert_eq!(seen, (0..ITEMS as u32).collect::<Vec<_>>());

@@ -153,14 +153,27 @@ fn versions_listings_and_foreign_files_are_refused_by_name() {
     let v2_bytes = std::fs::read(&path).unwrap();
     assert!(matches!(parse_manifest(&v2_bytes), Err(BundleError::Version { found: 2, supported: 1, .. })));
 
-    // A shard listed with another item count than its file holds.
+    // Shards that do not add up to the catalogue, then a shard listed with another item count
+    // than its file holds (one more, and one less in the next shard).
+    let too_many = with(&|m| m["gnn_shards"][0]["items"] = 999.into());
+    let error = ShardedManifest::parse(&too_many).unwrap_err();
+    assert!(matches!(error, BundleError::Manifest { error: ManifestError::ItemTotal { .. }, .. }), "{error}");
     let shard = original["gnn_shards"][0]["path"].as_str().unwrap().to_string();
-    std::fs::write(&path, with(&|m| m["gnn_shards"][0]["items"] = 999.into())).unwrap();
+    let items = |s: usize| original["gnn_shards"][s]["items"].as_u64().unwrap();
+    std::fs::write(
+        &path,
+        with(&|m| {
+            m["gnn_shards"][0]["items"] = (items(0) + 1).into();
+            m["gnn_shards"][1]["items"] = (items(1) - 1).into();
+        }),
+    )
+    .unwrap();
     let mut ranker = ShardedRanker::read_dir(&v2).unwrap();
     let stored = std::fs::read(v2.join(&shard)).unwrap();
     let error = ranker.add_file(&shard, &stored).unwrap_err();
+    let expected = items(0) as usize + 1;
     assert!(
-        matches!(&error, BundleError::Content { file, error: ContentError::ItemCount { expected: 999, .. } } if *file == shard),
+        matches!(&error, BundleError::Content { file, error: ContentError::ItemCount { expected: e, .. } } if *file == shard && *e == expected),
         "{error}"
     );
     // A file the manifest does not list, and a path listed twice.

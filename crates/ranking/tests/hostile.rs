@@ -5,7 +5,10 @@
 use std::io::{Read, Write};
 use std::path::Path;
 
-use gnnrec_bundle::{ShardedManifest, read_file, sha256_hex};
+use gnnrec_bundle::stored::store;
+use gnnrec_bundle::{
+    CoreContent, ShardedManifest, core_files, read_file, read_listed, sha256_hex, verify_file,
+};
 use gnnrec_ranking::{HistoryEvent, ShardedRanker};
 
 /// A copy of the frozen v2 fixture whose first directory bucket's first entry points at GNN
@@ -70,4 +73,20 @@ fn a_huge_k_is_clamped() {
     let (popular, _) =
         ranker.complete(|r| r.recommend(&[], usize::MAX), |path| read_file(&dir, path)).unwrap();
     assert!(popular.results.len() <= 240);
+}
+
+#[test]
+fn a_popular_item_outside_the_catalogue_is_refused_by_name() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/bundles/v2-lightgcn");
+    let mut manifest = ShardedManifest::parse(&read_file(&dir, "manifest.json").unwrap()).unwrap();
+    let mut files = read_listed(&dir, &manifest.core, CoreContent::required_files(&manifest)).unwrap();
+    let entry = manifest.core.get_mut(core_files::POPULAR).unwrap();
+    let mut popular: serde_json::Value =
+        serde_json::from_slice(&verify_file("popular", entry, &files[core_files::POPULAR]).unwrap()).unwrap();
+    popular[0]["index"] = manifest.model.n_items.into();
+    let (stored, signed) = store(&serde_json::to_vec(&popular).unwrap(), true);
+    *entry = signed;
+    files.insert(core_files::POPULAR.into(), stored);
+    let error = ShardedRanker::new(manifest, &files).err().expect("an item the catalogue does not have");
+    assert!(error.to_string().starts_with("core/popular.json.gz: popular item"), "{error}");
 }

@@ -63,15 +63,23 @@ impl SentenceTokenizer {
         self.inner.get_vocab_size(true)
     }
 
-    /// Token ids of each text, with `[CLS]` … `[SEP]`.
+    /// Token ids of each text, with `[CLS]` … `[SEP]`: 1 to [`MAX_TOKENS`] of them, as the
+    /// model reads (a tokenizer whose template adds no token, or more than the model reads, is
+    /// an error rather than an empty or overlong sequence).
     pub fn tokenize(&self, texts: &[&str]) -> Result<Vec<Vec<u32>>> {
+        let error = |message: String| EncoderError::Tokenizer { file: self.file.clone(), message };
         texts
             .iter()
             .map(|text| {
-                self.inner
-                    .encode(*text, true)
-                    .map(|enc| enc.get_ids().to_vec())
-                    .map_err(|e| EncoderError::Tokenizer { file: self.file.clone(), message: e.to_string() })
+                let ids =
+                    self.inner.encode(*text, true).map_err(|e| error(e.to_string()))?.get_ids().to_vec();
+                if !(1..=MAX_TOKENS).contains(&ids.len()) {
+                    return Err(error(format!(
+                        "gives {} tokens for a text; the model reads 1 to {MAX_TOKENS}",
+                        ids.len()
+                    )));
+                }
+                Ok(ids)
             })
             .collect()
     }
@@ -118,5 +126,34 @@ impl SentenceTokenizer {
         }
         let splits = pieces.get_splits(OffsetReferential::Normalized, OffsetType::Byte);
         Ok(matches!(splits[..], [(piece, _, _)] if piece == word))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A WordPiece tokenizer whose single-sequence template is `single`.
+    fn tokenizer(single: serde_json::Value) -> SentenceTokenizer {
+        let json = serde_json::json!({
+            "version": "1.0", "truncation": null, "padding": null, "added_tokens": [],
+            "normalizer": null, "pre_tokenizer": {"type": "Whitespace"}, "decoder": null,
+            "post_processor": {"type": "TemplateProcessing", "single": single, "pair": [],
+                "special_tokens": {"[CLS]": {"id": "[CLS]", "ids": [1], "tokens": ["[CLS]"]}}},
+            "model": {"type": "WordPiece", "unk_token": "[UNK]", "continuing_subword_prefix": "##",
+                "max_input_chars_per_word": 100, "vocab": {"[UNK]": 0, "[CLS]": 1, "a": 2}}
+        });
+        SentenceTokenizer::from_bytes("tokenizer.json", &serde_json::to_vec(&json).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn a_template_giving_no_tokens_or_too_many_is_an_error() {
+        let cls = serde_json::json!({"SpecialToken": {"id": "[CLS]", "type_id": 0}});
+        let text = serde_json::json!({"Sequence": {"id": "A", "type_id": 0}});
+        assert_eq!(tokenizer(serde_json::json!([cls, text])).tokenize(&["a"]).unwrap(), [vec![1, 2]]);
+        let empty = tokenizer(serde_json::json!([])).tokenize(&["a a"]).unwrap_err().to_string();
+        assert_eq!(empty, "tokenizer.json: gives 0 tokens for a text; the model reads 1 to 256");
+        let long = tokenizer(serde_json::Value::Array(vec![cls; MAX_TOKENS + 1])).tokenize(&[""]);
+        assert!(long.unwrap_err().to_string().contains("gives 257 tokens"));
     }
 }

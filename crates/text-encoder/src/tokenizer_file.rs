@@ -63,9 +63,11 @@ pub(crate) fn check(file: &str, bytes: &[u8]) -> Result<()> {
     check_post_processor(json.get("post_processor"), &ids, size).map_err(bad)
 }
 
-/// The post-processor's special tokens: a `TemplateProcessing`'s templates may only name
-/// special tokens it defines, whose ids and tokens agree with the vocabulary; a
-/// `BertProcessing`'s `[token, id]` pairs likewise.
+/// The post-processor's special tokens: a template may only name special tokens its
+/// `special_tokens` define, whose ids and tokens agree with the vocabulary; `sep` and `cls`
+/// `[token, id]` pairs likewise; a `Sequence`'s processors each so. The `tokenizers` crate reads
+/// a post-processor by the fields it has whatever its `type` says (a template whose `type` is
+/// not a string is still a template), so each is checked by what it holds.
 fn check_post_processor(
     processor: Option<&Value>,
     ids: &HashMap<&str, u64>,
@@ -77,53 +79,49 @@ fn check_post_processor(
         Some(&expected) => Err(format!("{what}: {token:?} has id {id}, the vocabulary {expected}")),
         None => Err(format!("{what}: {token:?} is not in the vocabulary")),
     };
-    match processor.get("type").and_then(Value::as_str) {
-        Some("TemplateProcessing") => {
-            let specials = processor.get("special_tokens").and_then(Value::as_object);
-            let specials = specials.ok_or("post_processor.special_tokens is not an object")?;
-            for (name, special) in specials {
-                let list =
-                    |key: &str| special.get(key).and_then(Value::as_array).cloned().unwrap_or_default();
-                let (special_ids, tokens) = (list("ids"), list("tokens"));
-                if special_ids.len() != tokens.len() || tokens.is_empty() {
-                    return Err(format!("post_processor special token {name:?} needs as many ids as tokens"));
-                }
-                for (id, token) in special_ids.iter().zip(&tokens) {
-                    let (Some(id), Some(token)) = (id.as_u64(), token.as_str()) else {
-                        return Err(format!(
-                            "post_processor special token {name:?} has a malformed id or token"
-                        ));
-                    };
-                    known(token, id, &format!("post_processor special token {name:?}"))?;
-                }
-            }
-            for template in ["single", "pair"] {
-                let pieces =
-                    processor.get(template).and_then(Value::as_array).map(Vec::as_slice).unwrap_or(&[]);
-                for piece in pieces {
-                    if let Some(name) =
-                        piece.get("SpecialToken").and_then(|s| s.get("id")).and_then(Value::as_str)
-                        && !specials.contains_key(name)
-                    {
-                        return Err(format!(
-                            "post_processor.{template} names the special token {name:?}, which special_tokens does not define"
-                        ));
-                    }
-                }
-            }
-            Ok(())
+    if let Some(processors) = processor.get("processors") {
+        let processors = processors.as_array().ok_or("post_processor.processors is not an array")?;
+        for inner in processors {
+            check_post_processor(Some(inner), ids, size)?;
         }
-        Some("BertProcessing" | "RobertaProcessing") => {
-            for key in ["sep", "cls"] {
-                let pair = processor.get(key).and_then(Value::as_array);
-                let parts = pair.and_then(|p| Some((p.first()?.as_str()?, p.get(1)?.as_u64()?)));
-                let (token, id) = parts.ok_or(format!("post_processor.{key} is not a [token, id] pair"))?;
-                known(token, id, &format!("post_processor.{key}"))?;
-            }
-            Ok(())
-        }
-        _ => Ok(()),
     }
+    let no_specials = serde_json::Map::new();
+    let specials = match processor.get("special_tokens") {
+        Some(specials) => specials.as_object().ok_or("post_processor.special_tokens is not an object")?,
+        None => &no_specials,
+    };
+    for (name, special) in specials {
+        let list = |key: &str| special.get(key).and_then(Value::as_array).cloned().unwrap_or_default();
+        let (special_ids, tokens) = (list("ids"), list("tokens"));
+        if special_ids.len() != tokens.len() || tokens.is_empty() {
+            return Err(format!("post_processor special token {name:?} needs as many ids as tokens"));
+        }
+        for (id, token) in special_ids.iter().zip(&tokens) {
+            let (Some(id), Some(token)) = (id.as_u64(), token.as_str()) else {
+                return Err(format!("post_processor special token {name:?} has a malformed id or token"));
+            };
+            known(token, id, &format!("post_processor special token {name:?}"))?;
+        }
+    }
+    for template in ["single", "pair"] {
+        let pieces = processor.get(template).and_then(Value::as_array).map(Vec::as_slice).unwrap_or(&[]);
+        for piece in pieces {
+            if let Some(name) = piece.get("SpecialToken").and_then(|s| s.get("id")).and_then(Value::as_str)
+                && !specials.contains_key(name)
+            {
+                return Err(format!(
+                    "post_processor.{template} names the special token {name:?}, which special_tokens does not define"
+                ));
+            }
+        }
+    }
+    for key in ["sep", "cls"] {
+        let Some(pair) = processor.get(key) else { continue };
+        let parts = pair.as_array().and_then(|p| Some((p.first()?.as_str()?, p.get(1)?.as_u64()?)));
+        let (token, id) = parts.ok_or(format!("post_processor.{key} is not a [token, id] pair"))?;
+        known(token, id, &format!("post_processor.{key}"))?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -173,5 +171,26 @@ mod tests {
         let e = error(|j| j["added_tokens"][1]["id"] = 3.into());
         assert!(e.contains("added token \"[UNK]\" has id 3, the vocabulary 1"), "{e}");
         assert!(check("t", b"[]").unwrap_err().to_string().contains("no \"model\""));
+    }
+
+    #[test]
+    fn a_template_is_checked_whatever_its_type_says_and_inside_a_sequence() {
+        let undefined = |j: &mut Value| j["post_processor"]["single"][0]["SpecialToken"]["id"] = "X".into();
+        let e = error(|j| {
+            undefined(j);
+            j["post_processor"]["type"] = Value::Array(Vec::new());
+        });
+        assert!(e.contains("names the special token \"X\""), "{e}");
+        let e = error(|j| {
+            undefined(j);
+            let template = j["post_processor"].take();
+            j["post_processor"] = serde_json::json!({"type": "Sequence", "processors": [template]});
+        });
+        assert!(e.contains("names the special token \"X\""), "{e}");
+        let e = error(|j| {
+            j["post_processor"] =
+                serde_json::json!({"type": "BertProcessing", "sep": ["[SEP]", 9], "cls": ["[CLS]", 2]})
+        });
+        assert!(e.contains("post_processor.sep: \"[SEP]\" has id 9, the vocabulary 3"), "{e}");
     }
 }

@@ -1,6 +1,7 @@
 //! Typed errors of the browser runtime. `#[wasm_bindgen]` methods turn them (and the
 //! ranking crate's errors) into a JavaScript `Error` with the same message.
 
+use gnnrec_runtime::CallError;
 use gnnrec_text_encoder::EncoderError;
 use thiserror::Error;
 
@@ -27,7 +28,8 @@ pub enum RuntimeError {
     /// The callback that fetches a deferred encoder's files misbehaved.
     #[error("the encoder files' fetch callback {0}")]
     EncoderFetch(&'static str),
-    /// `Recommender.load` got another number of file names than of file contents.
-    #[error("names and contents differ in length")]
-    FileCount,
+    /// A call failed (a bundle or file that cannot be used, a request that cannot be answered,
+    /// files that are not bytes).
+    #[error(transparent)]
+    Call(#[from] CallError),
 }

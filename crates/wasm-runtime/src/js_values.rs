@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use gnnrec_ranking::HistoryEvent;
-use js_sys::{Array, Uint8Array};
+use js_sys::{Array, ArrayBuffer, Uint8Array};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
@@ -22,17 +22,15 @@ pub(crate) fn parse_history(history: JsValue) -> Result<Vec<HistoryEvent>, Runti
     serde_wasm_bindgen::from_value(history).map_err(RuntimeError::History)
 }
 
-/// The stored bytes of the files `load` was given, by name (`names[i]` ↔ `contents[i]`).
+/// The stored bytes of the files `load` was given, by name (`names[i]` ↔ `contents[i]`); a
+/// content that is neither a `Uint8Array` nor an `ArrayBuffer` is an error naming the file.
 pub(crate) fn named_files(
     names: Vec<String>,
     contents: &Array,
 ) -> Result<HashMap<String, Vec<u8>>, RuntimeError> {
-    if names.len() != contents.length() as usize {
-        return Err(RuntimeError::FileCount);
-    }
-    Ok(names
-        .into_iter()
-        .zip(contents.iter())
-        .map(|(name, bytes)| (name, Uint8Array::new(&bytes).to_vec()))
-        .collect())
+    let bytes = |value: JsValue| match value.dyn_into::<Uint8Array>() {
+        Ok(array) => Some(array.to_vec()),
+        Err(value) => value.dyn_into::<ArrayBuffer>().ok().map(|buffer| Uint8Array::new(&buffer).to_vec()),
+    };
+    Ok(gnnrec_runtime::named_files(names, contents.iter().map(bytes).collect())?)
 }

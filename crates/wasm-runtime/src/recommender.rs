@@ -3,8 +3,9 @@
 
 use std::rc::Rc;
 
-use gnnrec_bundle::{ENCODER_FILES, V1Content, parse_manifest};
-use gnnrec_ranking::{LoadedBundle, Ranker};
+use gnnrec_bundle::ENCODER_FILES;
+use gnnrec_ranking::Ranker;
+use gnnrec_runtime::v1;
 use js_sys::{Array, Function, Promise};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
@@ -24,8 +25,7 @@ impl Recommender {
     /// The files (paths relative to the manifest) to fetch for this manifest, in order.
     #[wasm_bindgen(js_name = requiredFiles)]
     pub fn required_files(manifest: &[u8]) -> Result<Vec<String>, JsError> {
-        let manifest = parse_manifest(manifest)?;
-        Ok(V1Content::required_files(&manifest).into_iter().map(String::from).collect())
+        Ok(v1::required_files(manifest)?)
     }
 
     /// The encoder's files among `requiredFiles`: a page that may never search leaves them
@@ -47,8 +47,7 @@ impl Recommender {
         backend: String,
         fetch_encoder: Option<Function>,
     ) -> Result<Recommender, JsError> {
-        let files = named_files(names, &contents)?;
-        let bundle = LoadedBundle::from_files(parse_manifest(&manifest)?, &files)?;
+        let bundle = v1::load(&manifest, &named_files(names, &contents)?)?;
         let (has_text, listed) = (bundle.manifest.text.is_some(), &bundle.manifest.files);
         let encoder =
             EncoderSlot::new(bundle.encoder.as_ref(), has_text, listed, &backend, fetch_encoder).await?;

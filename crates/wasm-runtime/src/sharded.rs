@@ -4,11 +4,10 @@
 //! Cache API or the network), hands them over with `addFile` (or reports them with
 //! `markUnavailable`), and calls the step again.
 
-use std::cell::RefCell;
 use std::rc::Rc;
 
-use gnnrec_bundle::{CoreContent, ShardedManifest};
-use gnnrec_ranking::{Privacy, Ranked, Ranker, ShardedRanker, Step};
+use gnnrec_ranking::{Ranked, Ranker, Step};
+use gnnrec_runtime::v2::{self, Sharded};
 use js_sys::{Array, Function, Promise};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
@@ -20,7 +19,7 @@ use crate::js_values::{named_files, parse_history, to_js};
 /// A sharded bundle in the browser: its core is loaded, its shards arrive on demand.
 #[wasm_bindgen]
 pub struct ShardedRecommender {
-    ranker: RefCell<ShardedRanker>,
+    ranker: Sharded,
     encoder: Rc<EncoderSlot>,
 }
 
@@ -45,8 +44,7 @@ impl ShardedRecommender {
     /// The core files (paths relative to the manifest) to fetch before `load`.
     #[wasm_bindgen(js_name = requiredFiles)]
     pub fn required_files(manifest: &[u8]) -> Result<Vec<String>, JsError> {
-        let manifest = ShardedManifest::parse(manifest)?;
-        Ok(CoreContent::required_files(&manifest).into_iter().map(String::from).collect())
+        Ok(v2::required_files(manifest)?)
     }
 
     /// Checks and loads the core from the bytes of `manifest.json` and of the files listed
@@ -59,11 +57,10 @@ impl ShardedRecommender {
         backend: String,
         fetch_encoder: Option<Function>,
     ) -> Result<ShardedRecommender, JsError> {
-        let files = named_files(names, &contents)?;
-        let ranker = ShardedRanker::new(ShardedManifest::parse(&manifest)?, &files)?;
+        let ranker = v2::load(&manifest, &named_files(names, &contents)?)?;
         let (has_text, listed) = (ranker.manifest().text.is_some(), &ranker.manifest().core);
         let encoder = EncoderSlot::new(ranker.encoder(), has_text, listed, &backend, fetch_encoder).await?;
-        Ok(Self { ranker: RefCell::new(ranker), encoder })
+        Ok(Self { ranker: Sharded::from(ranker), encoder })
     }
 
     /// The query encoder's backend: `"webgpu"`, `"cpu"`, or `"none"` (no text).
@@ -81,21 +78,19 @@ impl ShardedRecommender {
     /// Number of catalogue items.
     #[wasm_bindgen(getter, js_name = itemCount)]
     pub fn item_count(&self) -> usize {
-        self.ranker.borrow().manifest().model.n_items
+        self.ranker.item_count()
     }
 
     /// Bytes of decoded shards held in memory.
     #[wasm_bindgen(getter, js_name = residentBytes)]
     pub fn resident_bytes(&self) -> usize {
-        self.ranker.borrow().resident_bytes()
+        self.ranker.resident_bytes()
     }
 
     /// Every shard and directory file of the bundle (to make it all available offline).
     #[wasm_bindgen(js_name = shardFiles)]
     pub fn shard_files(&self) -> Vec<String> {
-        let ranker = self.ranker.borrow();
-        let m = ranker.manifest();
-        m.gnn_shards.iter().chain(&m.text_shards).chain(&m.directory).map(|e| e.path.clone()).collect()
+        self.ranker.shard_files()
     }
 
     /// Sets the privacy mode (`"strict"`, `"balanced"`, `"off"`; `""` or `"auto"`: strict for
@@ -103,19 +98,13 @@ impl ShardedRecommender {
     /// random `seed` bytes for the decoys; returns the mode in force.
     #[wasm_bindgen(js_name = setPrivacy)]
     pub fn set_privacy(&self, mode: String, seed: &[u8]) -> Result<String, JsError> {
-        let mut ranker = self.ranker.borrow_mut();
-        let privacy = match mode.as_str() {
-            "" | "auto" => Privacy::default_for(ranker.shard_bytes()),
-            name => name.parse()?,
-        };
-        ranker.set_privacy(privacy, seed);
-        Ok(privacy.to_string())
+        Ok(self.ranker.set_privacy(&mode, seed)?)
     }
 
     /// Strict mode's background download: every shard and directory file in one fixed order.
     #[wasm_bindgen(js_name = fetchOrder)]
     pub fn fetch_order(&self) -> Vec<String> {
-        self.ranker.borrow().fetch_order()
+        self.ranker.fetch_order()
     }
 
     /// Resolves to the query's MiniLM embedding (a `Float32Array`), for `searchStep`.
@@ -134,33 +123,33 @@ impl ShardedRecommender {
     #[wasm_bindgen(js_name = searchStep)]
     pub fn search_step(&self, embedding: Vec<f32>, history: JsValue, k: usize) -> Result<JsValue, JsError> {
         let history = parse_history(history)?;
-        step_to_js(&self.ranker.borrow_mut().search(&embedding, &history, k)?)
+        step_to_js(&self.ranker.search_step(&embedding, &history, k)?)
     }
 
     /// One step of a recommendation: `{need: [paths]}` or `{results, ignoredHistory, notices?}`.
     #[wasm_bindgen(js_name = recommendStep)]
     pub fn recommend_step(&self, history: JsValue, k: usize) -> Result<JsValue, JsError> {
         let history = parse_history(history)?;
-        step_to_js(&self.ranker.borrow_mut().recommend(&history, k)?)
+        step_to_js(&self.ranker.recommend_step(&history, k)?)
     }
 
     /// Checks a fetched file against the manifest (size, SHA-256, shape) and keeps it;
     /// the error names the file.
     #[wasm_bindgen(js_name = addFile)]
     pub fn add_file(&self, path: String, stored: &[u8]) -> Result<(), JsError> {
-        Ok(self.ranker.borrow_mut().add_file(&path, stored)?)
+        Ok(self.ranker.add_file(&path, stored)?)
     }
 
     /// Reports a file that cannot be had (`reason`: offline, HTTP 404, …); the request under
     /// way then answers from the other files and says so in `notices`.
     #[wasm_bindgen(js_name = markUnavailable)]
     pub fn mark_unavailable(&self, path: String, reason: String) {
-        self.ranker.borrow_mut().mark_unavailable(&path, reason);
+        self.ranker.mark_unavailable(&path, reason);
     }
 
     /// Starts a new request: files reported unavailable before are asked for again.
     #[wasm_bindgen(js_name = beginRequest)]
     pub fn begin_request(&self) {
-        self.ranker.borrow_mut().begin_request();
+        self.ranker.begin_request();
     }
 }

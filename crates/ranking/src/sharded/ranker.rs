@@ -118,11 +118,15 @@ impl ShardedRanker {
         })?;
         let entry = self.entry(kind);
         let bytes = verify_file(path, &entry.file, stored)?;
-        let (d, k) = (self.manifest.model.dim, self.manifest.text.as_ref().map(|t| t.dim));
+        let (n, d, k) = (
+            self.manifest.model.n_items,
+            self.manifest.model.dim,
+            self.manifest.text.as_ref().map(|t| t.dim),
+        );
         let resident = match kind {
             FileKind::Gnn(_) | FileKind::Text(_) => {
                 let text_dim = if matches!(kind, FileKind::Text(_)) { k } else { None };
-                let content = ShardContent::from_bytes(&bytes, d, text_dim)
+                let content = ShardContent::from_bytes(&bytes, n, d, text_dim)
                     .map_err(|e| BundleError::content(path, e))?;
                 if content.index.len() != entry.items {
                     let error = ContentError::ItemCount { found: content.index.len(), expected: entry.items };
