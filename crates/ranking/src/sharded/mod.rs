@@ -4,12 +4,13 @@
 mod cache;
 mod core;
 mod privacy;
+mod privacy_mode;
 mod ranker;
 mod recommend;
 mod search;
 mod shard;
 mod visitor;
 
-pub use privacy::{DECOYS, Privacy, STRICT_DEFAULT_MAX_BYTES, UnknownPrivacy};
+pub use privacy_mode::{DECOYS, Privacy, STRICT_DEFAULT_MAX_BYTES, UnknownPrivacy};
 pub use ranker::{ShardedRanker, Step};
 pub use search::TEXT_CANDIDATES;

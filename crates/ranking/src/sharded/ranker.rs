@@ -15,7 +15,7 @@ use gnnrec_bundle::{
 
 use super::cache::{Resident, ShardCache};
 use super::core::Core;
-use super::privacy::{Decoy, DecoyDraws, Privacy};
+use super::privacy_mode::{Decoy, DecoyDraws, Privacy};
 use super::shard::Shard;
 use crate::error::RankError;
 
@@ -160,7 +160,7 @@ impl ShardedRanker {
     pub fn begin_request(&mut self) {
         // Strict requests fetch nothing: what the background download could not have stays
         // named with its reason until it arrives.
-        if self.privacy != super::privacy::Privacy::Strict {
+        if self.privacy != Privacy::Strict {
             self.unavailable.clear();
         }
         self.draw_decoys();

@@ -112,7 +112,7 @@ impl ShardedRanker {
     pub(super) fn gnn_shards_near_centroid(&self, centre: usize) -> Vec<usize> {
         let d = self.manifest.model.dim;
         let centroid = self.core.gnn_centroids[centre * d..(centre + 1) * d].to_vec();
-        super::privacy::centre_first(centre, self.nearest_gnn_shards(&centroid))
+        super::privacy_mode::centre_first(centre, self.nearest_gnn_shards(&centroid))
     }
 
     /// The `k` most popular items (from the core); none when the catalogue had no interactions.

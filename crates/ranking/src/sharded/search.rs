@@ -2,7 +2,8 @@
 
 use std::collections::BTreeSet;
 
-use super::privacy::{Want, centre_first};
+use super::privacy::Want;
+use super::privacy_mode::centre_first;
 use super::ranker::{FileKind, ShardedRanker, Step};
 use crate::error::RankError;
 use crate::history::HistoryEvent;
