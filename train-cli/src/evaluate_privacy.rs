@@ -86,7 +86,7 @@ fn random_items(
     for &(s, _) in &picks {
         let entry = &m.gnn_shards[s];
         let bytes = verify_file(&entry.path, &entry.file, &read_file(dir, &entry.path)?)?;
-        let content = ShardContent::from_bytes(&bytes, m.model.dim, None)
+        let content = ShardContent::from_bytes(&bytes, m.model.n_items, m.model.dim, None)
             .with_context(|| format!("reading {}", entry.path))?;
         contents.insert(s, content);
     }
