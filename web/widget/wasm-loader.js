@@ -96,6 +96,8 @@ export async function loadWasmRecommender(bundleUrl, {
   // The decoys' seed comes from the browser's CSPRNG: the host cannot predict them.
   const mode = loadedRuntime.setPrivacy(privacy, crypto.getRandomValues(new Uint8Array(32)));
   const bundle = new ShardedBundle(loadedRuntime, base, (url) => fetchBytes(url), onProgress, mode);
-  if (mode === 'strict') bundle.fetchEverything();
+  if (mode === 'strict') {
+    bundle.fetchEverything().catch((error) => console.warn(`gnnrec: the background download stopped: ${error.message}`));
+  }
   return bundle;
 }
