@@ -59,7 +59,8 @@ wasm_bindgen_cli() {
   want="$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/[^0-9.]/, ""); print }' Cargo.lock)"
   have="$(wasm-bindgen --version 2>/dev/null | awk '{print $2}' || true)"
   [ "$have" = "$want" ] && echo "wasm-bindgen $have is installed" && return
-  env -u RUSTC_WORKSPACE_WRAPPER cargo install wasm-bindgen-cli --version "$want"
+  # --force: cargo's record of installed crates may list it although the binary is gone.
+  env -u RUSTC_WORKSPACE_WRAPPER cargo install --force wasm-bindgen-cli --version "$want"
 }
 # The package: cargo for wasm32 while wasm-bindgen-cli installs, then bindings and wasm-opt.
 browser_package() {
