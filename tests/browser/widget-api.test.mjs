@@ -23,6 +23,7 @@ const FRENCH = {
   loadFailed: 'Chargement impossible : {message}', bundleMissing: 'attribut bundle absent',
   searchFailed: 'Recherche impossible : {message}', updateFailed: 'Mise à jour impossible : {message}',
   shardsLoading: 'Chargement d’une partie du catalogue ({loaded} sur {pending})…',
+  privateDownload: 'Téléchargement de tout le catalogue, pour que le site ignore ce que vous cherchez ({loaded} sur {total})…',
   partialResults: 'Une partie du catalogue manque : ces résultats viennent du reste.',
   searchLabel: 'Recherche', searchPlaceholder: 'Décrivez ce que vous cherchez', resultsHeading: 'Résultats',
   recommendedHeading: 'Pour vous', recommendedEmpty: 'Aimez quelques titres pour voir des suggestions ici.',
