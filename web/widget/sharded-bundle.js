@@ -98,7 +98,7 @@ export class ShardedBundle {
    * order, when the browser is back online.
    */
   async fetchEverything() {
-    const paths = this.#runtime.fetchOrder();
+    const paths = this.#runtime.shardFiles();
     let next = 0;
     let loaded = 0;
     const failed = new Set();

@@ -50,11 +50,9 @@ impl Sharded {
         self.ranker().resident_bytes()
     }
 
-    /// Every shard and directory file of the bundle.
+    /// Every shard and directory file of the bundle (in strict mode's order).
     pub fn shard_files(&self) -> Vec<String> {
-        let ranker = self.ranker();
-        let m = ranker.manifest();
-        m.gnn_shards.iter().chain(&m.text_shards).chain(&m.directory).map(|e| e.path.clone()).collect()
+        self.ranker().fetch_order()
     }
 
     /// One step of a search for a query embedding.
@@ -97,10 +95,5 @@ impl Sharded {
         };
         ranker.set_privacy(privacy, seed);
         Ok(privacy.to_string())
-    }
-
-    /// Every shard and directory file in strict mode's fixed order.
-    pub fn fetch_order(&self) -> Vec<String> {
-        self.ranker().fetch_order()
     }
 }

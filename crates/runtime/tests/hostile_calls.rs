@@ -188,7 +188,7 @@ fn any_privacy_mode_name_and_seed_gives_a_mode_or_a_typed_error() {
     let huge_seed = vec![7u8; 1 << 20];
     assert_eq!(sharded.set_privacy("balanced", &huge_seed).unwrap(), "balanced");
     assert!(!complete(&sharded, |s| s.recommend_step(&[event("m1", 0.0)], 5)).results.is_empty());
-    assert_eq!(sharded.fetch_order().len(), {
+    assert_eq!(sharded.shard_files().len(), {
         let (t, g, d) = (3, 1, 1); // the frozen v2 fixture: 3 text shards, 1 GNN shard, 1 bucket
         t + g + d
     });

@@ -87,7 +87,8 @@ impl ShardedRecommender {
         self.ranker.resident_bytes()
     }
 
-    /// Every shard and directory file of the bundle (to make it all available offline).
+    /// Every shard and directory file of the bundle, in the fixed order strict privacy
+    /// downloads them (and the offline copy stores them).
     #[wasm_bindgen(js_name = shardFiles)]
     pub fn shard_files(&self) -> Vec<String> {
         self.ranker.shard_files()
@@ -99,12 +100,6 @@ impl ShardedRecommender {
     #[wasm_bindgen(js_name = setPrivacy)]
     pub fn set_privacy(&self, mode: String, seed: &[u8]) -> Result<String, JsError> {
         Ok(self.ranker.set_privacy(&mode, seed)?)
-    }
-
-    /// Strict mode's background download: every shard and directory file in one fixed order.
-    #[wasm_bindgen(js_name = fetchOrder)]
-    pub fn fetch_order(&self) -> Vec<String> {
-        self.ranker.fetch_order()
     }
 
     /// Resolves to the query's MiniLM embedding (a `Float32Array`), for `searchStep`.

@@ -129,9 +129,12 @@ impl ShardedRanker {
 
     /// In strict mode while files are still arriving, a notice that says how many have.
     pub(super) fn note_arriving(&self, notices: &mut Vec<String>) {
+        if self.privacy != Privacy::Strict {
+            return;
+        }
         let total = self.fetch_order().len();
         let arrived = self.arrived_files();
-        if self.privacy == Privacy::Strict && arrived < total {
+        if arrived < total {
             notices.push(format!(
                 "privacy=strict: {arrived} of {total} shard files have arrived; the answer comes from those"
             ));

@@ -73,13 +73,13 @@ impl DecoyDraws {
         Self { seed: seed.to_vec(), counter: 0 }
     }
 
-    /// A uniform draw in `0..n` (`n > 0`).
+    /// A uniform draw in `0..n` (`0` when `n` is 0).
     pub(super) fn below(&mut self, n: u64) -> u64 {
         self.counter += 1;
         let digest =
             Sha256::new().chain_update(&self.seed).chain_update(self.counter.to_le_bytes()).finalize();
         let word = u128::from_le_bytes(digest[..16].try_into().expect("16 bytes"));
-        (word % u128::from(n)) as u64
+        (word % u128::from(n.max(1))) as u64
     }
 
     /// A uniform draw in `[0, 1)`.
